@@ -1,0 +1,4 @@
+/**
+ * Ferrite codec module (see DESIGN: filled in by its issue).
+ */
+package io.ferrite.codec;

@@ -1,0 +1,127 @@
+package io.ferrite.engine;
+
+/**
+ * Open-addressed hash index from key hash to entry index, with linear probing and backward-shift deletion
+ * (no tombstones).
+ * <p>
+ * A slot is one long: the key's 32-bit hash in the high half and the entry index plus one in the low half,
+ * so an all-zero slot (as a new file is) means empty. The home slot of a hash is {@code hash * slots >>> 32}
+ * (a multiply-shift range reduction), which lets the table be any size instead of a power of two.
+ * <b>Note:</b> not thread-safe; used by the store's single writer.
+ */
+final class HashIndex
+{
+    static final int SLOT_LENGTH = 8;
+    static final long EMPTY = 0;
+
+    private final MappedMemory memory;
+    private final long base;
+    private final long slots;
+
+    HashIndex(final MappedMemory memory, final long base, final long slots)
+    {
+        this.memory = memory;
+        this.base = base;
+        this.slots = slots;
+    }
+
+    long slots()
+    {
+        return slots;
+    }
+
+    long home(final int hash)
+    {
+        return ((hash & 0xFFFF_FFFFL) * slots) >>> 32;
+    }
+
+    long next(final long slot)
+    {
+        final long next = slot + 1;
+        return next == slots ? 0 : next;
+    }
+
+    long get(final long slot)
+    {
+        return memory.getLong(base + (slot << 3));
+    }
+
+    static int hashOf(final long slotValue)
+    {
+        return (int)(slotValue >>> 32);
+    }
+
+    static int entryOf(final long slotValue)
+    {
+        return (int)slotValue - 1;
+    }
+
+    void set(final long slot, final int hash, final int entry)
+    {
+        memory.putLong(base + (slot << 3), ((long)hash << 32) | ((entry + 1) & 0xFFFF_FFFFL));
+    }
+
+    /**
+     * The first empty slot on the probe path of {@code hash}; the table always has one since it is larger
+     * than the entry table.
+     */
+    long freeSlot(final int hash)
+    {
+        long slot = home(hash);
+        while (EMPTY != get(slot))
+        {
+            slot = next(slot);
+        }
+        return slot;
+    }
+
+    /**
+     * The slot holding {@code entry}, found along the probe path of its {@code hash}, or -1.
+     */
+    long slotOf(final int hash, final int entry)
+    {
+        final long wanted = ((long)hash << 32) | ((entry + 1) & 0xFFFF_FFFFL);
+        long slot = home(hash);
+        long value;
+        while (EMPTY != (value = get(slot)))
+        {
+            if (value == wanted)
+            {
+                return slot;
+            }
+            slot = next(slot);
+        }
+        return -1;
+    }
+
+    /**
+     * Empty {@code slot} and shift later members of its cluster back so every probe path stays unbroken.
+     */
+    void remove(final long slot)
+    {
+        long hole = slot;
+        long scan = slot;
+        while (true)
+        {
+            scan = next(scan);
+            final long value = get(scan);
+            if (EMPTY == value)
+            {
+                break;
+            }
+            final long home = home(hashOf(value));
+            final boolean stays = hole <= scan ? (hole < home && home <= scan) : (hole < home || home <= scan);
+            if (!stays)
+            {
+                memory.putLong(base + (hole << 3), value);
+                hole = scan;
+            }
+        }
+        memory.putLong(base + (hole << 3), EMPTY);
+    }
+
+    void clear()
+    {
+        memory.zero(base, slots << 3);
+    }
+}

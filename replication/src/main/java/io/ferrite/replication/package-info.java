@@ -1,0 +1,4 @@
+/**
+ * Ferrite replication module (see DESIGN: filled in by its issue).
+ */
+package io.ferrite.replication;

@@ -1,0 +1,4 @@
+/**
+ * Ferrite transport module (see DESIGN: filled in by its issue).
+ */
+package io.ferrite.transport;
