@@ -393,6 +393,78 @@ public final class FerriteStore implements AutoCloseable
     }
 
     /**
+     * Copy the value of {@code key} into {@code dst} without changing anything: no recency or frequency update,
+     * no counters, no expiry removal (an expired entry reads as absent). For reads that must not alter replicated
+     * state, such as a replica serving a possibly stale read outside the Raft log.
+     *
+     * @return the value's length, or {@link #NOT_FOUND}; copies only when the value fits, as {@link #get} does.
+     */
+    public int peek(
+        final DirectBuffer key, final int keyOffset, final int keyLength, final MutableDirectBuffer dst,
+        final int dstOffset)
+    {
+        if (keyLength <= 0 || keyLength > StoreConfiguration.MAX_KEY_LENGTH)
+        {
+            return NOT_FOUND;
+        }
+        final int entry = lookup(key, keyOffset, keyLength, Hashing.hash(key, keyOffset, keyLength, hashSeed));
+        if (NULL_INDEX == entry || isExpired(entry))
+        {
+            return NOT_FOUND;
+        }
+        final long block = blockAddress(entry);
+        final UnsafeBuffer buffer = data.buffer(block);
+        final int offset = MappedMemory.offset(block);
+        final int valueLength = buffer.getInt(offset + BlockDescriptor.VALUE_LENGTH_OFFSET);
+        if (valueLength <= dst.capacity() - dstOffset)
+        {
+            dst.putBytes(dstOffset, buffer, offset + BlockDescriptor.HEADER_LENGTH + keyLength, valueLength);
+        }
+        return valueLength;
+    }
+
+    /**
+     * Replace the value of {@code key} with {@code value} only if its live entry currently holds exactly
+     * {@code expected}. Counts as an access when the entry exists.
+     *
+     * @return {@link #STORED} if replaced, {@link #NOT_STORED} if absent or different, or an error code of
+     * {@link #put}.
+     */
+    public int compareAndSet(
+        final DirectBuffer key,
+        final int keyOffset,
+        final int keyLength,
+        final DirectBuffer expected,
+        final int expectedOffset,
+        final int expectedLength,
+        final DirectBuffer value,
+        final int valueOffset,
+        final int valueLength,
+        final long ttlMs)
+    {
+        if (keyLength <= 0 || keyLength > StoreConfiguration.MAX_KEY_LENGTH)
+        {
+            increment(REJECTED_COUNTER);
+            return INVALID_KEY;
+        }
+        final int entry = lookupForRead(key, keyOffset, keyLength);
+        if (NULL_INDEX == entry)
+        {
+            return NOT_STORED;
+        }
+        final long block = blockAddress(entry);
+        final UnsafeBuffer buffer = data.buffer(block);
+        final int offset = MappedMemory.offset(block);
+        if (buffer.getInt(offset + BlockDescriptor.VALUE_LENGTH_OFFSET) != expectedLength ||
+            !Hashing.equal(buffer, offset + BlockDescriptor.HEADER_LENGTH + keyLength, expected, expectedOffset,
+            expectedLength))
+        {
+            return NOT_STORED;
+        }
+        return put(key, keyOffset, keyLength, value, valueOffset, valueLength, ttlMs, PUT);
+    }
+
+    /**
      * Whether {@code key} has a live entry; does not count as an access for the policy or the hit counters.
      */
     public boolean contains(final DirectBuffer key, final int keyOffset, final int keyLength)

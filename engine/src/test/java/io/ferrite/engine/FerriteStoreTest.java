@@ -136,4 +136,38 @@ class FerriteStoreTest
         }
         second.verify();
     }
+
+    @Test
+    void shouldCompareAndSetOnlyWhenValueMatches()
+    {
+        final FerriteStore store = open(new StoreContext().capacityBytes(1 << 20));
+        final UnsafeBuffer key = new UnsafeBuffer(bytes("k"));
+        final UnsafeBuffer one = new UnsafeBuffer(bytes("one"));
+        final UnsafeBuffer two = new UnsafeBuffer(bytes("two"));
+        assertEquals(FerriteStore.NOT_STORED, store.compareAndSet(key, 0, 1, one, 0, 3, two, 0, 3, 0),
+            "CAS on an absent key must fail");
+        store.put(bytes("k"), bytes("one"));
+        assertEquals(FerriteStore.NOT_STORED, store.compareAndSet(key, 0, 1, two, 0, 3, one, 0, 3, 0),
+            "CAS with a wrong expected value must fail");
+        assertArrayEquals(bytes("one"), store.get(bytes("k")));
+        assertEquals(FerriteStore.STORED, store.compareAndSet(key, 0, 1, one, 0, 3, two, 0, 3, 0));
+        assertArrayEquals(bytes("two"), store.get(bytes("k")));
+        store.verify();
+    }
+
+    @Test
+    void shouldPeekWithoutTouchingRecencyOrCounters()
+    {
+        final FerriteStore store = open(new StoreContext().capacityBytes(1 << 20).maxEntries(2)
+            .policy(EvictionPolicyType.LRU));
+        store.put(bytes("a"), bytes("1"));
+        store.put(bytes("b"), bytes("2"));
+        final UnsafeBuffer dst = new UnsafeBuffer(new byte[8]);
+        assertEquals(1, store.peek(new UnsafeBuffer(bytes("a")), 0, 1, dst, 0));
+        assertEquals('1', dst.getByte(0));
+        assertEquals(0, store.stats().hits(), "peek must not count as a hit");
+        store.put(bytes("c"), bytes("3"));
+        assertNull(store.get(bytes("a")), "peek must not refresh recency: a stays the LRU victim");
+        assertEquals(FerriteStore.NOT_FOUND, store.peek(new UnsafeBuffer(bytes("zz")), 0, 2, dst, 0));
+    }
 }
