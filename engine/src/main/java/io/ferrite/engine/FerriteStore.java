@@ -505,6 +505,48 @@ public final class FerriteStore implements AutoCloseable
             return TOO_LARGE;
         }
 
+        return store(key, keyOffset, keyLength, value, valueOffset, valueLength, ttlMs > 0 ? clock.time() + ttlMs : 0,
+            mode);
+    }
+
+    /**
+     * Store a value with an absolute expiry, as a snapshot or replica catching up restores it.
+     *
+     * @param expireAt epoch milliseconds by the store's clock, 0 for never.
+     * @return as {@link #put}.
+     */
+    public int restore(
+        final DirectBuffer key,
+        final int keyOffset,
+        final int keyLength,
+        final DirectBuffer value,
+        final int valueOffset,
+        final int valueLength,
+        final long expireAt)
+    {
+        if (keyLength <= 0 || keyLength > StoreConfiguration.MAX_KEY_LENGTH)
+        {
+            increment(REJECTED_COUNTER);
+            return INVALID_KEY;
+        }
+        if (valueLength < 0 || valueLength > maxValueLength(keyLength))
+        {
+            increment(REJECTED_COUNTER);
+            return TOO_LARGE;
+        }
+        return store(key, keyOffset, keyLength, value, valueOffset, valueLength, expireAt, PUT);
+    }
+
+    private int store(
+        final DirectBuffer key,
+        final int keyOffset,
+        final int keyLength,
+        final DirectBuffer value,
+        final int valueOffset,
+        final int valueLength,
+        final long expireAt,
+        final int mode)
+    {
         final int hash = Hashing.hash(key, keyOffset, keyLength, hashSeed);
         int entry = lookup(key, keyOffset, keyLength, hash);
         if (NULL_INDEX != entry && isExpired(entry))
@@ -516,7 +558,6 @@ public final class FerriteStore implements AutoCloseable
         {
             return NOT_STORED;
         }
-        final long expireAt = ttlMs > 0 ? clock.time() + ttlMs : 0;
         final int length = BlockDescriptor.blockLength(keyLength, valueLength);
 
         updatingEntry = entry;
