@@ -12,6 +12,8 @@ import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import static io.ferrite.engine.EntryDescriptor.NULL_INDEX;
 import static io.ferrite.engine.StoreDescriptor.*;
@@ -79,6 +81,13 @@ public final class FerriteStore implements AutoCloseable
     private static final int DEFAULT_HASH_SEED = 0x5EED_F00D;
     private static final int GET_SWEEP_MASK = 63;
 
+    /**
+     * Directories of the persistent stores open in this JVM. File locks belong to the process and, on Linux, closing
+     * any descriptor of the lock file releases them, so a second open in this process is refused here, before it
+     * opens the lock file.
+     */
+    private static final Set<String> OPEN_DIRS = ConcurrentHashMap.newKeySet();
+
     private final StoreLayout layout;
     private final MappedMemory meta;
     private final MappedMemory data;
@@ -94,6 +103,7 @@ public final class FerriteStore implements AutoCloseable
     private final File dir;
     private final RandomAccessFile lockFile;
     private final FileLock lock;
+    private final String lockKey;
     private final UnsafeBuffer keyWrapper = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer valueWrapper = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer copyWrapper = new UnsafeBuffer(0, 0);
@@ -119,6 +129,7 @@ public final class FerriteStore implements AutoCloseable
         this.dir = ctx.dir();
         this.lockFile = lockFile;
         this.lock = lock;
+        this.lockKey = null == lock ? null : lockKey(dir);
         this.clock = ctx.clock();
         this.index = new HashIndex(meta, layout.indexBase, layout.indexSlots);
         this.lists = new EntryLists(meta, layout.entriesBase);
@@ -175,6 +186,11 @@ public final class FerriteStore implements AutoCloseable
             IoUtil.delete(dir, true);
         }
         IoUtil.ensureDirectoryExists(dir, "ferrite store");
+        final String lockKey = lockKey(dir);
+        if (!OPEN_DIRS.add(lockKey))
+        {
+            throw new IllegalStateException("store " + dir + " is already open in this process");
+        }
         final RandomAccessFile lockFile;
         final FileLock lock;
         try
@@ -186,17 +202,20 @@ public final class FerriteStore implements AutoCloseable
             }
             catch (final OverlappingFileLockException ex)
             {
+                OPEN_DIRS.remove(lockKey);
                 lockFile.close();
                 throw new IllegalStateException("store " + dir + " is already open in this process", ex);
             }
             if (null == lock)
             {
+                OPEN_DIRS.remove(lockKey);
                 lockFile.close();
                 throw new IllegalStateException("store " + dir + " is open in another process");
             }
         }
         catch (final IOException ex)
         {
+            OPEN_DIRS.remove(lockKey);
             throw new UncheckedIOException("cannot lock store " + dir, ex);
         }
 
@@ -262,6 +281,10 @@ public final class FerriteStore implements AutoCloseable
             catch (final IOException suppressed)
             {
                 ex.addSuppressed(suppressed);
+            }
+            finally
+            {
+                OPEN_DIRS.remove(lockKey);
             }
             throw ex;
         }
@@ -804,7 +827,23 @@ public final class FerriteStore implements AutoCloseable
                 {
                     throw new UncheckedIOException("failed to release lock of " + dir, ex);
                 }
+                finally
+                {
+                    OPEN_DIRS.remove(lockKey);
+                }
             }
+        }
+    }
+
+    private static String lockKey(final File dir)
+    {
+        try
+        {
+            return dir.getCanonicalPath();
+        }
+        catch (final IOException ex)
+        {
+            return dir.getAbsolutePath();
         }
     }
 
