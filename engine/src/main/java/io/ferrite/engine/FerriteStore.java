@@ -181,10 +181,6 @@ public final class FerriteStore implements AutoCloseable
     private static FerriteStore openPersistent(final StoreContext ctx)
     {
         final File dir = ctx.dir();
-        if (ctx.deleteOnOpen())
-        {
-            IoUtil.delete(dir, true);
-        }
         IoUtil.ensureDirectoryExists(dir, "ferrite store");
         final String lockKey = lockKey(dir);
         if (!OPEN_DIRS.add(lockKey))
@@ -225,6 +221,12 @@ public final class FerriteStore implements AutoCloseable
         {
             final File metaFile = new File(dir, META_FILE);
             final File dataFile = new File(dir, DATA_FILE);
+            if (ctx.deleteOnOpen())
+            {
+                // Only once the lock is held: a store open elsewhere must never lose its files.
+                IoUtil.delete(metaFile, true);
+                IoUtil.delete(dataFile, true);
+            }
             final FerriteStore store;
             if (!metaFile.exists() || 0 == metaFile.length())
             {
