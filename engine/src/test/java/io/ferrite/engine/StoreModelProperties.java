@@ -62,6 +62,12 @@ class StoreModelProperties
     }
 
     @Provide
+    Arbitrary<EvictionPolicyType> frequencyPolicies()
+    {
+        return Arbitraries.of(EvictionPolicyType.LFU, EvictionPolicyType.MFU);
+    }
+
+    @Provide
     Arbitrary<EvictionPolicyType> policies()
     {
         return Arbitraries.of(EvictionPolicyType.LRU, EvictionPolicyType.LFU, EvictionPolicyType.MFU);
@@ -146,7 +152,7 @@ class StoreModelProperties
                         model.remove(key);
                         break;
                     case ADVANCE_CLOCK:
-                        expirations += expire(store, clock, op.millis, model, where);
+                        expirations += expire(store, clock, op.millis, model, where).size();
                         assertEquals(expirations, store.stats().expirations(), where + "expirations counter");
                         break;
                     default:
@@ -156,6 +162,118 @@ class StoreModelProperties
                 assertEquals(new ArrayList<>(model.keySet()), StoreProbe.keysEldestFirst(store, 0),
                     where + "store's recency order (eldest first) differs from LinkedHashMap in access order");
                 assertEquals(model.size(), store.size(), where + "size");
+                assertEquals(evictions, store.stats().evictions(), where + "evictions counter");
+            }
+            Statistics.label("pressure").collect(evictions > 0 ? "evicted" : "no eviction");
+            Statistics.label("cleaner").collect(store.stats().cleanedSegments() > 0 ? "cleaned" : "not cleaned");
+            requireCoverage();
+        }
+    }
+
+    /**
+     * LFU and MFU against {@link FrequencyModel}, the documented policy written plainly: every level's entries in
+     * the same order, the same victims, with aging every few operations. Pressure comes from maxEntries only.
+     */
+    @Property(tries = 120, edgeCases = EdgeCasesMode.NONE)
+    @StatisticsReport(onFailureOnly = true)
+    void shouldMatchReferenceFrequencyModelStepByStep(
+        @ForAll("frequencyPolicies") final EvictionPolicyType policy,
+        @ForAll @IntRange(min = 1, max = 16) final int maxEntries,
+        @ForAll @IntRange(min = 1, max = 40) final int agingPeriod,
+        @ForAll("smallValueOps") final List<StoreOp> ops)
+    {
+        final MutableClock clock = new MutableClock(1_000_000);
+        try (FerriteStore store = FerriteStore.open(new StoreContext()
+            .capacityBytes(64 * 1024).segmentSize(4096).maxEntries(maxEntries).policy(policy)
+            .agingPeriod(agingPeriod).clock(clock)))
+        {
+            final FrequencyModel frequencies = new FrequencyModel(EvictionPolicyType.MFU == policy, agingPeriod);
+            final Map<String, Expected> values = new HashMap<>();
+            long evictions = 0;
+            for (int step = 0; step < ops.size(); step++)
+            {
+                checkBudget(step);
+                final StoreOp op = ops.get(step);
+                final String where = policy + " aging every " + agingPeriod + ", step " + step + " " + op + ": ";
+                final String key = op.keyName();
+                final byte[] keyBytes = bytes(key);
+                final boolean present = values.containsKey(key);
+                switch (op.kind)
+                {
+                    case PUT:
+                    case PUT_WITH_TTL:
+                    case PUT_IF_ABSENT:
+                    case REPLACE:
+                    {
+                        final byte[] value = value(step, op.valueLength);
+                        final long ttl = op.kind == StoreOp.Kind.PUT_WITH_TTL ? op.millis : 0;
+                        final int mode = mode(op.kind);
+                        final boolean shouldStore = (FerriteStore.PUT_IF_ABSENT != mode || !present) &&
+                            (FerriteStore.REPLACE != mode || present);
+                        assertEquals(shouldStore ? FerriteStore.STORED : FerriteStore.NOT_STORED,
+                            put(store, keyBytes, value, ttl, mode), where + "put result (present: " + present + ")");
+                        if (shouldStore)
+                        {
+                            if (present)
+                            {
+                                frequencies.access(key);
+                            }
+                            else
+                            {
+                                if (frequencies.size() == maxEntries)
+                                {
+                                    final String victim = frequencies.victim();
+                                    frequencies.remove(victim);
+                                    values.remove(victim);
+                                    evictions++;
+                                    assertFalse(store.contains(bytes(victim)),
+                                        where + "the model's victim " + victim + " should have been evicted");
+                                }
+                                frequencies.insert(key);
+                            }
+                            values.put(key, new Expected(value, ttl > 0 ? clock.time() + ttl : 0));
+                        }
+                        break;
+                    }
+                    case GET:
+                    {
+                        final byte[] actual = store.get(keyBytes);
+                        if (present)
+                        {
+                            assertArrayEquals(values.get(key).value, actual, where + "value differs from the model");
+                            frequencies.access(key);
+                        }
+                        else
+                        {
+                            assertNull(actual, where + "absent key returned a value");
+                        }
+                        break;
+                    }
+                    case CONTAINS:
+                        assertEquals(present, store.contains(keyBytes), where + "contains disagrees with the model");
+                        break;
+                    case DELETE:
+                        assertEquals(present, store.delete(keyBytes), where + "delete result disagrees with model");
+                        values.remove(key);
+                        frequencies.remove(key);
+                        break;
+                    case ADVANCE_CLOCK:
+                        for (final String expired : expire(store, clock, op.millis, values, where))
+                        {
+                            frequencies.remove(expired);
+                        }
+                        break;
+                    default:
+                        fail("unknown op " + op);
+                }
+                verify(store, where);
+                for (int level = 0; level < FrequencyPolicy.LEVELS; level++)
+                {
+                    assertEquals(frequencies.eldestFirst(level), StoreProbe.keysEldestFirst(store, level),
+                        where + "level " + level + " (eldest first) differs from the reference model");
+                }
+                assertEquals(frequencies.victim(), StoreProbe.victimKey(store), where + "next victim");
+                assertEquals(frequencies.size(), store.size(), where + "size");
                 assertEquals(evictions, store.stats().evictions(), where + "evictions counter");
             }
             Statistics.label("pressure").collect(evictions > 0 ? "evicted" : "no eviction");
@@ -258,9 +376,9 @@ class StoreModelProperties
      * Advance the clock, read half of the keys that expired (they must be gone), sweep the whole table and check
      * it removed exactly the other half.
      *
-     * @return the number of entries that expired.
+     * @return the keys that expired.
      */
-    private static int expire(
+    private static List<String> expire(
         final FerriteStore store,
         final MutableClock clock,
         final long millis,
@@ -287,7 +405,7 @@ class StoreModelProperties
             assertFalse(store.contains(bytes(key)), where + "expired key " + key + " still present after a sweep");
             model.remove(key);
         }
-        return expired.size();
+        return expired;
     }
 
     /**
