@@ -35,7 +35,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * jqwik has no timeout of its own (the Jupiter default of the parent pom does not reach it), so every property
  * runs against a wall-clock budget checked at each step, and each try is bounded in steps.
  */
-class StoreModelProperties
+class StoreModelPropertyTest
 {
     private static final long PROPERTY_BUDGET_NANOS = TimeUnit.SECONDS.toNanos(60);
     private static final int EXACT_KEY_SPACE = 40;
