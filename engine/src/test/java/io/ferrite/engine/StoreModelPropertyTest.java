@@ -68,6 +68,12 @@ class StoreModelPropertyTest
     }
 
     @Provide
+    Arbitrary<Double> fillRatios()
+    {
+        return Arbitraries.of(0.5, 0.75, 0.9, 0.98);
+    }
+
+    @Provide
     Arbitrary<EvictionPolicyType> policies()
     {
         return Arbitraries.of(EvictionPolicyType.LRU, EvictionPolicyType.LFU, EvictionPolicyType.MFU);
@@ -283,26 +289,31 @@ class StoreModelPropertyTest
     }
 
     /**
-     * Pressure comes from the byte budget with values up to 3000 bytes (and, for every policy, victims the
-     * model cannot predict): whatever the store returns must be the last value put for that key and not yet
-     * deleted or expired, conditional puts must agree with what the store can hold, and the walker must pass.
+     * Pressure comes from the byte budget with values up to 3000 bytes in 4 KiB segments, at several fill ratios,
+     * and from the entry limit (for every policy, victims the model cannot predict): whatever the store returns
+     * must be the last value put for that key and not yet deleted or expired, conditional puts must agree with what
+     * the store can hold, and the walker must pass.
      */
     @Property(tries = 120, edgeCases = EdgeCasesMode.NONE)
     @StatisticsReport(onFailureOnly = true)
     void shouldOnlyReturnLastPutValueUnderBytePressure(
         @ForAll("policies") final EvictionPolicyType policy,
+        @ForAll("fillRatios") final double fillRatio,
+        @ForAll @IntRange(min = 8, max = 256) final int maxEntries,
         @ForAll("largeValueOps") final List<StoreOp> ops)
     {
         final MutableClock clock = new MutableClock(1_000_000);
         try (FerriteStore store = FerriteStore.open(new StoreContext()
-            .capacityBytes(64 * 1024).segmentSize(4096).maxEntries(256).policy(policy).clock(clock)))
+            .capacityBytes(64 * 1024).segmentSize(4096).maxEntries(maxEntries).fillRatio(fillRatio).policy(policy)
+            .clock(clock)))
         {
             final Map<String, Expected> model = new HashMap<>();
             for (int step = 0; step < ops.size(); step++)
             {
                 checkBudget(step);
                 final StoreOp op = ops.get(step);
-                final String where = policy + " step " + step + " " + op + ": ";
+                final String where = policy + " fill " + fillRatio + " maxEntries " + maxEntries + ", step " + step +
+                    " " + op + ": ";
                 final String key = op.keyName();
                 final byte[] keyBytes = bytes(key);
                 final Expected expected = model.get(key);
