@@ -22,6 +22,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 class CrashRecoveryTest
 {
     private static final long CHILD_TIMEOUT_MS = 60_000;
+    private static final EvictionPolicyType[] POLICIES =
+        { EvictionPolicyType.LRU, EvictionPolicyType.LFU, EvictionPolicyType.MFU };
 
     @TempDir
     File tempDir;
@@ -35,8 +37,10 @@ class CrashRecoveryTest
         {
             final File dir = new File(tempDir, "store-" + round);
             final long target = (long)killAfterProgressReports[round] * CrashWriter.PROGRESS_EVERY;
-            final String where = "round " + round + " (killed after " + target + "+ ops): ";
-            try (ChildJvm child = new ChildJvm(tempDir, CrashWriter.class, "write", dir.getPath(), "" + (42 + round)))
+            final EvictionPolicyType policy = POLICIES[round % POLICIES.length];
+            final String where = "round " + round + " (" + policy + ", killed after " + target + "+ ops): ";
+            try (ChildJvm child = new ChildJvm(
+                tempDir, CrashWriter.class, "write", dir.getPath(), "" + (42 + round), policy.name()))
             {
                 child.awaitLine("opened"::equals, CHILD_TIMEOUT_MS, "opened");
                 if (0 == round)
@@ -62,7 +66,9 @@ class CrashRecoveryTest
                 CrashWriter.storeContext(dir).recoveryMode(RecoveryMode.REBUILD)))
             {
                 verify(store, where + "after rebuild: ");
+                assertEquals(policy, store.policyType(), where + "policy after rebuild");
                 size = store.size();
+                System.out.println(where + "rebuilt " + size + " entries, " + store.stats());
                 assertTrue(size > 0, where + "a rebuilt store that held hundreds of entries is empty");
                 assertEquals(size, checkEveryValue(store, where + "after rebuild: "), where + "forEach count");
                 keepWriting(store, round, where);

@@ -10,7 +10,8 @@ import java.util.Random;
 import java.util.zip.CRC32;
 
 /**
- * The child process of {@link CrashRecoveryTest}: {@code write <dir> <seed>} opens a persistent store and writes,
+ * The child process of {@link CrashRecoveryTest}: {@code write <dir> <seed> <policy>} opens a persistent store and
+ * writes,
  * updates, reads and deletes self-validating values forever (with evictions), printing {@code progress <ops>}
  * every {@link #PROGRESS_EVERY} operations, until it is killed; {@code probe <dir>} tries to open the store and
  * prints {@code opened} or {@code refused <exception>: <message>}.
@@ -49,7 +50,8 @@ public final class CrashWriter
 
         final Random random = new Random(Long.parseLong(args[2]));
         final long[] versions = new long[KEY_SPACE];
-        try (FerriteStore store = FerriteStore.open(storeContext(dir).clock(SystemEpochClock.INSTANCE)))
+        final EvictionPolicyType policy = EvictionPolicyType.valueOf(args[3]);
+        try (FerriteStore store = FerriteStore.open(storeContext(dir).policy(policy).clock(SystemEpochClock.INSTANCE)))
         {
             out.println("opened");
             out.flush();
@@ -87,10 +89,12 @@ public final class CrashWriter
         }
     }
 
+    /**
+     * The settings of the child's store; the policy is left to the files (or set by the caller).
+     */
     static StoreContext storeContext(final File dir)
     {
-        return new StoreContext().dir(dir).capacityBytes(CAPACITY).maxEntries(MAX_ENTRIES)
-            .segmentSize(SEGMENT_SIZE).policy(EvictionPolicyType.LRU);
+        return new StoreContext().dir(dir).capacityBytes(CAPACITY).maxEntries(MAX_ENTRIES).segmentSize(SEGMENT_SIZE);
     }
 
     static byte[] key(final int id)
