@@ -469,7 +469,7 @@ public final class FerriteStore implements AutoCloseable
         {
             return NOT_STORED;
         }
-        final long expireAt = ttlMs > 0 ? expireAt(ttlMs) : 0;
+        final long expireAt = ttlMs > 0 ? expiryFor(ttlMs) : 0;
         final int length = BlockDescriptor.blockLength(keyLength, valueLength);
 
         updatingEntry = entry;
@@ -1008,7 +1008,7 @@ public final class FerriteStore implements AutoCloseable
     /**
      * Now plus {@code ttlMs}, saturating: a TTL too long to add (Long.MAX_VALUE for "forever") never expires.
      */
-    private long expireAt(final long ttlMs)
+    private long expiryFor(final long ttlMs)
     {
         final long now = clock.time();
         return ttlMs > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + ttlMs;
