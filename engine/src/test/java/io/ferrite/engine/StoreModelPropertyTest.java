@@ -7,11 +7,16 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.lifecycle.BeforeProperty;
 import net.jqwik.api.statistics.Statistics;
 import net.jqwik.api.statistics.StatisticsReport;
-import net.jqwik.api.lifecycle.BeforeProperty;
+import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -19,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import static io.ferrite.engine.StoreProbe.bytes;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -89,16 +95,18 @@ class StoreModelPropertyTest
     @StatisticsReport(onFailureOnly = true)
     void shouldEvictInLinkedHashMapAccessOrderStepByStep(
         @ForAll @IntRange(min = 1, max = 24) final int maxEntries,
+        @ForAll final boolean persistent,
         @ForAll("smallValueOps") final List<StoreOp> ops)
     {
         final MutableClock clock = new MutableClock(1_000_000);
-        try (FerriteStore store = FerriteStore.open(new StoreContext()
+        try (StoreUnderTest sut = new StoreUnderTest(persistent, () -> new StoreContext()
             .capacityBytes(64 * 1024).segmentSize(4096).maxEntries(maxEntries)
             .policy(EvictionPolicyType.LRU).clock(clock)))
         {
             final LinkedHashMap<String, Expected> model = new LinkedHashMap<>(16, 0.75f, true);
             long evictions = 0;
             long expirations = 0;
+            FerriteStore store = sut.store();
             for (int step = 0; step < ops.size(); step++)
             {
                 checkBudget(step);
@@ -161,6 +169,9 @@ class StoreModelPropertyTest
                         expirations += expire(store, clock, op.millis, model, where).size();
                         assertEquals(expirations, store.stats().expirations(), where + "expirations counter");
                         break;
+                    case REOPEN:
+                        store = sut.reopen();
+                        break;
                     default:
                         fail("unknown op " + op);
                 }
@@ -171,7 +182,7 @@ class StoreModelPropertyTest
                 assertEquals(evictions, store.stats().evictions(), where + "evictions counter");
             }
             Statistics.label("pressure").collect(evictions > 0 ? "evicted" : "no eviction");
-            Statistics.label("cleaner").collect(store.stats().cleanedSegments() > 0 ? "cleaned" : "not cleaned");
+            Statistics.label("cleaner").collect(sut.store().stats().cleanedSegments() > 0 ? "cleaned" : "not cleaned");
             requireCoverage();
         }
     }
@@ -186,16 +197,18 @@ class StoreModelPropertyTest
         @ForAll("frequencyPolicies") final EvictionPolicyType policy,
         @ForAll @IntRange(min = 1, max = 16) final int maxEntries,
         @ForAll @IntRange(min = 1, max = 40) final int agingPeriod,
+        @ForAll final boolean persistent,
         @ForAll("smallValueOps") final List<StoreOp> ops)
     {
         final MutableClock clock = new MutableClock(1_000_000);
-        try (FerriteStore store = FerriteStore.open(new StoreContext()
+        try (StoreUnderTest sut = new StoreUnderTest(persistent, () -> new StoreContext()
             .capacityBytes(64 * 1024).segmentSize(4096).maxEntries(maxEntries).policy(policy)
             .agingPeriod(agingPeriod).clock(clock)))
         {
             final FrequencyModel frequencies = new FrequencyModel(EvictionPolicyType.MFU == policy, agingPeriod);
             final Map<String, Expected> values = new HashMap<>();
             long evictions = 0;
+            FerriteStore store = sut.store();
             for (int step = 0; step < ops.size(); step++)
             {
                 checkBudget(step);
@@ -269,6 +282,9 @@ class StoreModelPropertyTest
                             frequencies.remove(expired);
                         }
                         break;
+                    case REOPEN:
+                        store = sut.reopen();
+                        break;
                     default:
                         fail("unknown op " + op);
                 }
@@ -283,7 +299,7 @@ class StoreModelPropertyTest
                 assertEquals(evictions, store.stats().evictions(), where + "evictions counter");
             }
             Statistics.label("pressure").collect(evictions > 0 ? "evicted" : "no eviction");
-            Statistics.label("cleaner").collect(store.stats().cleanedSegments() > 0 ? "cleaned" : "not cleaned");
+            Statistics.label("cleaner").collect(sut.store().stats().cleanedSegments() > 0 ? "cleaned" : "not cleaned");
             requireCoverage();
         }
     }
@@ -300,14 +316,16 @@ class StoreModelPropertyTest
         @ForAll("policies") final EvictionPolicyType policy,
         @ForAll("fillRatios") final double fillRatio,
         @ForAll @IntRange(min = 8, max = 256) final int maxEntries,
+        @ForAll final boolean persistent,
         @ForAll("largeValueOps") final List<StoreOp> ops)
     {
         final MutableClock clock = new MutableClock(1_000_000);
-        try (FerriteStore store = FerriteStore.open(new StoreContext()
+        try (StoreUnderTest sut = new StoreUnderTest(persistent, () -> new StoreContext()
             .capacityBytes(64 * 1024).segmentSize(4096).maxEntries(maxEntries).fillRatio(fillRatio).policy(policy)
             .clock(clock)))
         {
             final Map<String, Expected> model = new HashMap<>();
+            FerriteStore store = sut.store();
             for (int step = 0; step < ops.size(); step++)
             {
                 checkBudget(step);
@@ -370,6 +388,9 @@ class StoreModelPropertyTest
                     case ADVANCE_CLOCK:
                         clock.advance(op.millis);
                         break;
+                    case REOPEN:
+                        store = sut.reopen();
+                        break;
                     default:
                         fail("unknown op " + op);
                 }
@@ -377,8 +398,8 @@ class StoreModelPropertyTest
                 assertTrue(store.stats().liveBytes() <= store.liveLimit(),
                     where + "live bytes " + store.stats().liveBytes() + " exceed the limit " + store.liveLimit());
             }
-            Statistics.label("pressure").collect(store.stats().evictions() > 0 ? "evicted" : "no eviction");
-            Statistics.label("cleaner").collect(store.stats().cleanedSegments() > 0 ? "cleaned" : "not cleaned");
+            Statistics.label("pressure").collect(sut.store().stats().evictions() > 0 ? "evicted" : "no eviction");
+            Statistics.label("cleaner").collect(sut.store().stats().cleanedSegments() > 0 ? "cleaned" : "not cleaned");
             requireCoverage();
         }
     }
@@ -478,6 +499,58 @@ class StoreModelPropertyTest
         {
             fail("property ran past its budget of " + TimeUnit.NANOSECONDS.toSeconds(PROPERTY_BUDGET_NANOS) +
                 " s (at step " + step + " of a try): make it cheaper or lower its tries");
+        }
+    }
+
+    /**
+     * The store a property runs against: anonymous, or persistent in a temporary directory, in which case
+     * {@link StoreOp.Kind#REOPEN} closes it cleanly and opens it again with the same settings and clock.
+     */
+    static final class StoreUnderTest implements AutoCloseable
+    {
+        private final Supplier<StoreContext> settings;
+        private final File dir;
+        private FerriteStore store;
+
+        StoreUnderTest(final boolean persistent, final Supplier<StoreContext> settings)
+        {
+            this.settings = settings;
+            try
+            {
+                // In the anonymous stores' directory (/dev/shm when there is one): forcing files to disk is slow.
+                dir = persistent ?
+                    Files.createTempDirectory(new StoreContext().anonymousDir().toPath(), "ferrite-model-").toFile() :
+                    null;
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException(ex);
+            }
+            store = FerriteStore.open(settings.get().dir(dir));
+        }
+
+        FerriteStore store()
+        {
+            return store;
+        }
+
+        FerriteStore reopen()
+        {
+            if (null != dir)
+            {
+                store.close();
+                store = FerriteStore.open(settings.get().dir(dir).recoveryMode(RecoveryMode.REJECT));
+            }
+            return store;
+        }
+
+        public void close()
+        {
+            store.close();
+            if (null != dir)
+            {
+                IoUtil.delete(dir, true);
+            }
         }
     }
 

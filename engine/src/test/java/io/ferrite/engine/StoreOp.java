@@ -12,7 +12,7 @@ final class StoreOp
 {
     enum Kind
     {
-        PUT, PUT_WITH_TTL, PUT_IF_ABSENT, REPLACE, GET, CONTAINS, DELETE, ADVANCE_CLOCK
+        PUT, PUT_WITH_TTL, PUT_IF_ABSENT, REPLACE, GET, CONTAINS, DELETE, ADVANCE_CLOCK, REOPEN
     }
 
     final Kind kind;
@@ -46,6 +46,8 @@ final class StoreOp
                 return kind + "(" + keyName() + ", " + valueLength + " B, ttl " + millis + " ms)";
             case ADVANCE_CLOCK:
                 return kind + "(" + millis + " ms)";
+            case REOPEN:
+                return kind.toString();
             default:
                 return kind + "(" + keyName() + ")";
         }
@@ -53,7 +55,7 @@ final class StoreOp
 
     /**
      * Operations over {@code keySpace} keys with values of up to {@code maxValueLength} bytes: mostly puts and
-     * gets, some conditional puts, deletes, TTL puts and clock advances.
+     * gets, some conditional puts, deletes, TTL puts, clock advances and (for a persistent store) clean restarts.
      */
     static Arbitrary<StoreOp> ops(final int keySpace, final int maxValueLength)
     {
@@ -96,6 +98,10 @@ final class StoreOp
         {
             return Kind.DELETE;
         }
-        return Kind.ADVANCE_CLOCK;
+        if (percent < 98)
+        {
+            return Kind.ADVANCE_CLOCK;
+        }
+        return Kind.REOPEN;
     }
 }
