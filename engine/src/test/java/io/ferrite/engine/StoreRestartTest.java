@@ -137,8 +137,11 @@ class StoreRestartTest
             }
         }
 
-        // TTLs were set at 'start' (the fill's updates re-put with the same TTL at the same clock time).
-        for (final Map.Entry<String, Long> e : ttls.entrySet())
+        // TTLs were set at 'start' (the fill's updates re-put with the same TTL at the same clock time); walk them
+        // shortest first so the clock only moves forward.
+        final List<Map.Entry<String, Long>> byTtl = new ArrayList<>(ttls.entrySet());
+        byTtl.sort(Map.Entry.comparingByValue());
+        for (final Map.Entry<String, Long> e : byTtl)
         {
             if (order.indexOf(e.getKey()) < 5)
             {
