@@ -234,6 +234,32 @@ class FrequencyPolicyTest
         assertTrue(store.contains(bytes("new1")) && store.contains(bytes("new2")), "the new entries survive");
     }
 
+    /**
+     * A word stores its epoch in 24 bits: an entry neither hit nor swept for 2^24 agings would read as freshly
+     * placed (its level computed from a wrapped age) while it sits on level 0. Aging rewrites every word each
+     * {@link FrequencyPolicy#REFRESH_EPOCHS} epochs so that cannot happen.
+     */
+    @Test
+    void shouldRewriteEveryFrequencyWordLongBeforeTheEpochWraps()
+    {
+        final FerriteStore store = open(EvictionPolicyType.LFU, 8, NO_AGING);
+        put(store, "cold", "hot");
+        hit(store, "hot", 40);
+        final int cold = StoreProbe.entryOf(store, "cold");
+        final int hot = StoreProbe.entryOf(store, "hot");
+        for (int i = 0; i < FrequencyPolicy.REFRESH_EPOCHS; i++)
+        {
+            age(store);
+        }
+        assertEquals(FrequencyPolicy.REFRESH_EPOCHS, store.lists().policyWord(cold) >>> 8,
+            "after REFRESH_EPOCHS agings the cold entry's word must carry the current epoch");
+        assertEquals(FrequencyPolicy.REFRESH_EPOCHS, store.lists().policyWord(hot) >>> 8,
+            "and so must every other entry's");
+        assertEquals(0, level(store, "cold"));
+        assertEquals(0, level(store, "hot"));
+        store.verify();
+    }
+
     @Test
     void shouldAgeAutomaticallyAfterTheAgingPeriod()
     {
