@@ -91,7 +91,7 @@ class StoreModelPropertyTest
      * Clock advances expire entries: half of the expired keys are read (lazy expiry must return nothing), then a
      * full sweep must remove exactly the rest.
      */
-    @Property(tries = 150, edgeCases = EdgeCasesMode.NONE)
+    @Property(tries = 100, edgeCases = EdgeCasesMode.NONE)
     @StatisticsReport(onFailureOnly = true)
     void shouldEvictInLinkedHashMapAccessOrderStepByStep(
         @ForAll @IntRange(min = 1, max = 24) final int maxEntries,
@@ -191,7 +191,7 @@ class StoreModelPropertyTest
      * LFU and MFU against {@link FrequencyModel}, the documented policy written plainly: every level's entries in
      * the same order, the same victims, with aging every few operations. Pressure comes from maxEntries only.
      */
-    @Property(tries = 120, edgeCases = EdgeCasesMode.NONE)
+    @Property(tries = 80, edgeCases = EdgeCasesMode.NONE)
     @StatisticsReport(onFailureOnly = true)
     void shouldMatchReferenceFrequencyModelStepByStep(
         @ForAll("frequencyPolicies") final EvictionPolicyType policy,
@@ -310,7 +310,7 @@ class StoreModelPropertyTest
      * must be the last value put for that key and not yet deleted or expired, conditional puts must agree with what
      * the store can hold, and the walker must pass.
      */
-    @Property(tries = 120, edgeCases = EdgeCasesMode.NONE)
+    @Property(tries = 80, edgeCases = EdgeCasesMode.NONE)
     @StatisticsReport(onFailureOnly = true)
     void shouldOnlyReturnLastPutValueUnderBytePressure(
         @ForAll("policies") final EvictionPolicyType policy,
@@ -526,7 +526,18 @@ class StoreModelPropertyTest
             {
                 throw new UncheckedIOException(ex);
             }
-            store = FerriteStore.open(settings.get().dir(dir));
+            try
+            {
+                store = FerriteStore.open(settings.get().dir(dir));
+            }
+            catch (final RuntimeException ex)
+            {
+                if (null != dir)
+                {
+                    IoUtil.delete(dir, true);
+                }
+                throw ex;
+            }
         }
 
         FerriteStore store()
@@ -546,10 +557,16 @@ class StoreModelPropertyTest
 
         public void close()
         {
-            store.close();
-            if (null != dir)
+            try
             {
-                IoUtil.delete(dir, true);
+                store.close();
+            }
+            finally
+            {
+                if (null != dir)
+                {
+                    IoUtil.delete(dir, true);
+                }
             }
         }
     }
