@@ -82,7 +82,7 @@ class HashCollisionTest
             }
             assertTrue(store.delete(bytes(pairs.get(0)[0])), "delete the first of a colliding pair");
             store.verify();
-            assertNull(store.get(bytes(pairs.get(0)[0])));
+            assertNull(store.get(bytes(pairs.get(0)[0])), "the deleted key of the pair is gone");
             assertArrayEquals(bytes("value of " + pairs.get(0)[1]), store.get(bytes(pairs.get(0)[1])),
                 "deleting one key of a colliding pair must not lose the other");
             store.put(bytes(pairs.get(1)[1]), bytes("updated"));

@@ -84,7 +84,7 @@ class StoreOperationsTest
         assertEquals(10, store.get(key, 0, 1, small, 0), "the value's length comes back");
         assertArrayEquals(new byte[8], small.byteArray(), "nothing copied into a buffer that is too small");
         final UnsafeBuffer exact = new UnsafeBuffer(new byte[12]);
-        assertEquals(10, store.get(key, 0, 1, exact, 2));
+        assertEquals(10, store.get(key, 0, 1, exact, 2), "value length when copied at an offset");
         assertArrayEquals(bytes("0123456789"), Arrays.copyOfRange(exact.byteArray(), 2, 12));
         assertEquals(FerriteStore.NOT_FOUND, store.get(new UnsafeBuffer(bytes("x")), 0, 1, exact, 0));
     }
@@ -106,7 +106,7 @@ class StoreOperationsTest
         assertEquals(FerriteStore.STORED, store.put(longest, 0, longest.capacity(), value, 0, 1, 0,
             FerriteStore.PUT), "the longest allowed key");
         assertFalse(store.contains(new byte[0]), "an empty key is never contained");
-        assertNull(store.get(new byte[0]));
+        assertNull(store.get(new byte[0]), "an empty key finds nothing");
         assertEquals(3, store.stats().rejected(), "rejected counter (three refused puts): " + store.stats());
         store.verify();
     }
@@ -139,7 +139,7 @@ class StoreOperationsTest
             seen.put(buffer.getStringWithoutLengthAscii(keyOffset, keyLength),
                 buffer.getStringWithoutLengthAscii(valueOffset, valueLength)));
         assertEquals(24, visited, "25 without TTL minus one deleted");
-        assertEquals(24, seen.size());
+        assertEquals(24, seen.size(), "distinct keys visited: " + seen.keySet());
         for (int i = 3; i < 50; i += 2)
         {
             assertEquals("v" + i, seen.get("k" + i), "k" + i);
@@ -158,8 +158,8 @@ class StoreOperationsTest
         store.get(bytes("missing"));
         store.clear();
         store.verify();
-        assertEquals(0, store.size());
-        assertEquals(0, store.stats().liveBytes());
+        assertEquals(0, store.size(), "size after clear");
+        assertEquals(0, store.stats().liveBytes(), "live bytes after clear");
         assertNull(store.get(bytes("k1")));
         assertEquals(1, store.stats().hits(), "history counters survive clear: " + store.stats());
         store.put(bytes("again"), bytes("works"));
@@ -183,21 +183,21 @@ class StoreOperationsTest
         assertEquals(1, stats.hits(), "hits (contains is not a hit): " + stats);
         assertEquals(1, stats.misses(), "misses: " + stats);
         assertEquals(1, stats.deletes(), "only a delete that removed something counts: " + stats);
-        assertEquals(0.5, stats.hitRatio(), 1e-9);
+        assertEquals(0.5, stats.hitRatio(), 1e-9, "hit ratio: " + stats);
     }
 
     @Test
     void shouldLeaveNoFilesBehindForAnAnonymousStore()
     {
         final File anonymousDir = new File(tempDir, "anon");
-        assertTrue(anonymousDir.mkdirs());
+        assertTrue(anonymousDir.mkdirs(), "cannot create " + anonymousDir);
         final FerriteStore store = open(new StoreContext().dir(null).anonymousDir(anonymousDir).capacityBytes(1 << 20));
         store.put(bytes("k"), bytes("v"));
         assertArrayEquals(bytes("v"), store.get(bytes("k")));
         final String[] files = anonymousDir.list();
         assertEquals(0, null == files ? 0 : files.length, "an anonymous store's files are unlinked once mapped");
         store.close();
-        assertTrue(store.isClosed());
+        assertTrue(store.isClosed(), "closed after close()");
     }
 
     @Test
