@@ -12,6 +12,8 @@ import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import static io.ferrite.engine.EntryDescriptor.NULL_INDEX;
 import static io.ferrite.engine.StoreDescriptor.*;
@@ -79,6 +81,13 @@ public final class FerriteStore implements AutoCloseable
     private static final int DEFAULT_HASH_SEED = 0x5EED_F00D;
     private static final int GET_SWEEP_MASK = 63;
 
+    /**
+     * Directories of the persistent stores open in this JVM. File locks belong to the process and, on Linux, closing
+     * any descriptor of the lock file releases them, so a second open in this process is refused here, before it
+     * opens the lock file.
+     */
+    private static final Set<String> OPEN_DIRS = ConcurrentHashMap.newKeySet();
+
     private final StoreLayout layout;
     private final MappedMemory meta;
     private final MappedMemory data;
@@ -94,6 +103,7 @@ public final class FerriteStore implements AutoCloseable
     private final File dir;
     private final RandomAccessFile lockFile;
     private final FileLock lock;
+    private final String lockKey;
     private final UnsafeBuffer keyWrapper = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer valueWrapper = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer copyWrapper = new UnsafeBuffer(0, 0);
@@ -119,6 +129,7 @@ public final class FerriteStore implements AutoCloseable
         this.dir = ctx.dir();
         this.lockFile = lockFile;
         this.lock = lock;
+        this.lockKey = null == lock ? null : lockKey(dir);
         this.clock = ctx.clock();
         this.index = new HashIndex(meta, layout.indexBase, layout.indexSlots);
         this.lists = new EntryLists(meta, layout.entriesBase);
@@ -170,11 +181,12 @@ public final class FerriteStore implements AutoCloseable
     private static FerriteStore openPersistent(final StoreContext ctx)
     {
         final File dir = ctx.dir();
-        if (ctx.deleteOnOpen())
-        {
-            IoUtil.delete(dir, true);
-        }
         IoUtil.ensureDirectoryExists(dir, "ferrite store");
+        final String lockKey = lockKey(dir);
+        if (!OPEN_DIRS.add(lockKey))
+        {
+            throw new IllegalStateException("store " + dir + " is already open in this process");
+        }
         final RandomAccessFile lockFile;
         final FileLock lock;
         try
@@ -186,17 +198,20 @@ public final class FerriteStore implements AutoCloseable
             }
             catch (final OverlappingFileLockException ex)
             {
+                OPEN_DIRS.remove(lockKey);
                 lockFile.close();
                 throw new IllegalStateException("store " + dir + " is already open in this process", ex);
             }
             if (null == lock)
             {
+                OPEN_DIRS.remove(lockKey);
                 lockFile.close();
                 throw new IllegalStateException("store " + dir + " is open in another process");
             }
         }
         catch (final IOException ex)
         {
+            OPEN_DIRS.remove(lockKey);
             throw new UncheckedIOException("cannot lock store " + dir, ex);
         }
 
@@ -206,6 +221,12 @@ public final class FerriteStore implements AutoCloseable
         {
             final File metaFile = new File(dir, META_FILE);
             final File dataFile = new File(dir, DATA_FILE);
+            if (ctx.deleteOnOpen())
+            {
+                // Only once the lock is held: a store open elsewhere must never lose its files.
+                IoUtil.delete(metaFile, true);
+                IoUtil.delete(dataFile, true);
+            }
             final FerriteStore store;
             if (!metaFile.exists() || 0 == metaFile.length())
             {
@@ -262,6 +283,10 @@ public final class FerriteStore implements AutoCloseable
             catch (final IOException suppressed)
             {
                 ex.addSuppressed(suppressed);
+            }
+            finally
+            {
+                OPEN_DIRS.remove(lockKey);
             }
             throw ex;
         }
@@ -505,7 +530,7 @@ public final class FerriteStore implements AutoCloseable
             return TOO_LARGE;
         }
 
-        return store(key, keyOffset, keyLength, value, valueOffset, valueLength, ttlMs > 0 ? clock.time() + ttlMs : 0,
+        return store(key, keyOffset, keyLength, value, valueOffset, valueLength, ttlMs > 0 ? expiryFor(ttlMs) : 0,
             mode);
     }
 
@@ -917,7 +942,23 @@ public final class FerriteStore implements AutoCloseable
                 {
                     throw new UncheckedIOException("failed to release lock of " + dir, ex);
                 }
+                finally
+                {
+                    OPEN_DIRS.remove(lockKey);
+                }
             }
+        }
+    }
+
+    private static String lockKey(final File dir)
+    {
+        try
+        {
+            return dir.getCanonicalPath();
+        }
+        catch (final IOException ex)
+        {
+            return dir.getAbsolutePath();
         }
     }
 
@@ -1075,6 +1116,15 @@ public final class FerriteStore implements AutoCloseable
     private void add(final int counter, final long delta)
     {
         header.putLong(counter, header.getLong(counter) + delta);
+    }
+
+    /**
+     * Now plus {@code ttlMs}, saturating: a TTL too long to add (Long.MAX_VALUE for "forever") never expires.
+     */
+    private long expiryFor(final long ttlMs)
+    {
+        final long now = clock.time();
+        return ttlMs > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + ttlMs;
     }
 
     private boolean isExpired(final int entry)

@@ -10,7 +10,9 @@ import static io.ferrite.engine.EntryDescriptor.NULL_INDEX;
  * epoch advances and every frequency halves: levels {@code 2k} and {@code 2k+1} are spliced into level
  * {@code k} in O(levels), with the old level {@code 2k} entries at the tail (they were less frequent). An
  * entry's current level is therefore its stored level shifted right by the epochs since it was placed; the
- * store's sweep refreshes stored words so that difference stays small.
+ * store's sweep refreshes stored words so that difference stays small, and every {@link #REFRESH_EPOCHS} epochs
+ * aging rewrites every word, so no word falls 2^24 epochs behind and wraps (which a short aging period and a large
+ * store could otherwise reach between two sweeps of an entry).
  * <p>
  * Inserts start at level 1, so an entry that was hit once long ago (now level 0) is evicted before a new one.
  * LFU's victim is the tail of the lowest non-empty level, MFU's the tail of the highest. Region layout:
@@ -23,6 +25,8 @@ final class FrequencyPolicy extends EvictionPolicy
     static final int START_LEVEL = 1;
     private static final int EPOCH_BITS = 24;
     private static final int EPOCH_MASK = (1 << EPOCH_BITS) - 1;
+    /** Epochs between two rewrites of every entry's word by {@link #age()}: well below the 24-bit wrap. */
+    static final int REFRESH_EPOCHS = 1 << 20;
 
     private static final int MASK_OFFSET = 0;
     private static final int EPOCH_OFFSET = 4;
@@ -131,8 +135,19 @@ final class FrequencyPolicy extends EvictionPolicy
             }
         }
         memory.putInt(region + MASK_OFFSET, mask);
-        memory.putInt(region + EPOCH_OFFSET, (epoch() + 1) & EPOCH_MASK);
+        final int epoch = (epoch() + 1) & EPOCH_MASK;
+        memory.putInt(region + EPOCH_OFFSET, epoch);
         memory.putLong(region + OPS_OFFSET, 0);
+        if (0 == (epoch & (REFRESH_EPOCHS - 1)))
+        {
+            for (int level = 0; level < LEVELS; level++)
+            {
+                for (int entry = lists.head(list(level)); NULL_INDEX != entry; entry = lists.next(entry))
+                {
+                    lists.policyWord(entry, word(level, epoch));
+                }
+            }
+        }
     }
 
     private void tick()

@@ -188,7 +188,7 @@ public final class StoreContext
     }
 
     /**
-     * Delete any existing files in {@link #dir()} first, so the store starts empty.
+     * Delete the store's files in {@link #dir()} once its lock is held, so the store starts empty.
      */
     public StoreContext deleteOnOpen(final boolean deleteOnOpen)
     {

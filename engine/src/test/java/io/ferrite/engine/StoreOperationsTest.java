@@ -1,0 +1,225 @@
+package io.ferrite.engine;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static io.ferrite.engine.StoreProbe.bytes;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Single operations at their edges: expiry reclaimed by the incremental sweep, buffers too small, keys out of
+ * range, TTLs at the end of time, iteration, clear, counters, anonymous stores.
+ */
+@Timeout(30)
+class StoreOperationsTest
+{
+    @TempDir
+    File tempDir;
+
+    private final MutableClock clock = new MutableClock(1_000_000);
+    private final List<FerriteStore> stores = new ArrayList<>();
+
+    @AfterEach
+    void closeStores()
+    {
+        stores.forEach(FerriteStore::close);
+    }
+
+    private FerriteStore open(final StoreContext ctx)
+    {
+        final FerriteStore store = FerriteStore.open(ctx.clock(clock));
+        stores.add(store);
+        return store;
+    }
+
+    private FerriteStore open()
+    {
+        return open(new StoreContext().capacityBytes(1 << 20).maxEntries(1000));
+    }
+
+    @Test
+    void shouldReclaimExpiredEntriesThroughTheIncrementalSweepWithoutAccess()
+    {
+        final FerriteStore store = open();
+        for (int i = 0; i < 100; i++)
+        {
+            store.put(bytes("short-" + i), new byte[100], 10);
+        }
+        final long liveBytesWithExpiring = store.stats().liveBytes();
+        clock.advance(10);
+        for (int i = 0; i < 100; i++)
+        {
+            store.put(bytes("long-" + i), new byte[10]);
+        }
+        final StoreStats stats = store.stats();
+        assertEquals(100, stats.expirations(), "puts sweep expired entries they never touch: " + stats);
+        assertEquals(0, stats.evictions(), "nothing needed evicting: " + stats);
+        assertEquals(100, store.size(), "only the entries without TTL remain");
+        assertTrue(stats.liveBytes() < liveBytesWithExpiring, "the expired entries' bytes came back: " + stats);
+        store.verify();
+    }
+
+    @Test
+    void shouldReturnLengthAndCopyNothingWhenDestinationIsTooSmall()
+    {
+        final FerriteStore store = open();
+        store.put(bytes("k"), bytes("0123456789"));
+        final UnsafeBuffer key = new UnsafeBuffer(bytes("k"));
+        final UnsafeBuffer small = new UnsafeBuffer(new byte[8]);
+        assertEquals(10, store.get(key, 0, 1, small, 0), "the value's length comes back");
+        assertArrayEquals(new byte[8], small.byteArray(), "nothing copied into a buffer that is too small");
+        final UnsafeBuffer exact = new UnsafeBuffer(new byte[12]);
+        assertEquals(10, store.get(key, 0, 1, exact, 2), "value length when copied at an offset");
+        assertArrayEquals(bytes("0123456789"), Arrays.copyOfRange(exact.byteArray(), 2, 12));
+        assertEquals(FerriteStore.NOT_FOUND, store.get(new UnsafeBuffer(bytes("x")), 0, 1, exact, 0));
+    }
+
+    @Test
+    void shouldRefuseKeysOutsideTheAllowedLengths()
+    {
+        final FerriteStore store = open(new StoreContext().capacityBytes(1 << 20).segmentSize(128 * 1024));
+        final UnsafeBuffer value = new UnsafeBuffer(bytes("v"));
+        final UnsafeBuffer tooLong = new UnsafeBuffer(new byte[StoreConfiguration.MAX_KEY_LENGTH + 1]);
+        assertEquals(FerriteStore.INVALID_KEY, store.put(tooLong, 0, tooLong.capacity(), value, 0, 1, 0,
+            FerriteStore.PUT), "a key longer than MAX_KEY_LENGTH");
+        assertEquals(FerriteStore.INVALID_KEY, store.put(tooLong, 0, 0, value, 0, 1, 0, FerriteStore.PUT),
+            "an empty key");
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+            () -> store.put(new byte[0], bytes("v")));
+        assertTrue(ex.getMessage().contains("key length 0"), ex.getMessage());
+        final UnsafeBuffer longest = new UnsafeBuffer(new byte[StoreConfiguration.MAX_KEY_LENGTH]);
+        assertEquals(FerriteStore.STORED, store.put(longest, 0, longest.capacity(), value, 0, 1, 0,
+            FerriteStore.PUT), "the longest allowed key");
+        assertFalse(store.contains(new byte[0]), "an empty key is never contained");
+        assertNull(store.get(new byte[0]), "an empty key finds nothing");
+        assertEquals(3, store.stats().rejected(), "rejected counter (three refused puts): " + store.stats());
+        store.verify();
+    }
+
+    @Test
+    void shouldTreatHugeTtlAsNeverExpiringNotAsAlreadyExpired()
+    {
+        final FerriteStore store = open();
+        store.put(bytes("forever"), bytes("v"), Long.MAX_VALUE);
+        assertArrayEquals(bytes("v"), store.get(bytes("forever")), "a TTL of Long.MAX_VALUE ms must not overflow");
+        clock.advance(365L * 24 * 3600 * 1000);
+        assertArrayEquals(bytes("v"), store.get(bytes("forever")), "still there a year later");
+        store.put(bytes("negative"), bytes("v"), -5);
+        clock.advance(1_000_000);
+        assertArrayEquals(bytes("v"), store.get(bytes("negative")), "a negative TTL means no expiry");
+    }
+
+    @Test
+    void shouldIterateLiveUnexpiredEntriesOnly()
+    {
+        final FerriteStore store = open();
+        for (int i = 0; i < 50; i++)
+        {
+            store.put(bytes("k" + i), bytes("v" + i), i % 2 == 0 ? 5 : 0);
+        }
+        store.delete(bytes("k1"));
+        clock.advance(5);
+        final Map<String, String> seen = new HashMap<>();
+        final long visited = store.forEach((buffer, keyOffset, keyLength, valueOffset, valueLength, expireAt) ->
+            seen.put(buffer.getStringWithoutLengthAscii(keyOffset, keyLength),
+                buffer.getStringWithoutLengthAscii(valueOffset, valueLength)));
+        assertEquals(24, visited, "25 without TTL minus one deleted");
+        assertEquals(24, seen.size(), "distinct keys visited: " + seen.keySet());
+        for (int i = 3; i < 50; i += 2)
+        {
+            assertEquals("v" + i, seen.get("k" + i), "k" + i);
+        }
+    }
+
+    @Test
+    void shouldClearEverythingButKeepHistoryCounters()
+    {
+        final FerriteStore store = open();
+        for (int i = 0; i < 100; i++)
+        {
+            store.put(bytes("k" + i), bytes("v" + i));
+        }
+        store.get(bytes("k1"));
+        store.get(bytes("missing"));
+        store.clear();
+        store.verify();
+        assertEquals(0, store.size(), "size after clear");
+        assertEquals(0, store.stats().liveBytes(), "live bytes after clear");
+        assertNull(store.get(bytes("k1")));
+        assertEquals(1, store.stats().hits(), "history counters survive clear: " + store.stats());
+        store.put(bytes("again"), bytes("works"));
+        assertArrayEquals(bytes("works"), store.get(bytes("again")));
+        store.verify();
+    }
+
+    @Test
+    void shouldCountHitsMissesPutsAndDeletes()
+    {
+        final FerriteStore store = open();
+        store.put(bytes("a"), bytes("1"));
+        store.put(bytes("a"), bytes("2"));
+        store.get(bytes("a"));
+        store.get(bytes("b"));
+        store.contains(bytes("a"));
+        store.delete(bytes("a"));
+        store.delete(bytes("a"));
+        final StoreStats stats = store.stats();
+        assertEquals(2, stats.puts(), "puts: " + stats);
+        assertEquals(1, stats.hits(), "hits (contains is not a hit): " + stats);
+        assertEquals(1, stats.misses(), "misses: " + stats);
+        assertEquals(1, stats.deletes(), "only a delete that removed something counts: " + stats);
+        assertEquals(0.5, stats.hitRatio(), 1e-9, "hit ratio: " + stats);
+    }
+
+    @Test
+    void shouldLeaveNoFilesBehindForAnAnonymousStore()
+    {
+        final File anonymousDir = new File(tempDir, "anon");
+        assertTrue(anonymousDir.mkdirs(), "cannot create " + anonymousDir);
+        final FerriteStore store = open(new StoreContext().dir(null).anonymousDir(anonymousDir).capacityBytes(1 << 20));
+        store.put(bytes("k"), bytes("v"));
+        assertArrayEquals(bytes("v"), store.get(bytes("k")));
+        final String[] files = anonymousDir.list();
+        assertEquals(0, null == files ? 0 : files.length, "an anonymous store's files are unlinked once mapped");
+        store.close();
+        assertTrue(store.isClosed(), "closed after close()");
+    }
+
+    @Test
+    void shouldStayWithinCapacityAndStoreLargeValues()
+    {
+        final long capacity = 16L * 1024 * 1024;
+        final FerriteStore store = open(
+            new StoreContext().capacityBytes(capacity).maxEntries(1000).segmentSize(2 * 1024 * 1024));
+        assertTrue(store.mappedBytes() <= capacity, "mapped " + store.mappedBytes() + " > capacity " + capacity);
+        final byte[] mib = new byte[1024 * 1024];
+        for (int i = 0; i < mib.length; i++)
+        {
+            mib[i] = (byte)(i * 13);
+        }
+        for (int i = 0; i < 12; i++)
+        {
+            mib[0] = (byte)i;
+            store.put(bytes("big-" + i), mib);
+            store.verify();
+            assertArrayEquals(mib, store.get(bytes("big-" + i)), "1 MiB value " + i);
+        }
+        assertTrue(store.stats().evictions() > 0,
+            "12 MiB of values in a 16 MiB store (under 10 MiB for data) must evict: " + store.stats());
+    }
+}
