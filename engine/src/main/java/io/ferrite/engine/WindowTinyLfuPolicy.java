@@ -4,71 +4,77 @@ import static io.ferrite.engine.EntryDescriptor.NULL_INDEX;
 import static io.ferrite.engine.WindowTinyLfuDescriptor.*;
 
 /**
- * Adaptive W-TinyLFU: a small LRU window in front of a segmented LRU main space, with admission to the main
- * space decided by a frequency sketch, and the window's share of the capacity tuned online by hill climbing.
+ * Adaptive W-TinyLFU: a small LRU window in front of a segmented LRU main space, admission to the main space by
+ * a frequency sketch, and the split between window and main steered by ghost hits (ARC's adaptation rule).
  * <p>
  * <b>Structure.</b> Three lists of entries: the window, and the main space split into probation and protected.
  * A new entry enters the window. When the window is over its share, its least recently used entry is the
- * <i>candidate</i> for the main space and the least recently used entry of probation is the <i>victim</i>; the
+ * <i>candidate</i> for the main space and the least recently used entry of probation is the <i>victim</i>; a
  * {@link FrequencySketch} estimates how often each key was requested recently and the more frequent one stays
- * (ties keep the victim, which protects a stable working set from scans and loops). A hit in probation promotes
- * to protected; protected overflow is demoted back to the head of probation. So recency decides within the
- * window, frequency decides who enters the main space, and the main space keeps what was used repeatedly.
+ * (a tie keeps the victim, which protects a stable working set from scans and loops). A hit in probation promotes
+ * to protected; protected overflow is demoted back to the head of probation. Recency decides within the window,
+ * frequency decides who enters the main space, and the main space keeps what was used repeatedly.
  * <p>
- * <b>Adaptivity.</b> Which share of the capacity should be window depends on the workload: recency-skewed
- * traffic wants a large window, frequency-skewed or looping traffic a tiny one. Every sample of requests the
- * hill climber compares the hit ratio with the previous sample's and keeps moving the window boundary in the
- * same direction if the hit ratio rose, reversing otherwise; the step decays geometrically while the workload is
- * stable and restarts large when the hit ratio jumps (a phase change). Entries move between window and main in
- * bounded batches so no single request pays for a large adjustment.
+ * <b>Adaptivity.</b> The best window share depends on the workload: recency-skewed traffic wants a large window,
+ * frequency-skewed or looping traffic a tiny one. Every evicted key leaves a ghost (its hash, the side it was
+ * evicted from and that side's eviction sequence number) in a small direct-mapped table. When a missed key is
+ * inserted and its ghost shows it was evicted from one side within the last {@link #GHOST_HORIZON} of the
+ * capacity's worth of that side's evictions, that side being a little larger would have turned this miss into a
+ * hit, so the window target moves one entry towards it. Only this marginal evidence counts: a loop longer than
+ * the cache re-requests its keys long after they left, so it never pulls the window open, while a burst of
+ * quick re-references (recency) does at once. This replaces Caffeine's sampled hill climber, whose samples of ten
+ * capacities adapt too slowly on short or recency-skewed traces. Entries move between window and main in
+ * bounded batches, so no single request pays for a large adjustment.
  * <p>
- * <b>Eviction protocol.</b> The store asks {@link #victim()} before it inserts the new entry. If the window is
- * at its share, the new entry will push the window's oldest out, so the admission contest between that
- * candidate and the probation victim happens then: an admitted candidate moves to the head of probation and
- * the probation victim is returned, otherwise the candidate itself is returned. The sketch counts every insert
- * and every hit; it is halved every ten times the capacity in counted events, so popularity ages.
+ * <b>Eviction protocol.</b> The store asks {@link #victim()} before it inserts the new entry. If the window is at
+ * its share, the new entry will push the window's oldest out, so the admission contest between that candidate
+ * and the probation victim happens then: an admitted candidate moves to the head of probation and the victim is
+ * returned, otherwise the candidate itself is. The sketch counts every insert and every hit and halves all
+ * counters every ten capacities of increments, so popularity ages.
  * <p>
  * <b>Determinism and persistence.</b> No wall clock and no shared random source: hashes come from the store's
  * seeded key hash and fixed mixing constants, and the rare randomised admission that defends against hash
- * flooding (a warm candidate losing forever to an artificially hot victim) draws from an xorshift generator
- * whose state is in the region. Everything (list heads, sizes, climber state, sketch) lives in the policy region
- * ({@link WindowTinyLfuDescriptor}) and each entry's list id in its policy word, so identical operations give
- * identical victims on every replica, and a cleanly closed store reopens with the same behaviour. Zero
- * allocation on every path.
+ * flooding (a warm candidate losing forever to an artificially hot victim) draws from an xorshift generator whose
+ * state is in the region. Everything (list heads, sizes, adaptation state, sketch, ghosts) lives in the policy
+ * region ({@link WindowTinyLfuDescriptor}) and each entry's list id in its policy word, so identical operations
+ * give identical victims on every replica and a cleanly closed store reopens with the same behaviour. No
+ * allocation on any path.
  */
 final class WindowTinyLfuPolicy extends EvictionPolicy
 {
     /** Initial share of the capacity for the window. */
     static final double INITIAL_WINDOW_SHARE = 0.01;
-    /** Share of the main space that is protected. */
+    /** Initial share of the main space that is protected. */
     static final double PROTECTED_SHARE = 0.80;
-    /** Climber step as a share of the capacity, when it starts or restarts. */
-    static final double STEP_SHARE = 0.0625;
-    /** Each sample without a jump, the step shrinks by this factor. */
-    static final double STEP_DECAY = 0.98;
-    /** A change of hit ratio this large between two samples restarts the climb with a full step. */
-    static final double RESTART_THRESHOLD = 0.05;
-    /** Requests per climber sample, in multiples of the capacity. */
+    /** A ghost hit counts if the key left its side within this share of the capacity in that side's evictions. */
+    static final double GHOST_HORIZON = 0.02;
+    /** Sketch increments between two halvings, in multiples of the capacity. */
     static final int SAMPLE_FACTOR = 10;
     /** At most this many entries move between window and main per request. */
-    static final int TRANSFER_LIMIT = 1000;
+    static final int TRANSFER_LIMIT = 64;
     /** Candidates at least this frequent are admitted against a not-less-frequent victim now and then. */
     static final int FLOOD_GUARD_FREQUENCY = 6;
+    /** A warm candidate that loses is admitted anyway with probability 1 / (mask + 1). */
     static final int FLOOD_GUARD_MASK = 127;
     private static final long FLOOD_GUARD_SEED = 0x9E37_79B9_7F4A_7C15L;
+    private static final int SEQUENCE_MASK = 0x7FFF_FFFF;
+    private static final long MAIN_SIDE_BIT = 1L << 31;
 
     private final long maxEntries;
-    private final long samplePeriod;
+    private final int ghostHorizon;
     private final FrequencySketch sketch;
+    private final long ghostTable;
+    private final int ghostMask;
 
     WindowTinyLfuPolicy(final EntryLists lists, final MappedMemory memory, final long region, final long maxEntries)
     {
         super(lists, memory, region);
         this.maxEntries = maxEntries;
-        this.samplePeriod = SAMPLE_FACTOR * maxEntries;
-        final long sketchLongs = WindowTinyLfuDescriptor.sketchLongs(maxEntries);
-        this.sketch = new FrequencySketch(memory, region + SKETCH_OFFSET, sketchLongs,
+        this.ghostHorizon = (int)Math.max(1, GHOST_HORIZON * maxEntries);
+        this.sketch = new FrequencySketch(memory, region + SKETCH_OFFSET, sketchLongs(maxEntries),
             region + SKETCH_ADDITIONS_OFFSET, Math.max(16, SAMPLE_FACTOR * maxEntries));
+        this.ghostTable = region + ghostTableOffset(maxEntries);
+        this.ghostMask = (int)(ghostSlots(maxEntries) - 1);
     }
 
     static long regionLength(final long maxEntries)
@@ -81,31 +87,35 @@ final class WindowTinyLfuPolicy extends EvictionPolicy
         final int windowMax = (int)Math.max(1, maxEntries - (long)(maxEntries * (1 - INITIAL_WINDOW_SHARE)));
         putInt(WINDOW_MAX_OFFSET, windowMax);
         putInt(PROTECTED_MAX_OFFSET, (int)(PROTECTED_SHARE * (maxEntries - windowMax)));
-        putInt(HITS_OFFSET, 0);
-        putInt(MISSES_OFFSET, 0);
         putInt(ADJUSTMENT_OFFSET, 0);
-        putDouble(STEP_SIZE_OFFSET, -STEP_SHARE * maxEntries);
-        putDouble(PREVIOUS_HIT_RATE_OFFSET, 0);
+        putInt(WINDOW_SEQUENCE_OFFSET, 0);
+        putInt(MAIN_SEQUENCE_OFFSET, 0);
         memory.putLong(region + FLOOD_GUARD_OFFSET, FLOOD_GUARD_SEED);
         for (int i = 0; i < LIST_COUNT; i++)
         {
             lists.init(list(i));
         }
         sketch.clear();
+        for (long slot = 0; slot <= ghostMask; slot++)
+        {
+            memory.putLong(ghostTable + 8 * slot, 0);
+        }
     }
 
     void onInsert(final int entry)
     {
+        final int hash = lists.hash(entry);
         final long window = list(WINDOW);
         lists.linkFirst(window, entry);
         lists.policyWord(entry, WINDOW);
-        sketch.increment(lists.hash(entry));
+        sketch.increment(hash);
+        checkGhost(hash);
         final int windowMax = getInt(WINDOW_MAX_OFFSET);
         while (lists.count(window) > windowMax)
         {
             transfer(lists.tail(window), WINDOW, PROBATION);
         }
-        record(MISSES_OFFSET);
+        adapt();
     }
 
     void onAccess(final int entry)
@@ -114,16 +124,14 @@ final class WindowTinyLfuPolicy extends EvictionPolicy
         final int from = lists.policyWord(entry);
         if (PROBATION == from)
         {
-            lists.unlink(list(PROBATION), entry);
-            lists.linkFirst(list(PROTECTED), entry);
-            lists.policyWord(entry, PROTECTED);
+            transfer(entry, PROBATION, PROTECTED);
             demoteProtected();
         }
         else
         {
             lists.moveToFirst(list(from), entry);
         }
-        record(HITS_OFFSET);
+        adapt();
     }
 
     void onRemove(final int entry)
@@ -140,28 +148,29 @@ final class WindowTinyLfuPolicy extends EvictionPolicy
         {
             victim = lists.tail(list(PROTECTED));
         }
-        if (windowCount > 0 && windowCount >= getInt(WINDOW_MAX_OFFSET))
+        if (windowCount > 0 && (windowCount >= getInt(WINDOW_MAX_OFFSET) || NULL_INDEX == victim))
         {
             final int candidate = lists.tail(window);
-            if (NULL_INDEX == victim)
-            {
-                return candidate;
-            }
-            if (admit(lists.hash(candidate), lists.hash(victim)))
+            if (NULL_INDEX != victim && admit(lists.hash(candidate), lists.hash(victim)))
             {
                 transfer(candidate, WINDOW, PROBATION);
+                ghost(lists.hash(victim), MAIN_SEQUENCE_OFFSET, MAIN_SIDE_BIT);
                 return victim;
             }
+            ghost(lists.hash(candidate), WINDOW_SEQUENCE_OFFSET, 0);
             return candidate;
         }
-        return NULL_INDEX != victim ? victim : lists.tail(window);
+        if (NULL_INDEX != victim)
+        {
+            ghost(lists.hash(victim), MAIN_SEQUENCE_OFFSET, MAIN_SIDE_BIT);
+        }
+        return victim;
     }
 
     private boolean admit(final int candidateHash, final int victimHash)
     {
         final int candidateFrequency = sketch.frequency(candidateHash);
-        final int victimFrequency = sketch.frequency(victimHash);
-        if (candidateFrequency > victimFrequency)
+        if (candidateFrequency > sketch.frequency(victimHash))
         {
             return true;
         }
@@ -178,20 +187,48 @@ final class WindowTinyLfuPolicy extends EvictionPolicy
     }
 
     /**
-     * Count a hit or a miss for the climber (once the cache is half full) and climb when a sample is complete.
+     * Remember that the key with {@code hash} was just evicted from one side.
      */
-    private void record(final int counterOffset)
+    private void ghost(final int hash, final int sequenceOffset, final long sideBit)
     {
-        if (size() >= maxEntries >>> 1)
+        final int sequence = (getInt(sequenceOffset) + 1) & SEQUENCE_MASK;
+        putInt(sequenceOffset, sequence);
+        memory.putLong(ghostSlot(hash), ((long)hash << 32) | sideBit | sequence);
+    }
+
+    /**
+     * On the insert of a missed key, steer the window target towards the side that would have kept it.
+     */
+    private void checkGhost(final int hash)
+    {
+        final long slot = ghostSlot(hash);
+        final long ghost = memory.getLong(slot);
+        if (0 == ghost || (int)(ghost >>> 32) != hash)
         {
-            putInt(counterOffset, getInt(counterOffset) + 1);
-            final int hits = getInt(HITS_OFFSET);
-            final long requests = (long)hits + getInt(MISSES_OFFSET);
-            if (requests >= samplePeriod)
-            {
-                determineAdjustment(hits, requests);
-            }
+            return;
         }
+        memory.putLong(slot, 0);
+        final boolean main = 0 != (ghost & MAIN_SIDE_BIT);
+        final int now = getInt(main ? MAIN_SEQUENCE_OFFSET : WINDOW_SEQUENCE_OFFSET);
+        final int age = (now - (int)ghost) & SEQUENCE_MASK;
+        if (age <= ghostHorizon)
+        {
+            putInt(ADJUSTMENT_OFFSET, getInt(ADJUSTMENT_OFFSET) + (main ? -1 : 1));
+        }
+    }
+
+    private long ghostSlot(final int hash)
+    {
+        int x = hash * 0x9E37_79B9;
+        x ^= x >>> 16;
+        return ghostTable + 8L * (x & ghostMask);
+    }
+
+    /**
+     * Apply (a bounded part of) the pending adjustment of the window target.
+     */
+    private void adapt()
+    {
         final int adjustment = getInt(ADJUSTMENT_OFFSET);
         if (adjustment > 0)
         {
@@ -203,31 +240,15 @@ final class WindowTinyLfuPolicy extends EvictionPolicy
         }
     }
 
-    private void determineAdjustment(final int hits, final long requests)
-    {
-        final double hitRate = (double)hits / requests;
-        final double change = hitRate - getDouble(PREVIOUS_HIT_RATE_OFFSET);
-        final double step = getDouble(STEP_SIZE_OFFSET);
-        final double amount = change >= 0 ? step : -step;
-        final double nextStep = Math.abs(change) >= RESTART_THRESHOLD ?
-            STEP_SHARE * maxEntries * (amount >= 0 ? 1 : -1) : STEP_DECAY * amount;
-        putDouble(PREVIOUS_HIT_RATE_OFFSET, hitRate);
-        putDouble(STEP_SIZE_OFFSET, nextStep);
-        putInt(ADJUSTMENT_OFFSET, (int)amount);
-        putInt(HITS_OFFSET, 0);
-        putInt(MISSES_OFFSET, 0);
-    }
-
     /**
-     * Grow the window by up to {@code quota} entries taken from the main space's least recently used ends.
+     * Grow the window by up to {@code quota} entries, taking the room from the protected share and moving the
+     * main space's least recently used entries into the window.
      */
     private void increaseWindow(final int quota)
     {
-        int protectedMax = getInt(PROTECTED_MAX_OFFSET);
-        int windowMax = getInt(WINDOW_MAX_OFFSET);
-        int remaining = Math.min(quota, protectedMax);
-        int moved = 0;
-        while (remaining > 0 && moved < TRANSFER_LIMIT)
+        final int protectedMax = getInt(PROTECTED_MAX_OFFSET);
+        final int steps = Math.min(Math.min(quota, protectedMax), TRANSFER_LIMIT);
+        for (int i = 0; i < steps; i++)
         {
             int entry = lists.tail(list(PROBATION));
             int from = PROBATION;
@@ -236,45 +257,34 @@ final class WindowTinyLfuPolicy extends EvictionPolicy
                 entry = lists.tail(list(PROTECTED));
                 from = PROTECTED;
             }
-            if (NULL_INDEX == entry)
+            if (NULL_INDEX != entry)
             {
-                break;
+                transfer(entry, from, WINDOW);
             }
-            lists.unlink(list(from), entry);
-            lists.linkFirst(list(WINDOW), entry);
-            lists.policyWord(entry, WINDOW);
-            remaining--;
-            moved++;
         }
-        protectedMax -= moved;
-        windowMax += moved;
-        putInt(PROTECTED_MAX_OFFSET, protectedMax);
-        putInt(WINDOW_MAX_OFFSET, windowMax);
+        putInt(PROTECTED_MAX_OFFSET, protectedMax - steps);
+        putInt(WINDOW_MAX_OFFSET, getInt(WINDOW_MAX_OFFSET) + steps);
         demoteProtected();
-        putInt(ADJUSTMENT_OFFSET, moved == TRANSFER_LIMIT ? quota - moved : 0);
+        putInt(ADJUSTMENT_OFFSET, steps < protectedMax ? quota - steps : 0);
     }
 
     /**
-     * Shrink the window (never below one entry) by up to {@code quota} entries moved to the head of probation.
+     * Shrink the window (never below one entry) by up to {@code quota} entries, giving the room to the protected
+     * share and moving the window's least recently used entries to the head of probation.
      */
     private void decreaseWindow(final int quota)
     {
-        int windowMax = getInt(WINDOW_MAX_OFFSET);
-        final int shrink = Math.min(quota, windowMax - 1);
+        final int windowMax = getInt(WINDOW_MAX_OFFSET);
+        final int steps = Math.min(Math.min(quota, windowMax - 1), TRANSFER_LIMIT);
         final long window = list(WINDOW);
-        int moved = 0;
-        while (moved < shrink && moved < TRANSFER_LIMIT)
+        final int newMax = windowMax - steps;
+        while (lists.count(window) > newMax)
         {
-            if (lists.count(window) > windowMax - moved - 1)
-            {
-                transfer(lists.tail(window), WINDOW, PROBATION);
-            }
-            moved++;
+            transfer(lists.tail(window), WINDOW, PROBATION);
         }
-        windowMax -= moved;
-        putInt(WINDOW_MAX_OFFSET, windowMax);
-        putInt(PROTECTED_MAX_OFFSET, getInt(PROTECTED_MAX_OFFSET) + moved);
-        putInt(ADJUSTMENT_OFFSET, moved == TRANSFER_LIMIT && shrink > moved ? -(quota - moved) : 0);
+        putInt(WINDOW_MAX_OFFSET, newMax);
+        putInt(PROTECTED_MAX_OFFSET, getInt(PROTECTED_MAX_OFFSET) + steps);
+        putInt(ADJUSTMENT_OFFSET, newMax > 1 ? -(quota - steps) : 0);
     }
 
     private void demoteProtected()
@@ -292,11 +302,6 @@ final class WindowTinyLfuPolicy extends EvictionPolicy
         lists.unlink(list(from), entry);
         lists.linkFirst(list(to), entry);
         lists.policyWord(entry, to);
-    }
-
-    private long size()
-    {
-        return (long)lists.count(list(WINDOW)) + lists.count(list(PROBATION)) + lists.count(list(PROTECTED));
     }
 
     /**
@@ -334,10 +339,14 @@ final class WindowTinyLfuPolicy extends EvictionPolicy
         }
         final int windowMax = getInt(WINDOW_MAX_OFFSET);
         final int protectedMax = getInt(PROTECTED_MAX_OFFSET);
-        if (windowMax < 1 || protectedMax < 0 || windowMax + protectedMax > maxEntries)
+        if (windowMax < 1 || protectedMax < 0 || (long)windowMax + protectedMax > maxEntries)
         {
             return "window maximum " + windowMax + " and protected maximum " + protectedMax + " do not fit " +
                 maxEntries + " entries";
+        }
+        if (lists.count(list(WINDOW)) > windowMax)
+        {
+            return "window holds " + lists.count(list(WINDOW)) + " entries, more than its maximum " + windowMax;
         }
         if (lists.count(list(PROTECTED)) > protectedMax)
         {
@@ -355,15 +364,5 @@ final class WindowTinyLfuPolicy extends EvictionPolicy
     private void putInt(final int offset, final int value)
     {
         memory.putInt(region + offset, value);
-    }
-
-    private double getDouble(final int offset)
-    {
-        return Double.longBitsToDouble(memory.getLong(region + offset));
-    }
-
-    private void putDouble(final int offset, final double value)
-    {
-        memory.putLong(region + offset, Double.doubleToRawLongBits(value));
     }
 }
