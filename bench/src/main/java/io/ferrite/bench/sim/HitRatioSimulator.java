@@ -18,10 +18,11 @@ import java.util.Locale;
  * list of capacities against Ferrite's engine with each of its policies, an exact LRU, Caffeine and Bélády's
  * optimal, then prints a table per trace and a summary, and optionally writes them with an SVG chart per trace.
  * <p>
- * Usage: {@code HitRatioSimulator [--traces DIR] [--out DIR] [--only NAME,...] [--policies NAME,...]}, where a
- * policy name is an {@link EvictionPolicyType} constant (the engine), {@code exact-lru}, {@code caffeine} or
- * {@code belady}. Capacities are the same for every policy: five per trace, doubling, around one eighth of the
- * trace's distinct keys ({@link #capacities(int)}); the middle one is the "main" capacity of the summary.
+ * Usage: {@code HitRatioSimulator [--traces DIR] [--out DIR] [--only NAME,...] [--policies NAME,...]
+ * [--capacities N,...]}, where a policy name is an {@link EvictionPolicyType} constant (the engine),
+ * {@code exact-lru}, {@code caffeine} or {@code belady}. Capacities are the same for every policy: unless given,
+ * five per trace, doubling, around one eighth of the trace's distinct keys ({@link #capacities(int)}); the middle
+ * one is the "main" capacity of the summary.
  */
 public final class HitRatioSimulator
 {
@@ -35,6 +36,7 @@ public final class HitRatioSimulator
         Path out = null;
         List<String> only = null;
         List<String> policyNames = null;
+        int[] fixedCapacities = null;
         for (int i = 0; i < args.length; i++)
         {
             switch (args[i])
@@ -50,6 +52,9 @@ public final class HitRatioSimulator
                     break;
                 case "--policies":
                     policyNames = Arrays.asList(args[++i].split(","));
+                    break;
+                case "--capacities":
+                    fixedCapacities = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
                     break;
                 default:
                     throw new IllegalArgumentException("unknown argument " + args[i]);
@@ -67,7 +72,7 @@ public final class HitRatioSimulator
         {
             final long start = System.nanoTime();
             final Trace trace = Trace.read(file);
-            final int[] capacities = capacities(trace.uniqueKeys);
+            final int[] capacities = null != fixedCapacities ? fixedCapacities : capacities(trace.uniqueKeys);
             System.out.printf(Locale.ROOT, "%n%s: %,d requests, %,d distinct keys (read in %.1f s)%n",
                 trace.name, trace.keys.length, trace.uniqueKeys, (System.nanoTime() - start) / 1e9);
             final double[][] ratios = new double[policies.size()][capacities.length];
