@@ -32,6 +32,8 @@ abstract class EvictionPolicy
             case LFU:
             case MFU:
                 return FrequencyPolicy.REGION_LENGTH;
+            case WINDOW_TINY_LFU:
+                return WindowTinyLfuPolicy.regionLength(maxEntries);
             default:
                 throw new IllegalArgumentException("unknown policy " + type);
         }
@@ -53,6 +55,8 @@ abstract class EvictionPolicy
                 return new FrequencyPolicy(lists, memory, region, agingPeriod, false);
             case MFU:
                 return new FrequencyPolicy(lists, memory, region, agingPeriod, true);
+            case WINDOW_TINY_LFU:
+                return new WindowTinyLfuPolicy(lists, memory, region, maxEntries);
             default:
                 throw new IllegalArgumentException("unknown policy " + type);
         }

@@ -22,5 +22,13 @@ public enum EvictionPolicyType
      * Most frequently used, with the same levels and aging as {@link #LFU}: the victim is the least recently
      * used entry of the highest non-empty level.
      */
-    MFU
+    MFU,
+
+    /**
+     * Adaptive W-TinyLFU: a recency window in front of a segmented main space, admission to the main space by a
+     * frequency sketch (the more frequently requested of the window's oldest entry and the main space's victim
+     * stays), and the window's share tuned online by a hill climber. High hit ratios on recency-, frequency- and
+     * loop-dominated traffic alike; see {@code perf-results/hit-ratio}. Appended last: ordinals are stored in files.
+     */
+    WINDOW_TINY_LFU
 }

@@ -21,9 +21,9 @@ public final class StoreConfiguration
     public static final int SEGMENT_SIZE_MAX_DEFAULT = 4 * 1024 * 1024;
     public static final int SEGMENT_SIZE_MIN = 4096;
 
-    /** Eviction policy: LRU, LFU or MFU. */
+    /** Eviction policy: LRU, LFU, MFU or WINDOW_TINY_LFU (the default: highest hit ratio across real traces). */
     public static final String POLICY_PROP_NAME = "ferrite.engine.policy";
-    public static final EvictionPolicyType POLICY_DEFAULT = EvictionPolicyType.LRU;
+    public static final EvictionPolicyType POLICY_DEFAULT = EvictionPolicyType.WINDOW_TINY_LFU;
 
     /** What to do with a store that was not closed cleanly: REBUILD, DISCARD or REJECT. */
     public static final String RECOVERY_PROP_NAME = "ferrite.engine.recovery";

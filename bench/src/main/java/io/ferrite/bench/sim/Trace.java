@@ -1,0 +1,180 @@
+package io.ferrite.bench.sim;
+
+import org.tukaani.xz.XZInputStream;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedReader;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.File;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * A recorded request stream: the keys of a trace file, in order, read into one {@code long[]}.
+ * <p>
+ * Formats (see {@code traces/README.md}), chosen by file name: the LIRS traces ({@code *.trace.gz} beside
+ * {@code README.lirs}) are gzip text with one decimal key per line and {@code *} breakpoint lines to skip;
+ * {@code address_*} is gzip text {@code <op> 0x<hex address> <n>} keyed by the address; {@code cache2k_*} is xz
+ * with big-endian 32-bit keys; {@code scarab-*} is xz and {@code corda_*} gzip with big-endian 64-bit keys.
+ */
+final class Trace
+{
+    final String name;
+    final long[] keys;
+    final int uniqueKeys;
+
+    private Trace(final String name, final long[] keys)
+    {
+        this.name = name;
+        this.keys = keys;
+        final long[] sorted = keys.clone();
+        Arrays.sort(sorted);
+        int unique = 0;
+        for (int i = 0; i < sorted.length; i++)
+        {
+            if (0 == i || sorted[i] != sorted[i - 1])
+            {
+                unique++;
+            }
+        }
+        this.uniqueKeys = unique;
+    }
+
+    /**
+     * The trace's short name: the file name without directory, {@code .trace}, {@code .gz} or {@code .xz}.
+     */
+    static String nameOf(final File file)
+    {
+        String name = file.getName();
+        for (final String suffix : new String[]{ ".gz", ".xz", ".trace" })
+        {
+            if (name.endsWith(suffix))
+            {
+                name = name.substring(0, name.length() - suffix.length());
+            }
+        }
+        return name;
+    }
+
+    /**
+     * Whether {@code file} is a trace in one of the known formats.
+     */
+    static boolean isTrace(final File file)
+    {
+        final String name = file.getName();
+        return name.endsWith(".gz") || name.endsWith(".xz");
+    }
+
+    /**
+     * Read a whole trace file.
+     *
+     * @throws IOException if the file cannot be read or is not in the format its name implies.
+     */
+    static Trace read(final File file) throws IOException
+    {
+        final String name = file.getName();
+        final LongList keys = new LongList();
+        try (InputStream in = open(file))
+        {
+            if (name.startsWith("cache2k_"))
+            {
+                readBinary(in, keys, 4);
+            }
+            else if (name.startsWith("scarab") || name.startsWith("corda_"))
+            {
+                readBinary(in, keys, 8);
+            }
+            else if (name.startsWith("address_"))
+            {
+                readAddresses(in, keys);
+            }
+            else
+            {
+                readDecimalLines(in, keys);
+            }
+        }
+        return new Trace(nameOf(file), keys.toArray());
+    }
+
+    private static InputStream open(final File file) throws IOException
+    {
+        final InputStream raw = new BufferedInputStream(new FileInputStream(file), 1 << 16);
+        return file.getName().endsWith(".xz") ?
+            new BufferedInputStream(new XZInputStream(raw), 1 << 16) :
+            new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16);
+    }
+
+    private static void readBinary(final InputStream in, final LongList keys, final int width) throws IOException
+    {
+        final DataInputStream data = new DataInputStream(in);
+        while (true)
+        {
+            try
+            {
+                keys.add(4 == width ? data.readInt() & 0xFFFF_FFFFL : data.readLong());
+            }
+            catch (final EOFException ex)
+            {
+                return;
+            }
+        }
+    }
+
+    private static void readDecimalLines(final InputStream in, final LongList keys) throws IOException
+    {
+        final BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.US_ASCII));
+        String line;
+        while (null != (line = reader.readLine()))
+        {
+            line = line.trim();
+            if (!line.isEmpty() && !"*".equals(line))
+            {
+                keys.add(Long.parseLong(line));
+            }
+        }
+    }
+
+    private static void readAddresses(final InputStream in, final LongList keys) throws IOException
+    {
+        final BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.US_ASCII));
+        String line;
+        while (null != (line = reader.readLine()))
+        {
+            final String[] fields = line.trim().split("\\s+");
+            if (fields.length >= 2)
+            {
+                final String address = fields[1];
+                keys.add(Long.parseUnsignedLong(address.startsWith("0x") ? address.substring(2) : address, 16));
+            }
+        }
+    }
+
+    /**
+     * A growable primitive list, so that a 5M-request trace costs 40 MB and not 100 MB of boxes.
+     */
+    private static final class LongList
+    {
+        private long[] values = new long[1 << 16];
+        private int size;
+
+        void add(final long value)
+        {
+            if (size == values.length)
+            {
+                values = Arrays.copyOf(values, size * 2);
+            }
+            values[size++] = value;
+        }
+
+        long[] toArray()
+        {
+            return Arrays.copyOf(values, size);
+        }
+    }
+}

@@ -1,0 +1,368 @@
+package io.ferrite.engine;
+
+import static io.ferrite.engine.EntryDescriptor.NULL_INDEX;
+import static io.ferrite.engine.WindowTinyLfuDescriptor.*;
+
+/**
+ * Adaptive W-TinyLFU: a small LRU window in front of a segmented LRU main space, admission to the main space by
+ * a frequency sketch, and the split between window and main steered by ghost hits (ARC's adaptation rule).
+ * <p>
+ * <b>Structure.</b> Three lists of entries: the window, and the main space split into probation and protected.
+ * A new entry enters the window. When the window is over its share, its least recently used entry is the
+ * <i>candidate</i> for the main space and the least recently used entry of probation is the <i>victim</i>; a
+ * {@link FrequencySketch} estimates how often each key was requested recently and the more frequent one stays
+ * (a tie keeps the victim, which protects a stable working set from scans and loops). A hit in probation promotes
+ * to protected; protected overflow is demoted back to the head of probation. Recency decides within the window,
+ * frequency decides who enters the main space, and the main space keeps what was used repeatedly.
+ * <p>
+ * <b>Adaptivity.</b> The best window share depends on the workload: recency-skewed traffic wants a large window,
+ * frequency-skewed or looping traffic a tiny one. Every evicted key leaves a ghost (its hash, the side it was
+ * evicted from and that side's eviction sequence number) in a small direct-mapped table. When a missed key is
+ * inserted and its ghost shows it was evicted from one side within the last {@link #GHOST_HORIZON} of the
+ * capacity's worth of that side's evictions, that side being a little larger would have turned this miss into a
+ * hit, so the window target moves one entry towards it. Only this marginal evidence counts: a loop longer than
+ * the cache re-requests its keys long after they left, so it never pulls the window open, while a burst of
+ * quick re-references (recency) does at once. This replaces Caffeine's sampled hill climber, whose samples of ten
+ * capacities adapt too slowly on short or recency-skewed traces. Entries move between window and main in
+ * bounded batches, so no single request pays for a large adjustment.
+ * <p>
+ * <b>Eviction protocol.</b> The store asks {@link #victim()} before it inserts the new entry. If the window is at
+ * its share, the new entry will push the window's oldest out, so the admission contest between that candidate
+ * and the probation victim happens then: an admitted candidate moves to the head of probation and the victim is
+ * returned, otherwise the candidate itself is. The sketch counts every insert and every hit and halves all
+ * counters every ten capacities of increments, so popularity ages.
+ * <p>
+ * <b>Determinism and persistence.</b> No wall clock and no shared random source: hashes come from the store's
+ * seeded key hash and fixed mixing constants, and the rare randomised admission that defends against hash
+ * flooding (a warm candidate losing forever to an artificially hot victim) draws from an xorshift generator whose
+ * state is in the region. Everything (list heads, sizes, adaptation state, sketch, ghosts) lives in the policy
+ * region ({@link WindowTinyLfuDescriptor}) and each entry's list id in its policy word, so identical operations
+ * give identical victims on every replica and a cleanly closed store reopens with the same behaviour. No
+ * allocation on any path.
+ */
+final class WindowTinyLfuPolicy extends EvictionPolicy
+{
+    /** Initial share of the capacity for the window. */
+    static final double INITIAL_WINDOW_SHARE = 0.01;
+    /** Initial share of the main space that is protected. */
+    static final double PROTECTED_SHARE = 0.80;
+    /** A ghost hit counts if the key left its side within this share of the capacity in that side's evictions. */
+    static final double GHOST_HORIZON = 0.02;
+    /** Sketch increments between two halvings, in multiples of the capacity. */
+    static final int SAMPLE_FACTOR = 10;
+    /** At most this many entries move between window and main per request. */
+    static final int TRANSFER_LIMIT = 64;
+    /** Candidates at least this frequent are admitted against a not-less-frequent victim now and then. */
+    static final int FLOOD_GUARD_FREQUENCY = 6;
+    /** A warm candidate that loses is admitted anyway with probability 1 / (mask + 1). */
+    static final int FLOOD_GUARD_MASK = 127;
+    private static final long FLOOD_GUARD_SEED = 0x9E37_79B9_7F4A_7C15L;
+    private static final int SEQUENCE_MASK = 0x7FFF_FFFF;
+    private static final long MAIN_SIDE_BIT = 1L << 31;
+
+    private final long maxEntries;
+    private final int ghostHorizon;
+    private final FrequencySketch sketch;
+    private final long ghostTable;
+    private final int ghostMask;
+
+    WindowTinyLfuPolicy(final EntryLists lists, final MappedMemory memory, final long region, final long maxEntries)
+    {
+        super(lists, memory, region);
+        this.maxEntries = maxEntries;
+        this.ghostHorizon = (int)Math.max(1, GHOST_HORIZON * maxEntries);
+        this.sketch = new FrequencySketch(memory, region + SKETCH_OFFSET, sketchLongs(maxEntries),
+            region + SKETCH_ADDITIONS_OFFSET, Math.max(16, SAMPLE_FACTOR * maxEntries));
+        this.ghostTable = region + ghostTableOffset(maxEntries);
+        this.ghostMask = (int)(ghostSlots(maxEntries) - 1);
+    }
+
+    static long regionLength(final long maxEntries)
+    {
+        return WindowTinyLfuDescriptor.regionLength(maxEntries);
+    }
+
+    void reset()
+    {
+        final int windowMax = (int)Math.max(1, maxEntries - (long)(maxEntries * (1 - INITIAL_WINDOW_SHARE)));
+        putInt(WINDOW_MAX_OFFSET, windowMax);
+        putInt(PROTECTED_MAX_OFFSET, (int)(PROTECTED_SHARE * (maxEntries - windowMax)));
+        putInt(ADJUSTMENT_OFFSET, 0);
+        putInt(WINDOW_SEQUENCE_OFFSET, 0);
+        putInt(MAIN_SEQUENCE_OFFSET, 0);
+        memory.putLong(region + FLOOD_GUARD_OFFSET, FLOOD_GUARD_SEED);
+        for (int i = 0; i < LIST_COUNT; i++)
+        {
+            lists.init(list(i));
+        }
+        sketch.clear();
+        for (long slot = 0; slot <= ghostMask; slot++)
+        {
+            memory.putLong(ghostTable + 8 * slot, 0);
+        }
+    }
+
+    void onInsert(final int entry)
+    {
+        final int hash = lists.hash(entry);
+        final long window = list(WINDOW);
+        lists.linkFirst(window, entry);
+        lists.policyWord(entry, WINDOW);
+        sketch.increment(hash);
+        checkGhost(hash);
+        final int windowMax = getInt(WINDOW_MAX_OFFSET);
+        while (lists.count(window) > windowMax)
+        {
+            transfer(lists.tail(window), WINDOW, PROBATION);
+        }
+        adapt();
+    }
+
+    void onAccess(final int entry)
+    {
+        sketch.increment(lists.hash(entry));
+        final int from = lists.policyWord(entry);
+        if (PROBATION == from)
+        {
+            transfer(entry, PROBATION, PROTECTED);
+            demoteProtected();
+        }
+        else
+        {
+            lists.moveToFirst(list(from), entry);
+        }
+        adapt();
+    }
+
+    void onRemove(final int entry)
+    {
+        lists.unlink(list(lists.policyWord(entry)), entry);
+    }
+
+    int victim()
+    {
+        final long window = list(WINDOW);
+        final int windowCount = lists.count(window);
+        int victim = lists.tail(list(PROBATION));
+        if (NULL_INDEX == victim)
+        {
+            victim = lists.tail(list(PROTECTED));
+        }
+        if (windowCount > 0 && (windowCount >= getInt(WINDOW_MAX_OFFSET) || NULL_INDEX == victim))
+        {
+            final int candidate = lists.tail(window);
+            if (NULL_INDEX != victim && admit(lists.hash(candidate), lists.hash(victim)))
+            {
+                transfer(candidate, WINDOW, PROBATION);
+                ghost(lists.hash(victim), MAIN_SEQUENCE_OFFSET, MAIN_SIDE_BIT);
+                return victim;
+            }
+            ghost(lists.hash(candidate), WINDOW_SEQUENCE_OFFSET, 0);
+            return candidate;
+        }
+        if (NULL_INDEX != victim)
+        {
+            ghost(lists.hash(victim), MAIN_SEQUENCE_OFFSET, MAIN_SIDE_BIT);
+        }
+        return victim;
+    }
+
+    private boolean admit(final int candidateHash, final int victimHash)
+    {
+        final int candidateFrequency = sketch.frequency(candidateHash);
+        if (candidateFrequency > sketch.frequency(victimHash))
+        {
+            return true;
+        }
+        if (candidateFrequency >= FLOOD_GUARD_FREQUENCY)
+        {
+            long x = memory.getLong(region + FLOOD_GUARD_OFFSET);
+            x ^= x << 13;
+            x ^= x >>> 7;
+            x ^= x << 17;
+            memory.putLong(region + FLOOD_GUARD_OFFSET, x);
+            return 0 == (x & FLOOD_GUARD_MASK);
+        }
+        return false;
+    }
+
+    /**
+     * Remember that the key with {@code hash} was just evicted from one side.
+     */
+    private void ghost(final int hash, final int sequenceOffset, final long sideBit)
+    {
+        final int sequence = (getInt(sequenceOffset) + 1) & SEQUENCE_MASK;
+        putInt(sequenceOffset, sequence);
+        memory.putLong(ghostSlot(hash), ((long)hash << 32) | sideBit | sequence);
+    }
+
+    /**
+     * On the insert of a missed key, steer the window target towards the side that would have kept it.
+     */
+    private void checkGhost(final int hash)
+    {
+        final long slot = ghostSlot(hash);
+        final long ghost = memory.getLong(slot);
+        if (0 == ghost || (int)(ghost >>> 32) != hash)
+        {
+            return;
+        }
+        memory.putLong(slot, 0);
+        final boolean main = 0 != (ghost & MAIN_SIDE_BIT);
+        final int now = getInt(main ? MAIN_SEQUENCE_OFFSET : WINDOW_SEQUENCE_OFFSET);
+        final int age = (now - (int)ghost) & SEQUENCE_MASK;
+        if (age <= ghostHorizon)
+        {
+            putInt(ADJUSTMENT_OFFSET, getInt(ADJUSTMENT_OFFSET) + (main ? -1 : 1));
+        }
+    }
+
+    private long ghostSlot(final int hash)
+    {
+        int x = hash * 0x9E37_79B9;
+        x ^= x >>> 16;
+        return ghostTable + 8L * (x & ghostMask);
+    }
+
+    /**
+     * Apply (a bounded part of) the pending adjustment of the window target.
+     */
+    private void adapt()
+    {
+        final int adjustment = getInt(ADJUSTMENT_OFFSET);
+        if (adjustment > 0)
+        {
+            increaseWindow(adjustment);
+        }
+        else if (adjustment < 0)
+        {
+            decreaseWindow(-adjustment);
+        }
+    }
+
+    /**
+     * Grow the window by up to {@code quota} entries, taking the room from the protected share and moving the
+     * main space's least recently used entries into the window.
+     */
+    private void increaseWindow(final int quota)
+    {
+        final int protectedMax = getInt(PROTECTED_MAX_OFFSET);
+        final int steps = Math.min(Math.min(quota, protectedMax), TRANSFER_LIMIT);
+        for (int i = 0; i < steps; i++)
+        {
+            int entry = lists.tail(list(PROBATION));
+            int from = PROBATION;
+            if (NULL_INDEX == entry)
+            {
+                entry = lists.tail(list(PROTECTED));
+                from = PROTECTED;
+            }
+            if (NULL_INDEX != entry)
+            {
+                transfer(entry, from, WINDOW);
+            }
+        }
+        putInt(PROTECTED_MAX_OFFSET, protectedMax - steps);
+        putInt(WINDOW_MAX_OFFSET, getInt(WINDOW_MAX_OFFSET) + steps);
+        demoteProtected();
+        putInt(ADJUSTMENT_OFFSET, steps < protectedMax ? quota - steps : 0);
+    }
+
+    /**
+     * Shrink the window (never below one entry) by up to {@code quota} entries, giving the room to the protected
+     * share and moving the window's least recently used entries to the head of probation.
+     */
+    private void decreaseWindow(final int quota)
+    {
+        final int windowMax = getInt(WINDOW_MAX_OFFSET);
+        final int steps = Math.min(Math.min(quota, windowMax - 1), TRANSFER_LIMIT);
+        final long window = list(WINDOW);
+        final int newMax = windowMax - steps;
+        while (lists.count(window) > newMax)
+        {
+            transfer(lists.tail(window), WINDOW, PROBATION);
+        }
+        putInt(WINDOW_MAX_OFFSET, newMax);
+        putInt(PROTECTED_MAX_OFFSET, getInt(PROTECTED_MAX_OFFSET) + steps);
+        putInt(ADJUSTMENT_OFFSET, newMax > 1 ? -(quota - steps) : 0);
+    }
+
+    private void demoteProtected()
+    {
+        final long protectedList = list(PROTECTED);
+        final int protectedMax = getInt(PROTECTED_MAX_OFFSET);
+        while (lists.count(protectedList) > protectedMax)
+        {
+            transfer(lists.tail(protectedList), PROTECTED, PROBATION);
+        }
+    }
+
+    private void transfer(final int entry, final int from, final int to)
+    {
+        lists.unlink(list(from), entry);
+        lists.linkFirst(list(to), entry);
+        lists.policyWord(entry, to);
+    }
+
+    /**
+     * The window's current maximum in entries (visible for tests).
+     */
+    int windowMaximum()
+    {
+        return getInt(WINDOW_MAX_OFFSET);
+    }
+
+    /**
+     * The sketch's estimate for a key hash (visible for tests).
+     */
+    int frequency(final int hash)
+    {
+        return sketch.frequency(hash);
+    }
+
+    int listCount()
+    {
+        return LIST_COUNT;
+    }
+
+    long list(final int i)
+    {
+        return region + LISTS_OFFSET + (long)i * EntryLists.LIST_LENGTH;
+    }
+
+    String check(final int entry, final int listIndex)
+    {
+        final int word = lists.policyWord(entry);
+        if (word != listIndex)
+        {
+            return "entry " + entry + " is on list " + listIndex + " but its policy word says " + word;
+        }
+        final int windowMax = getInt(WINDOW_MAX_OFFSET);
+        final int protectedMax = getInt(PROTECTED_MAX_OFFSET);
+        if (windowMax < 1 || protectedMax < 0 || (long)windowMax + protectedMax > maxEntries)
+        {
+            return "window maximum " + windowMax + " and protected maximum " + protectedMax + " do not fit " +
+                maxEntries + " entries";
+        }
+        if (lists.count(list(WINDOW)) > windowMax)
+        {
+            return "window holds " + lists.count(list(WINDOW)) + " entries, more than its maximum " + windowMax;
+        }
+        if (lists.count(list(PROTECTED)) > protectedMax)
+        {
+            return "protected holds " + lists.count(list(PROTECTED)) + " entries, more than its maximum " +
+                protectedMax;
+        }
+        return null;
+    }
+
+    private int getInt(final int offset)
+    {
+        return memory.getInt(region + offset);
+    }
+
+    private void putInt(final int offset, final int value)
+    {
+        memory.putInt(region + offset, value);
+    }
+}
