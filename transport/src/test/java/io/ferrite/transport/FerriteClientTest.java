@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -221,6 +222,12 @@ class FerriteClientTest
         assertEquals(1, stats.sessions());
         assertEquals(node.nodeInstanceId(), stats.nodeInstanceId());
         assertEquals(node.nodeInstanceId(), client.nodeInstanceId());
+
+        TestNodes.awaitTrue("counters published", 5_000, () ->
+        {
+            final Map<String, Long> counters = NodeCountersReader.read(node.aeronDirectoryName());
+            return Long.valueOf(1).equals(counters.get("hits")) && Long.valueOf(1).equals(counters.get("sessions"));
+        });
     }
 
     @Test
