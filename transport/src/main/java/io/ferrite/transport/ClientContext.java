@@ -1,6 +1,7 @@
 package io.ferrite.transport;
 
 import io.aeron.ChannelUri;
+import io.aeron.CommonContext;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.IdleStrategy;
 
@@ -18,6 +19,7 @@ public final class ClientContext
     private int nodeStreamId = ClientConfiguration.nodeStreamId();
     private String responseChannel = ClientConfiguration.responseChannel();
     private int responseStreamId = ClientConfiguration.responseStreamId();
+    private boolean responseStreamIdSet = null != System.getProperty(ClientConfiguration.RESPONSE_STREAM_ID_PROP_NAME);
     private String aeronDir = ClientConfiguration.aeronDir();
     private String embeddedDriverDir;
     private long requestTimeoutNs = TimeUnit.MILLISECONDS.toNanos(ClientConfiguration.requestTimeoutMs());
@@ -43,7 +45,11 @@ public final class ClientContext
         }
         concluded = true;
         ChannelUri.parse(nodeChannel);
-        ChannelUri.parse(responseChannel);
+        final ChannelUri responseUri = ChannelUri.parse(responseChannel);
+        if (CommonContext.IPC_MEDIA.equals(responseUri.media()) && !responseStreamIdSet)
+        {
+            responseStreamId = 1_000_000 + ThreadLocalRandom.current().nextInt(1 << 30);
+        }
         if (requestTimeoutNs <= 0 || connectTimeoutNs <= 0 || heartbeatIntervalNs <= 0)
         {
             throw new IllegalArgumentException("timeouts and the heartbeat interval must be positive");
@@ -122,9 +128,15 @@ public final class ClientContext
         return responseChannel;
     }
 
+    /**
+     * Stream id of responses. Responses on one channel and stream reach every subscriber of it, so each client needs
+     * its own pair: the default UDP channel picks a free port; on an IPC response channel an unset stream id is
+     * chosen at random.
+     */
     public ClientContext responseStreamId(final int responseStreamId)
     {
         this.responseStreamId = responseStreamId;
+        this.responseStreamIdSet = true;
         return this;
     }
 

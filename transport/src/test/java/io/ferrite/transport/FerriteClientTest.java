@@ -246,6 +246,25 @@ class FerriteClientTest
     }
 
     @Test
+    void shouldServeClientsOverIpcOnTheNodesDriver()
+    {
+        final NodeContext ipcNode = nodes.nodeContext(TestNodes.freeUdpPort())
+            .channel("aeron:ipc").aeronDir(node.aeronDirectoryName());
+        try (FerriteNode second = FerriteNode.launch(ipcNode);
+            FerriteClient first = FerriteClient.connect(nodes.clientContext(second).responseChannel("aeron:ipc"));
+            FerriteClient other = FerriteClient.connect(nodes.clientContext(second).responseChannel("aeron:ipc")))
+        {
+            first.put("ipc", "one");
+            other.put("ipc2", "two");
+            for (int i = 0; i < 100; i++)
+            {
+                assertEquals("two", first.get("ipc2"));
+                assertEquals("one", other.get("ipc"));
+            }
+        }
+    }
+
+    @Test
     void shouldCarryLargestValueOfItsConfiguration()
     {
         final byte[] value = new byte[TestNodes.MAX_VALUE_LENGTH];
