@@ -76,15 +76,6 @@ final class ClientConductor implements Agent, ResponseListener
     private long lastResponseNs;
     private long nextTimeoutCheckNs;
     private boolean heartbeatOutstanding;
-    private DirectBuffer argKey;
-    private int argKeyOffset;
-    private int argKeyLength;
-    private DirectBuffer argValue;
-    private int argValueOffset;
-    private int argValueLength;
-    private long argTtlMs;
-    private PutMode argMode;
-    private List<byte[]> argKeys;
 
     ClientConductor(
         final ClientContext ctx,
@@ -146,7 +137,7 @@ final class ClientConductor implements Agent, ResponseListener
         lock.lock();
         try
         {
-            awaitConnectedLocked(deadlineNs);
+            awaitConnectedLocked(deadlineNs, true);
         }
         finally
         {
@@ -177,19 +168,10 @@ final class ClientConductor implements Agent, ResponseListener
 
     void sendKeyRequest(final PendingRequest request, final DirectBuffer key, final int keyOffset, final int keyLength)
     {
-        lock.lock();
-        try
-        {
-            argKey = key;
-            argKeyOffset = keyOffset;
-            argKeyLength = keyLength;
-            sendLocked(request);
-        }
-        finally
-        {
-            argKey = null;
-            lock.unlock();
-        }
+        request.key = key;
+        request.keyOffset = keyOffset;
+        request.keyLength = keyLength;
+        send(request);
     }
 
     void sendPut(
@@ -203,51 +185,42 @@ final class ClientConductor implements Agent, ResponseListener
         final long ttlMs,
         final PutMode mode)
     {
-        lock.lock();
-        try
-        {
-            argKey = key;
-            argKeyOffset = keyOffset;
-            argKeyLength = keyLength;
-            argValue = value;
-            argValueOffset = valueOffset;
-            argValueLength = valueLength;
-            argTtlMs = ttlMs;
-            argMode = mode;
-            sendLocked(request);
-        }
-        finally
-        {
-            argKey = null;
-            argValue = null;
-            lock.unlock();
-        }
+        request.key = key;
+        request.keyOffset = keyOffset;
+        request.keyLength = keyLength;
+        request.valueSource = value;
+        request.valueOffset = valueOffset;
+        request.valueLength = valueLength;
+        request.ttlMs = ttlMs;
+        request.mode = mode;
+        send(request);
     }
 
     void sendMultiGet(final PendingRequest request, final List<byte[]> keys)
     {
-        lock.lock();
-        try
-        {
-            argKeys = keys;
-            sendLocked(request);
-        }
-        finally
-        {
-            argKeys = null;
-            lock.unlock();
-        }
+        request.keys = keys;
+        send(request);
     }
 
-    void sendSimple(final PendingRequest request)
+    /**
+     * Send a request whose arguments are set, once the session is open.
+     *
+     * @throws FerriteTimeoutException if the session is not open or the stream stays back-pressured until the
+     *                                 request's deadline.
+     */
+    void send(final PendingRequest request)
     {
         lock.lock();
         try
         {
+            awaitConnectedLocked(request.deadlineNs, true);
             sendLocked(request);
         }
         finally
         {
+            request.key = null;
+            request.valueSource = null;
+            request.keys = null;
             lock.unlock();
         }
     }
@@ -581,7 +554,6 @@ final class ClientConductor implements Agent, ResponseListener
 
     private void sendLocked(final PendingRequest request)
     {
-        awaitConnectedLocked(request.deadlineNs);
         request.correlationId = nextCorrelationId++;
         while (true)
         {
@@ -594,7 +566,7 @@ final class ClientConductor implements Agent, ResponseListener
             if (Publication.NOT_CONNECTED == result)
             {
                 suspectSessionLocked();
-                awaitConnectedLocked(request.deadlineNs);
+                awaitConnectedLocked(request.deadlineNs, false);
             }
             else if (Publication.BACK_PRESSURED == result || Publication.ADMIN_ACTION == result)
             {
@@ -620,16 +592,16 @@ final class ClientConductor implements Agent, ResponseListener
         {
             case PendingRequest.GET_COPY:
             case PendingRequest.GET_BYTES:
-                return publisher.get(request.correlationId, argKey, argKeyOffset, argKeyLength);
+                return publisher.get(request.correlationId, request.key, request.keyOffset, request.keyLength);
             case PendingRequest.PUT:
-                return publisher.put(request.correlationId, argKey, argKeyOffset, argKeyLength, argValue,
-                    argValueOffset, argValueLength, argTtlMs, argMode);
+                return publisher.put(request.correlationId, request.key, request.keyOffset, request.keyLength,
+                    request.valueSource, request.valueOffset, request.valueLength, request.ttlMs, request.mode);
             case PendingRequest.DELETE:
             case PendingRequest.INVALIDATE:
-                return publisher.delete(request.correlationId, argKey, argKeyOffset, argKeyLength,
+                return publisher.delete(request.correlationId, request.key, request.keyOffset, request.keyLength,
                     PendingRequest.INVALIDATE == request.kind);
             case PendingRequest.MULTI_GET:
-                return publisher.multiGet(request.correlationId, argKeys);
+                return publisher.multiGet(request.correlationId, request.keys);
             case PendingRequest.PING:
             case PendingRequest.HEARTBEAT:
                 return publisher.ping(request.correlationId, clock.nanoTime());
@@ -640,7 +612,10 @@ final class ClientConductor implements Agent, ResponseListener
         }
     }
 
-    private void awaitConnectedLocked(final long deadlineNs)
+    /**
+     * Drive the session until it is open; {@code mayUnlock} lets other threads in while idling.
+     */
+    private void awaitConnectedLocked(final long deadlineNs, final boolean mayUnlock)
     {
         int idleCount = 0;
         while (CONNECTED != state)
@@ -659,14 +634,21 @@ final class ClientConductor implements Agent, ResponseListener
                 throw new FerriteTimeoutException("not connected: no Ferrite node answered at " + ctx.nodeChannel() +
                     " stream " + ctx.nodeStreamId() + (publication.isConnected() ? "" : " (no subscriber there)"));
             }
-            lock.unlock();
-            try
+            if (mayUnlock)
+            {
+                lock.unlock();
+                try
+                {
+                    idle(idleCount++);
+                }
+                finally
+                {
+                    lock.lock();
+                }
+            }
+            else
             {
                 idle(idleCount++);
-            }
-            finally
-            {
-                lock.lock();
             }
         }
     }

@@ -411,7 +411,7 @@ public final class FerriteClient implements AutoCloseable
         final PendingRequest request = conductor.acquire(PendingRequest.PING, deadline());
         try
         {
-            conductor.sendSimple(request);
+            conductor.send(request);
             conductor.await(request);
             checkDone(request);
             return request.result;
@@ -430,7 +430,7 @@ public final class FerriteClient implements AutoCloseable
         final PendingRequest request = conductor.acquire(PendingRequest.STATS, deadline());
         try
         {
-            conductor.sendSimple(request);
+            conductor.send(request);
             conductor.await(request);
             checkDone(request);
             return (NodeStats)request.value;
@@ -530,7 +530,7 @@ public final class FerriteClient implements AutoCloseable
         final PendingRequest request = asyncRequest(PendingRequest.STATS, future);
         try
         {
-            conductor.sendSimple(request);
+            conductor.send(request);
         }
         catch (final RuntimeException ex)
         {

@@ -1,13 +1,17 @@
 package io.ferrite.transport;
 
 import io.ferrite.codec.sbe.ErrorCode;
+import io.ferrite.codec.sbe.PutMode;
+import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * A request waiting for its answer. Written by whichever thread polls responses (under the client's lock); the
- * thread that waits for it reads the results after seeing {@link #state} leave {@link #PENDING}.
+ * A request waiting for its answer (and its arguments while it is being sent). Results are written by whichever
+ * thread polls responses (under the client's lock); the thread that waits for it reads them after seeing
+ * {@link #state} leave {@link #PENDING}.
  * <p>
  * <b>Note:</b> {@link #state} is volatile: the poller writes every result field, then the state (release); the waiter
  * reads the state (acquire), then the results.
@@ -41,6 +45,15 @@ final class PendingRequest
     String errorMessage;
     Throwable failure;
     CompletableFuture<?> future;
+    DirectBuffer key;
+    int keyOffset;
+    int keyLength;
+    DirectBuffer valueSource;
+    int valueOffset;
+    int valueLength;
+    long ttlMs;
+    PutMode mode;
+    List<byte[]> keys;
 
     PendingRequest reset(final int kind, final long correlationId, final long deadlineNs)
     {
@@ -55,6 +68,9 @@ final class PendingRequest
         this.errorMessage = null;
         this.failure = null;
         this.future = null;
+        this.key = null;
+        this.valueSource = null;
+        this.keys = null;
         this.state = PENDING;
         return this;
     }
