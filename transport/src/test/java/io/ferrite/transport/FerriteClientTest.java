@@ -164,6 +164,7 @@ class FerriteClientTest
             client.get(key, 0, keyLength, dst, 0);
         }
         final long allocated = threads.getThreadAllocatedBytes(threadId) - before;
+        System.out.printf("zero-copy: %d bytes allocated over %d requests%n", allocated, 2 * ops);
         assertTrue(allocated < 16 * 1024, "zero-copy calls allocated " + allocated + " bytes for " + 2 * ops + " ops");
         assertTrue(client.delete(key, 0, keyLength));
     }
