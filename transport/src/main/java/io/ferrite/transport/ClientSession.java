@@ -2,9 +2,15 @@ package io.ferrite.transport;
 
 import io.aeron.ExclusivePublication;
 import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.collections.IntArrayList;
 
 /**
- * A node's view of one connected client: where its responses go and the responses waiting to be sent as one batch.
+ * A node's view of one connected client: where its responses go and the responses waiting to be sent.
+ * <p>
+ * Responses are appended to {@link #batch}; {@link #sealedEnds} marks where each full message ends (a message is at
+ * most the publication's largest message), the bytes after the last seal form the open message, and
+ * {@link #sentPosition} is how far the batch has been offered. A client that reads slowly thus costs the node
+ * memory, bounded by the publisher, never a stalled thread.
  * <p>
  * <b>Note:</b> used only on the node's thread.
  */
@@ -19,13 +25,18 @@ final class ClientSession
     final int responseStreamId;
     final long registrationId;
     final ExpandableDirectByteBuffer batch = new ExpandableDirectByteBuffer(4096);
+    final IntArrayList sealedEnds = new IntArrayList();
     long clientId;
     long connectCorrelationId;
     long connectDeadlineNs;
     ExclusivePublication publication;
     int state = CONNECTING;
     int batchLength;
+    int messageStart;
+    int sentPosition;
+    int sealedIndex;
     long backPressuredSinceNs;
+    String closeReason;
 
     ClientSession(
         final int imageSessionId,

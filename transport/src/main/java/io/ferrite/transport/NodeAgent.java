@@ -373,16 +373,17 @@ final class NodeAgent implements Agent, RequestListener
             final ClientSession session = sessions.get(i);
             if (ClientSession.CLOSED == session.state)
             {
-                closeSession(session, "client stopped reading responses or went away");
+                closeSession(session, session.closeReason);
                 continue;
             }
             final int result = publisher.flush(session);
             if (ResponsePublisher.SESSION_FAILED == result)
             {
-                closeSession(session, "client stopped reading responses or went away");
+                closeSession(session, session.closeReason);
             }
-            else
+            else if (result > 0)
             {
+                counters.responseMessages.getAndAddRelease(result);
                 work += result;
             }
         }

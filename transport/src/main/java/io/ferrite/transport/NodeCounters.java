@@ -19,13 +19,15 @@ final class NodeCounters implements AutoCloseable
     static final String LABEL_PREFIX = "ferrite-node: ";
     static final String[] LABELS = {
         "requests", "errors", "dropped frames", "sessions", "closed sessions",
-        "size", "live bytes", "hits", "misses", "puts", "deletes", "evictions", "expirations", "rejected" };
+        "size", "live bytes", "hits", "misses", "puts", "deletes", "evictions", "expirations", "rejected",
+        "response messages" };
 
     final Counter requests;
     final Counter errors;
     final Counter droppedFrames;
     final Counter sessions;
     final Counter closedSessions;
+    final Counter responseMessages;
     private final Counter[] storeCounters;
 
     NodeCounters(final Aeron aeron)
@@ -40,7 +42,8 @@ final class NodeCounters implements AutoCloseable
         droppedFrames = all[2];
         sessions = all[3];
         closedSessions = all[4];
-        storeCounters = new Counter[LABELS.length - 5];
+        responseMessages = all[LABELS.length - 1];
+        storeCounters = new Counter[LABELS.length - 6];
         System.arraycopy(all, 5, storeCounters, 0, storeCounters.length);
     }
 
@@ -59,7 +62,7 @@ final class NodeCounters implements AutoCloseable
 
     public void close()
     {
-        CloseHelper.closeAll(requests, errors, droppedFrames, sessions, closedSessions);
+        CloseHelper.closeAll(requests, errors, droppedFrames, sessions, closedSessions, responseMessages);
         CloseHelper.closeAll(storeCounters);
     }
 }

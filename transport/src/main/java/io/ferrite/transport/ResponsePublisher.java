@@ -18,9 +18,10 @@ import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.NanoClock;
 
 /**
- * Encodes responses into each session's batch buffer, and sends a session's batch as one message per duty cycle
- * (or sooner, when the next response would not fit one message). Responses to a burst of pipelined requests thus
- * leave in one offer.
+ * Encodes responses into each session's batch buffer and sends the batch once per duty cycle, as one message (or as
+ * few as the largest message allows). Responses to a burst of pipelined requests thus leave in one offer, and the
+ * node's thread never waits for a slow client: its responses wait in the batch, up to {@link #PENDING_MESSAGES}
+ * largest messages and the send timeout, then its session is closed.
  * <p>
  * <b>Note:</b> used only on the node's thread.
  */
@@ -28,6 +29,9 @@ final class ResponsePublisher
 {
     /** Result of {@link #flush}: the session's client is gone or stopped reading; the session must close. */
     static final int SESSION_FAILED = -1;
+
+    /** Unsent bytes a session may hold, in largest messages, before it is closed as a slow consumer. */
+    static final int PENDING_MESSAGES = 4;
 
     private static final int HEADER_LENGTH = MessageHeaderEncoder.ENCODED_LENGTH;
     private static final int VAR_DATA_HEADER = 4;
@@ -41,12 +45,14 @@ final class ResponsePublisher
     private final StatsResponseEncoder statsEncoder = new StatsResponseEncoder();
     private final ErrorResponseEncoder errorEncoder = new ErrorResponseEncoder();
     private final int maxMessageLength;
+    private final int maxPendingBytes;
     private final long sendTimeoutNs;
     private final NanoClock nanoClock;
 
     ResponsePublisher(final int maxMessageLength, final long sendTimeoutNs, final NanoClock nanoClock)
     {
         this.maxMessageLength = maxMessageLength;
+        this.maxPendingBytes = PENDING_MESSAGES * maxMessageLength;
         this.sendTimeoutNs = sendTimeoutNs;
         this.nanoClock = nanoClock;
     }
@@ -222,45 +228,68 @@ final class ResponsePublisher
     }
 
     /**
-     * Send the session's batch if it has one and the session is active.
+     * Offer the session's pending messages, oldest first, until all are sent or the publication pushes back.
      *
-     * @return 1 if a batch was sent, 0 if nothing was sent, {@link #SESSION_FAILED} if the session must close.
+     * @return messages sent, or {@link #SESSION_FAILED} if the session must close ({@link ClientSession#closeReason}
+     * says why).
      */
     int flush(final ClientSession session)
     {
-        if (0 == session.batchLength || ClientSession.ACTIVE != session.state)
+        if (ClientSession.ACTIVE != session.state || session.sentPosition == session.batchLength)
         {
             return 0;
         }
-        final long result = session.publication.offer(session.batch, 0, session.batchLength);
-        if (result > 0)
+        int sent = 0;
+        while (session.sentPosition < session.batchLength)
         {
-            session.batchLength = 0;
-            session.backPressuredSinceNs = 0;
-            return 1;
-        }
-        if (Publication.BACK_PRESSURED == result || Publication.ADMIN_ACTION == result)
-        {
-            final long nowNs = nanoClock.nanoTime();
-            if (0 == session.backPressuredSinceNs)
+            final boolean sealed = session.sealedIndex < session.sealedEnds.size();
+            final int end = sealed ? session.sealedEnds.getInt(session.sealedIndex) : session.batchLength;
+            final long result = session.publication.offer(session.batch, session.sentPosition,
+                end - session.sentPosition);
+            if (result > 0)
             {
-                session.backPressuredSinceNs = nowNs;
+                session.sentPosition = end;
+                session.backPressuredSinceNs = 0;
+                if (sealed)
+                {
+                    session.sealedIndex++;
+                }
+                sent++;
             }
-            else if (nowNs - session.backPressuredSinceNs > sendTimeoutNs)
+            else if (Publication.BACK_PRESSURED == result || Publication.ADMIN_ACTION == result)
             {
+                final long nowNs = nanoClock.nanoTime();
+                if (0 == session.backPressuredSinceNs)
+                {
+                    session.backPressuredSinceNs = nowNs;
+                }
+                else if (nowNs - session.backPressuredSinceNs > sendTimeoutNs)
+                {
+                    session.closeReason = "client stopped reading responses (back-pressured past the send timeout)";
+                    return SESSION_FAILED;
+                }
+                return sent;
+            }
+            else
+            {
+                session.closeReason = "client's response stream is gone (" + Publication.errorString(result) + ")";
                 return SESSION_FAILED;
             }
-            return 0;
         }
-        return SESSION_FAILED;
+        session.batchLength = 0;
+        session.messageStart = 0;
+        session.sentPosition = 0;
+        session.sealedIndex = 0;
+        session.sealedEnds.clear();
+        return sent;
     }
 
     /**
-     * Room for {@code length} bytes at the end of the session's batch, sending the batch first if the response
-     * would not fit one message with it.
+     * Room for {@code length} bytes at the end of the session's batch, starting a new message if the response would
+     * not fit the open one.
      *
-     * @return the offset to encode at, or -1 if the session failed (it is then marked {@link ClientSession#CLOSED}
-     * and the response is dropped; the caller's event log explains).
+     * @return the offset to encode at, or -1 if the session has too much unsent (it is then marked
+     * {@link ClientSession#CLOSED} and the response is dropped).
      */
     private int claim(final ClientSession session, final int length)
     {
@@ -268,26 +297,18 @@ final class ResponsePublisher
         {
             return -1;
         }
-        if (session.batchLength + length > maxMessageLength && session.batchLength > 0)
+        if (session.batchLength - session.messageStart + length > maxMessageLength &&
+            session.batchLength > session.messageStart)
         {
-            if (ClientSession.ACTIVE != session.state)
-            {
-                return -1;
-            }
-            while (true)
-            {
-                final int result = flush(session);
-                if (SESSION_FAILED == result)
-                {
-                    session.state = ClientSession.CLOSED;
-                    return -1;
-                }
-                if (0 == session.batchLength)
-                {
-                    break;
-                }
-                Thread.onSpinWait();
-            }
+            session.sealedEnds.addInt(session.batchLength);
+            session.messageStart = session.batchLength;
+        }
+        if (session.batchLength - session.sentPosition + length > maxPendingBytes)
+        {
+            session.state = ClientSession.CLOSED;
+            session.closeReason = "client stopped reading responses (more than " + maxPendingBytes +
+                " bytes unsent)";
+            return -1;
         }
         return session.batchLength;
     }

@@ -125,7 +125,13 @@ class FerriteClientTest
         assertTrue(client.deleteAsync(bytes("p0")).join());
         assertFalse(client.invalidateAsync(bytes("p0")).join());
         assertEquals(2, client.multiGetAsync(List.of(bytes("p1"), bytes("p2"))).join().size());
-        assertTrue(client.statsAsync().join().puts() >= count);
+        final NodeStats stats = client.statsAsync().join();
+        assertTrue(stats.puts() >= count);
+
+        final Map<String, Long> counters = NodeCountersReader.read(node.aeronDirectoryName());
+        final long messages = counters.get("response messages");
+        System.out.printf("pipelined: %d responses in %d messages%n", stats.requests(), messages);
+        assertTrue(messages < stats.requests(), "responses were not batched: " + messages + " messages");
     }
 
     @Test
