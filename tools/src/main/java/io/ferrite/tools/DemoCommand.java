@@ -15,6 +15,7 @@ import java.io.File;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Callable;
@@ -82,6 +83,21 @@ final class DemoCommand implements Callable<Integer>
             final int keyLength = key.putStringWithoutLengthAscii(0, "key-" + (entries - 1));
             System.out.printf("Zero-copy get of the newest key: %d bytes; oldest key evicted: %s%n",
                 client.get(key, 0, keyLength, dst, 0), null == client.get(bytes("key-0")));
+            final long[] latencies = new long[10_000];
+            for (int i = 0; i < 20_000; i++)
+            {
+                client.get(key, 0, keyLength, dst, 0);
+            }
+            for (int i = 0; i < latencies.length; i++)
+            {
+                final long sentNs = System.nanoTime();
+                client.get(key, 0, keyLength, dst, 0);
+                latencies[i] = System.nanoTime() - sentNs;
+            }
+            Arrays.sort(latencies);
+            System.out.printf("%,d blocking zero-copy gets after warm-up, one at a time (UDP loopback, " +
+                "backoff idle): p50 %d us, p99 %d us, max %d us%n", latencies.length, latencies[latencies.length / 2] / 1000,
+                latencies[latencies.length * 99 / 100] / 1000, latencies[latencies.length - 1] / 1000);
             client.put("user:42", "{\"name\":\"Ada\",\"visits\":2}");
             final List<byte[]> values = client.multiGet(List.of(bytes("user:42"), bytes("key-0")));
             System.out.printf("multiGet [user:42, key-0] -> [%s, %s]%n",
