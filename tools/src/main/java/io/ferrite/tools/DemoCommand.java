@@ -95,9 +95,10 @@ final class DemoCommand implements Callable<Integer>
                 latencies[i] = System.nanoTime() - sentNs;
             }
             Arrays.sort(latencies);
+            final int n = latencies.length;
             System.out.printf("%,d blocking zero-copy gets after warm-up, one at a time (UDP loopback, " +
-                "backoff idle): p50 %d us, p99 %d us, max %d us%n", latencies.length, latencies[latencies.length / 2] / 1000,
-                latencies[latencies.length * 99 / 100] / 1000, latencies[latencies.length - 1] / 1000);
+                "backoff idle): p50 %d us, p99 %d us, max %d us%n",
+                n, latencies[n / 2] / 1000, latencies[n * 99 / 100] / 1000, latencies[n - 1] / 1000);
             client.put("user:42", "{\"name\":\"Ada\",\"visits\":2}");
             final List<byte[]> values = client.multiGet(List.of(bytes("user:42"), bytes("key-0")));
             System.out.printf("multiGet [user:42, key-0] -> [%s, %s]%n",
