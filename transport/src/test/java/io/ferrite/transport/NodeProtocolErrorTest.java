@@ -130,6 +130,25 @@ class NodeProtocolErrorTest
     }
 
     @Test
+    void shouldRefuseSessionsWithUnusableResponseChannels()
+    {
+        try (RawClient other = new RawClient(node); RawClient third = new RawClient(node))
+        {
+            other.sendConnect("aeron:tcp?endpoint=127.0.0.1:1", 1002);
+            third.sendConnect("aeron:udp?endpoint=127.0.0.1:99999", 1002);
+            TestNodes.awaitTrue("both refusals logged", 10_000, () ->
+                nodes.events.stream().anyMatch((event) -> event.contains("bad response channel")) &&
+                nodes.events.stream().anyMatch((event) -> event.contains("cannot publish responses")));
+        }
+        raw.send(get(17, 4));
+        TestNodes.awaitTrue("get answered", 5_000, () ->
+        {
+            raw.poll();
+            return raw.otherResponses > 0;
+        });
+    }
+
+    @Test
     void shouldAnswerBadPutModeAndTooManyKeys()
     {
         final int length = HEADER + new PutRequestEncoder().wrapAndApplyHeader(raw.buffer, 0, headerEncoder)

@@ -59,15 +59,20 @@ final class RawClient implements AutoCloseable
     void connect()
     {
         final int before = connects;
-        final int length = MessageHeaderEncoder.ENCODED_LENGTH + new ConnectRequestEncoder()
-            .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
-            .clientId(99).correlationId(1).responseStreamId(1002).responseChannel(responseChannel).encodedLength();
-        send(length);
+        sendConnect(responseChannel, 1002);
         TestNodes.awaitTrue("connect response", 5_000, () ->
         {
             poll();
             return connects > before;
         });
+    }
+
+    void sendConnect(final String channel, final int streamId)
+    {
+        final int length = MessageHeaderEncoder.ENCODED_LENGTH + new ConnectRequestEncoder()
+            .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+            .clientId(99).correlationId(1).responseStreamId(streamId).responseChannel(channel).encodedLength();
+        send(length);
     }
 
     void send(final int length)
