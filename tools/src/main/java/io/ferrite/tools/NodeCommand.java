@@ -1,6 +1,9 @@
 package io.ferrite.tools;
 
+import io.aeron.ChannelUri;
+import io.aeron.CommonContext;
 import io.ferrite.engine.EvictionPolicyType;
+import io.ferrite.engine.StoreConfiguration;
 import io.ferrite.engine.StoreContext;
 import io.ferrite.transport.FerriteNode;
 import io.ferrite.transport.IdleStrategies;
@@ -28,25 +31,20 @@ final class NodeCommand implements Callable<Integer>
         "flags given here win.")
     File config;
 
-    @Option(names = "--dir", description = "Store directory (default: ${DEFAULT-VALUE}).",
-        defaultValue = "ferrite-data/node")
+    @Option(names = "--dir", description = "Store directory (default: ferrite.engine.dir, else ferrite-data/node).")
     File dir;
 
-    @Option(names = "--capacity", description = "Store memory budget, e.g. 64m, 1g (default: ${DEFAULT-VALUE}).",
-        defaultValue = "64m")
+    @Option(names = "--capacity", description = "Store memory budget, e.g. 64m, 1g (default: 64m).")
     String capacity;
 
-    @Option(names = "--policy", description = "Eviction policy: LRU, LFU or MFU (default: ${DEFAULT-VALUE}).",
-        defaultValue = "LRU")
+    @Option(names = "--policy", description = "Eviction policy: LRU, LFU or MFU (default: LRU).")
     EvictionPolicyType policy;
 
-    @Option(names = "--host", description = "Address to listen on (default: ${DEFAULT-VALUE}).",
-        defaultValue = "127.0.0.1")
+    @Option(names = "--host", description = "Address to listen on (default: 127.0.0.1).")
     String host;
 
-    @Option(names = "--port", description = "UDP port to listen on (default: ${DEFAULT-VALUE}).",
-        defaultValue = "" + DEFAULT_PORT)
-    int port;
+    @Option(names = "--port", description = "UDP port to listen on (default: " + DEFAULT_PORT + ").")
+    Integer port;
 
     @Option(names = "--channel", description = "Full Aeron request channel (overrides --host and --port).")
     String channel;
@@ -69,16 +67,40 @@ final class NodeCommand implements Callable<Integer>
         {
             loadProperties(config);
         }
-        final NodeContext ctx = new NodeContext()
-            .storeContext(new StoreContext().dir(dir).capacityBytes(Sizes.parse(capacity)).policy(policy));
-        ctx.channel(null != channel ? channel : "aeron:udp?endpoint=" + host + ":" + port);
+        final StoreContext store = new StoreContext();
+        if (null != dir || null == store.dir())
+        {
+            store.dir(null != dir ? dir : new File("ferrite-data/node"));
+        }
+        if (null != capacity)
+        {
+            store.capacityBytes(Sizes.parse(capacity));
+        }
+        if (null != policy)
+        {
+            store.policy(policy);
+        }
+        final NodeContext ctx = new NodeContext().storeContext(store);
+        if (null != channel)
+        {
+            ctx.channel(channel);
+        }
+        else if (null != host || null != port)
+        {
+            final String endpoint = ChannelUri.parse(ctx.channel()).get(CommonContext.ENDPOINT_PARAM_NAME);
+            final int colon = null == endpoint ? -1 : endpoint.lastIndexOf(':');
+            ctx.channel("aeron:udp?endpoint=" + (null != host ? host : colon > 0 ? endpoint.substring(0, colon) :
+                "127.0.0.1") + ":" + (null != port ? port : colon > 0 ? endpoint.substring(colon + 1) : DEFAULT_PORT));
+        }
         if (null != aeronDir)
         {
             ctx.aeronDir(aeronDir);
         }
-        else
+        else if (null == ctx.aeronDir())
         {
-            ctx.embeddedDriverDir(defaultDriverDir(port));
+            final String endpoint = ChannelUri.parse(ctx.channel()).get(CommonContext.ENDPOINT_PARAM_NAME);
+            ctx.embeddedDriverDir(defaultDriverDir(null == endpoint ? "ipc" :
+                endpoint.substring(endpoint.lastIndexOf(':') + 1)));
         }
         if (null != idle)
         {
@@ -102,8 +124,9 @@ final class NodeCommand implements Callable<Integer>
             stopped.countDown();
         }, "ferrite-node-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        System.out.printf("ferrite node: serving %s (%s, %s) on %s stream %d%n",
-            dir, capacity, policy, ctx.channel(), ctx.streamId());
+        System.out.printf("ferrite node: serving %s (%,d bytes, %s) on %s stream %d%n", store.dir(),
+            store.capacityBytes() > 0 ? store.capacityBytes() : StoreConfiguration.capacityBytes(),
+            null != store.policy() ? store.policy() : StoreConfiguration.policy(), ctx.channel(), ctx.streamId());
         System.out.printf("ferrite node: media driver %s; counters: ferrite stats --counters %s%n",
             node.aeronDirectoryName(), node.aeronDirectoryName());
         stopped.await();
@@ -113,7 +136,7 @@ final class NodeCommand implements Callable<Integer>
     /**
      * The embedded driver directory of a CLI node on {@code port}, so {@code ferrite stats --counters} can find it.
      */
-    static String defaultDriverDir(final int port)
+    static String defaultDriverDir(final String port)
     {
         final File shm = new File("/dev/shm");
         final File base = shm.isDirectory() ? shm : new File(System.getProperty("java.io.tmpdir"));
