@@ -127,8 +127,8 @@ final class NodeCommand implements Callable<Integer>
         System.out.printf("ferrite node: serving %s (%,d bytes, %s) on %s stream %d%n", store.dir(),
             store.capacityBytes() > 0 ? store.capacityBytes() : StoreConfiguration.capacityBytes(),
             null != store.policy() ? store.policy() : StoreConfiguration.policy(), ctx.channel(), ctx.streamId());
-        System.out.printf("ferrite node: media driver %s; counters: ferrite stats --counters %s%n",
-            node.aeronDirectoryName(), node.aeronDirectoryName());
+        System.out.printf("ferrite node: media driver %s (ferrite stats --counters DIR, ferrite errors DIR)%n",
+            node.aeronDirectoryName());
         stopped.await();
         return 0;
     }

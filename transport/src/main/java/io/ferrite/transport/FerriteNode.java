@@ -6,6 +6,7 @@ import io.ferrite.engine.FerriteStore;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
 
+import java.io.File;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -32,6 +33,7 @@ public final class FerriteNode implements AutoCloseable
     private final Aeron aeron;
     private final FerriteStore store;
     private final NodeCounters counters;
+    private final NodeErrorLog errorLog;
     private final AgentRunner runner;
     private final String aeronDirectoryName;
     private final long nodeInstanceId;
@@ -43,9 +45,11 @@ public final class FerriteNode implements AutoCloseable
         final Aeron aeron,
         final FerriteStore store,
         final NodeCounters counters,
+        final NodeErrorLog errorLog,
         final AgentRunner runner,
         final long nodeInstanceId)
     {
+        this.errorLog = errorLog;
         this.ctx = ctx;
         this.driver = driver;
         this.aeron = aeron;
@@ -69,6 +73,7 @@ public final class FerriteNode implements AutoCloseable
         Aeron aeron = null;
         FerriteStore store = null;
         NodeCounters counters = null;
+        NodeErrorLog errorLog = null;
         try
         {
             String dir = ctx.aeronDir();
@@ -77,22 +82,24 @@ public final class FerriteNode implements AutoCloseable
                 driver = EmbeddedDriver.launch(ctx.embeddedDriverDir());
                 dir = driver.aeronDirectoryName();
             }
+            final long nodeInstanceId = ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
+            errorLog = new NodeErrorLog(new File(dir, NodeErrorLog.FILE_PREFIX +
+                Long.toHexString(nodeInstanceId) + NodeErrorLog.FILE_SUFFIX), ctx.errorHandler());
             aeron = Aeron.connect(new Aeron.Context()
                 .aeronDirectoryName(dir)
                 .clientName("ferrite-node")
                 .useConductorAgentInvoker(true)
-                .errorHandler(ctx.errorHandler()));
+                .errorHandler(errorLog));
             store = FerriteStore.open(ctx.storeContext());
             counters = new NodeCounters(aeron);
-            final long nodeInstanceId = ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
             final NodeAgent agent = new NodeAgent(ctx, aeron, store, counters, nodeInstanceId);
-            final AgentRunner runner = new AgentRunner(ctx.idleStrategy(), ctx.errorHandler(), null, agent);
+            final AgentRunner runner = new AgentRunner(ctx.idleStrategy(), errorLog, null, agent);
             AgentRunner.startOnThread(runner);
-            return new FerriteNode(ctx, driver, aeron, store, counters, runner, nodeInstanceId);
+            return new FerriteNode(ctx, driver, aeron, store, counters, errorLog, runner, nodeInstanceId);
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietCloseAll(counters, aeron, store, driver);
+            CloseHelper.quietCloseAll(counters, aeron, store, errorLog, driver);
             throw ex;
         }
     }
@@ -108,6 +115,14 @@ public final class FerriteNode implements AutoCloseable
     public String aeronDirectoryName()
     {
         return aeronDirectoryName;
+    }
+
+    /**
+     * The node's distinct error log file (in the media driver directory), readable while the node runs.
+     */
+    public File errorLogFile()
+    {
+        return errorLog.file();
     }
 
     /**
@@ -129,6 +144,6 @@ public final class FerriteNode implements AutoCloseable
             return;
         }
         closed = true;
-        CloseHelper.closeAll(runner, counters, aeron, store, driver);
+        CloseHelper.closeAll(runner, counters, aeron, store, errorLog, driver);
     }
 }
