@@ -38,8 +38,7 @@ public final class ReplicaNodeMain
             .storeCapacityBytes(Long.getLong("ferrite.engine.capacity.bytes", 64L * 1024 * 1024))
             .storeMaxEntries(Long.getLong("ferrite.engine.max.entries", 0));
 
-        final ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();
-        try (ReplicaNode node = ReplicaNode.launch(ctx))
+        try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier(); ReplicaNode node = ReplicaNode.launch(ctx))
         {
             System.out.println("FERRITE-NODE-READY member=" + node.memberId() + " groups=" + Arrays.toString(groups) +
                 " dir=" + dir);
