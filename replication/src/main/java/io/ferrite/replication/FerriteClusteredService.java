@@ -48,12 +48,11 @@ public final class FerriteClusteredService implements ClusteredService
     public void onStart(final Cluster cluster, final Image snapshotImage)
     {
         this.cluster = cluster;
-        final TimeUnit unit = cluster.timeUnit();
         store = FerriteStore.open(new StoreContext()
             .capacityBytes(ctx.storeCapacityBytes())
             .maxEntries(ctx.storeMaxEntries() > 0 ? ctx.storeMaxEntries() : -1)
             .policy(ctx.storePolicy())
-            .clock(() -> unit.toMillis(cluster.time())));
+            .clock(this::clusterTimeMs));
         handler.store(store, cluster.idleStrategy());
         if (null != snapshotImage)
         {
@@ -107,6 +106,16 @@ public final class FerriteClusteredService implements ClusteredService
         {
             store.close();
         }
+    }
+
+    /**
+     * The cluster's time in milliseconds: the timestamp of the log entry being applied, the same on every member.
+     */
+    private long clusterTimeMs()
+    {
+        final TimeUnit unit = cluster.timeUnit();
+        final long time = cluster.time();
+        return null == unit ? time : unit.toMillis(time);
     }
 
     public int group()

@@ -19,6 +19,7 @@ final class GroupMember implements AutoCloseable
     private static final int STREAM_IDS_PER_GROUP = 20;
 
     private final int group;
+    private final File clusterDir;
     private final FerriteClusteredService service;
     private final ConsensusModule consensusModule;
     private final ClusteredServiceContainer container;
@@ -29,7 +30,7 @@ final class GroupMember implements AutoCloseable
         this.group = group;
         final GroupTopology topology = ctx.topology();
         final int member = ctx.memberId();
-        final File clusterDir = new File(ctx.baseDir(), "group-" + group);
+        clusterDir = new File(ctx.baseDir(), "group-" + group);
         final int streamBase = STREAM_ID_BASE + group * STREAM_IDS_PER_GROUP;
         final String termLength = "term-length=" + ctx.termLength();
 
@@ -96,6 +97,11 @@ final class GroupMember implements AutoCloseable
     int group()
     {
         return group;
+    }
+
+    File clusterDir()
+    {
+        return clusterDir;
     }
 
     FerriteClusteredService service()

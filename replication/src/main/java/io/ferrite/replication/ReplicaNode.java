@@ -3,10 +3,13 @@ package io.ferrite.replication;
 import io.aeron.archive.Archive;
 import io.aeron.archive.ArchiveThreadingMode;
 import io.aeron.archive.ArchivingMediaDriver;
+import io.aeron.archive.client.AeronArchive;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import org.agrona.CloseHelper;
 import org.agrona.IoUtil;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
 
 import java.io.File;
 import java.util.ArrayList;
@@ -24,9 +27,12 @@ import java.util.List;
  */
 public final class ReplicaNode implements AutoCloseable
 {
+    private static final int RETENTION_RESPONSE_STREAM_ID = 999;
+
     private final ReplicaNodeContext ctx;
     private final ArchivingMediaDriver driver;
     private final List<GroupMember> members = new ArrayList<>();
+    private AgentRunner retentionRunner;
 
     private ReplicaNode(final ReplicaNodeContext ctx)
     {
@@ -52,6 +58,7 @@ public final class ReplicaNode implements AutoCloseable
             .controlChannel("aeron:udp?endpoint=" + ctx.topology().archiveControlEndpoint(ctx.memberId()))
             .localControlChannel("aeron:ipc?term-length=64k")
             .replicationChannel("aeron:udp?endpoint=" + ctx.topology().host(ctx.memberId()) + ":0")
+            .segmentFileLength(Math.max(ctx.termLength(), ctx.archiveSegmentLength()))
             .recordingEventsEnabled(false)
             .threadingMode(ArchiveThreadingMode.SHARED)
             .idleStrategySupplier(ctx.idleStrategySupplier())
@@ -64,6 +71,16 @@ public final class ReplicaNode implements AutoCloseable
                 members.add(new GroupMember(
                     ctx, group, archiveCtx.localControlChannel(), archiveCtx.localControlStreamId()));
             }
+            final AeronArchive.Context retentionArchive = new AeronArchive.Context()
+                .aeronDirectoryName(ctx.aeronDirectoryName())
+                .controlRequestChannel(archiveCtx.localControlChannel())
+                .controlRequestStreamId(archiveCtx.localControlStreamId())
+                .controlResponseChannel(archiveCtx.localControlChannel())
+                .controlResponseStreamId(RETENTION_RESPONSE_STREAM_ID);
+            retentionRunner = new AgentRunner(
+                new SleepingMillisIdleStrategy(100), ctx.errorHandler(), null,
+                new RetentionAgent(ctx, members, retentionArchive, archiveCtx.segmentFileLength()));
+            AgentRunner.startOnThread(retentionRunner);
         }
         catch (final RuntimeException ex)
         {
@@ -127,6 +144,7 @@ public final class ReplicaNode implements AutoCloseable
 
     public void close()
     {
+        CloseHelper.quietClose(retentionRunner);
         for (int i = members.size() - 1; i >= 0; i--)
         {
             CloseHelper.quietClose(members.get(i));

@@ -28,6 +28,7 @@ public final class ReplicaNodeContext
     private int termLength = ReplicationConfiguration.termLength();
     private long maxParkNs = ReplicationConfiguration.maxParkNs();
     private long snapshotLogBytes = ReplicationConfiguration.snapshotLogBytes();
+    private int archiveSegmentLength = ReplicationConfiguration.archiveSegmentLength();
     private long storeCapacityBytes = 64L * 1024 * 1024;
     private long storeMaxEntries;
     private EvictionPolicyType storePolicy;
@@ -74,6 +75,11 @@ public final class ReplicaNodeContext
         if (Integer.bitCount(termLength) != 1 || termLength < 64 * 1024 || termLength > 1024 * 1024 * 1024)
         {
             throw new IllegalArgumentException("termLength must be a power of two in [64 KiB, 1 GiB]: " + termLength);
+        }
+        if (Integer.bitCount(archiveSegmentLength) != 1 || archiveSegmentLength < termLength)
+        {
+            throw new IllegalArgumentException("archiveSegmentLength must be a power of two >= termLength: " +
+                archiveSegmentLength);
         }
         if (null == aeronDirectoryName)
         {
@@ -226,6 +232,20 @@ public final class ReplicaNodeContext
     public long snapshotLogBytes()
     {
         return snapshotLogBytes;
+    }
+
+    /**
+     * Archive segment file length: the unit in which old log is purged (at least the term length).
+     */
+    public ReplicaNodeContext archiveSegmentLength(final int archiveSegmentLength)
+    {
+        this.archiveSegmentLength = archiveSegmentLength;
+        return this;
+    }
+
+    public int archiveSegmentLength()
+    {
+        return archiveSegmentLength;
     }
 
     public ReplicaNodeContext storeCapacityBytes(final long storeCapacityBytes)

@@ -26,6 +26,7 @@ final class MemberProcess implements AutoCloseable
     private final File dir;
     private final int[] groups;
     private final List<String> lines = new CopyOnWriteArrayList<>();
+    private final List<String> properties = new ArrayList<>();
     private Process process;
 
     MemberProcess(final int member, final GroupTopology topology, final File dir, final int... groups)
@@ -34,6 +35,15 @@ final class MemberProcess implements AutoCloseable
         this.topology = topology;
         this.dir = dir;
         this.groups = groups.clone();
+    }
+
+    /**
+     * A system property for the member's JVM (applies from the next start).
+     */
+    MemberProcess property(final String name, final Object value)
+    {
+        properties.add("-D" + name + "=" + value);
+        return this;
     }
 
     int member()
@@ -76,6 +86,7 @@ final class MemberProcess implements AutoCloseable
         command.add("-Dferrite.node.delete.on.start=" + fresh);
         command.add("-Dferrite.replication.port.base=" + topology.portBase());
         command.add("-Dferrite.engine.capacity.bytes=" + (16L * 1024 * 1024));
+        command.addAll(properties);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(ReplicaNodeMain.class.getName());
