@@ -57,6 +57,7 @@ final class GroupMember implements AutoCloseable
             .replayStreamId(streamBase + 1)
             .serviceStreamId(streamBase + 2)
             .consensusModuleStreamId(streamBase + 3)
+            .snapshotChannel("aeron:ipc?alias=snapshot|" + termLength)
             .snapshotStreamId(streamBase + 4)
             .consensusStreamId(streamBase + 5)
             .leaderHeartbeatTimeoutNs(ctx.leaderHeartbeatTimeoutNs())
@@ -76,6 +77,7 @@ final class GroupMember implements AutoCloseable
             .serviceStreamId(moduleCtx.serviceStreamId())
             .consensusModuleStreamId(moduleCtx.consensusModuleStreamId())
             .replayStreamId(moduleCtx.replayStreamId())
+            .snapshotChannel(moduleCtx.snapshotChannel())
             .snapshotStreamId(moduleCtx.snapshotStreamId())
             .idleStrategySupplier(ctx.idleStrategySupplier())
             .errorHandler(ctx.errorHandler());
