@@ -9,7 +9,12 @@ import io.aeron.cluster.service.ClusteredService;
 import io.aeron.logbuffer.Header;
 import io.ferrite.engine.FerriteStore;
 import io.ferrite.engine.StoreContext;
+import io.aeron.Counter;
+import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.charset.StandardCharsets;
 
 import java.util.concurrent.TimeUnit;
 
@@ -25,6 +30,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class FerriteClusteredService implements ClusteredService
 {
+    /** Aeron counter type of the service's applied log position; its key is the group id (int). */
+    public static final int APPLIED_POSITION_TYPE_ID = 7301;
+
     private final int group;
     private final ReplicaNodeContext ctx;
     private final RequestDeduplicator deduplicator = new RequestDeduplicator();
@@ -32,6 +40,7 @@ public final class FerriteClusteredService implements ClusteredService
     private final StoreSnapshot snapshot = new StoreSnapshot();
     private Cluster cluster;
     private FerriteStore store;
+    private Counter appliedPosition;
     private volatile Cluster.Role role = Cluster.Role.FOLLOWER;
     private volatile long logPosition;
     private volatile long size;
@@ -54,6 +63,12 @@ public final class FerriteClusteredService implements ClusteredService
             .policy(ctx.storePolicy())
             .clock(this::clusterTimeMs));
         handler.store(store, cluster.idleStrategy());
+        final UnsafeBuffer key = new UnsafeBuffer(new byte[4]);
+        key.putInt(0, group);
+        final String label = "Ferrite applied log position: group=" + group;
+        appliedPosition = cluster.aeron().addCounter(
+            APPLIED_POSITION_TYPE_ID, key, 0, 4, new UnsafeBuffer(label.getBytes(StandardCharsets.US_ASCII)), 0,
+            label.length());
         if (null != snapshotImage)
         {
             StoreSnapshot.load(snapshotImage, store, deduplicator, cluster.idleStrategy());
@@ -79,6 +94,7 @@ public final class FerriteClusteredService implements ClusteredService
     {
         handler.onMessage(session, buffer, offset, length);
         logPosition = header.position();
+        appliedPosition.setRelease(logPosition);
         size = store.size();
     }
 
@@ -102,6 +118,7 @@ public final class FerriteClusteredService implements ClusteredService
 
     public void onTerminate(final Cluster cluster)
     {
+        CloseHelper.quietClose(appliedPosition);
         if (null != store)
         {
             store.close();

@@ -83,11 +83,20 @@ public final class ReplicaNodeContext
         }
         if (null == aeronDirectoryName)
         {
-            final File shm = new File("/dev/shm");
-            final File parent = shm.isDirectory() ? shm : new File(System.getProperty("java.io.tmpdir"));
-            aeronDirectoryName = new File(parent, "ferrite-" + topology.portBase() + "-member-" + memberId).getPath();
+            aeronDirectoryName = defaultAeronDirectoryName(topology.portBase(), memberId);
         }
         return this;
+    }
+
+    /**
+     * Where a node's media driver lives unless set: under /dev/shm, named by port base and member so several
+     * local nodes never share one, and so tools can find a node's counters.
+     */
+    public static String defaultAeronDirectoryName(final int portBase, final int memberId)
+    {
+        final File shm = new File("/dev/shm");
+        final File parent = shm.isDirectory() ? shm : new File(System.getProperty("java.io.tmpdir"));
+        return new File(parent, "ferrite-" + portBase + "-member-" + memberId).getPath();
     }
 
     public ReplicaNodeContext memberId(final int memberId)
