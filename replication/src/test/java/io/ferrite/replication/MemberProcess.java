@@ -17,7 +17,7 @@ import java.util.stream.Stream;
  * A cluster member running as its own JVM ({@link ReplicaNodeMain}), for system tests that kill and restart
  * members. Output goes to a log file in the member's directory and is scanned for the ready line.
  */
-final class MemberProcess implements AutoCloseable
+public final class MemberProcess implements AutoCloseable
 {
     private static final int MARK_FILE_ACTIVITY_TIMESTAMP_OFFSET = 16;
 
@@ -29,7 +29,7 @@ final class MemberProcess implements AutoCloseable
     private final List<String> properties = new ArrayList<>();
     private Process process;
 
-    MemberProcess(final int member, final GroupTopology topology, final File dir, final int... groups)
+    public MemberProcess(final int member, final GroupTopology topology, final File dir, final int... groups)
     {
         this.member = member;
         this.topology = topology;
@@ -40,18 +40,18 @@ final class MemberProcess implements AutoCloseable
     /**
      * A system property for the member's JVM (applies from the next start).
      */
-    MemberProcess property(final String name, final Object value)
+    public MemberProcess property(final String name, final Object value)
     {
         properties.add("-D" + name + "=" + value);
         return this;
     }
 
-    int member()
+    public int member()
     {
         return member;
     }
 
-    File dir()
+    public File dir()
     {
         return dir;
     }
@@ -61,7 +61,7 @@ final class MemberProcess implements AutoCloseable
      *
      * @param fresh delete the member's state first.
      */
-    MemberProcess start(final boolean fresh, final long timeoutMs)
+    public MemberProcess start(final boolean fresh, final long timeoutMs)
     {
         if (!fresh)
         {
@@ -134,7 +134,7 @@ final class MemberProcess implements AutoCloseable
     /**
      * SIGKILL: no shutdown hooks, no clean close.
      */
-    void kill()
+    public void kill()
     {
         if (null != process && process.isAlive())
         {
