@@ -47,6 +47,7 @@ public final class FerriteClusteredService implements ClusteredService
     private volatile long snapshots;
     private volatile long lastSnapshotNs;
     private volatile long lastSnapshotEntries;
+    private volatile long lastSnapshotBytes;
 
     FerriteClusteredService(final int group, final ReplicaNodeContext ctx)
     {
@@ -108,6 +109,7 @@ public final class FerriteClusteredService implements ClusteredService
         final long entries = snapshot.take(snapshotPublication, store, deduplicator, cluster.idleStrategy());
         lastSnapshotNs = System.nanoTime() - start;
         lastSnapshotEntries = entries;
+        lastSnapshotBytes = snapshot.bytesWritten();
         snapshots++;
     }
 
@@ -174,5 +176,13 @@ public final class FerriteClusteredService implements ClusteredService
     public long lastSnapshotEntries()
     {
         return lastSnapshotEntries;
+    }
+
+    /**
+     * Size of the last snapshot's messages in bytes (measurement only).
+     */
+    public long lastSnapshotBytes()
+    {
+        return lastSnapshotBytes;
     }
 }

@@ -43,8 +43,7 @@ final class StoreSnapshot
     private final SnapshotClientEncoder clientEncoder = new SnapshotClientEncoder();
     private final SnapshotEndEncoder endEncoder = new SnapshotEndEncoder();
     private final ExpandableDirectByteBuffer out = new ExpandableDirectByteBuffer(BATCH_BYTES + 64 * 1024);
-    private final UnsafeBuffer keyView = new UnsafeBuffer(0, 0);
-    private final UnsafeBuffer valueView = new UnsafeBuffer(0, 0);
+    private long bytesWritten;
 
     /**
      * Write the state; blocks the service thread until the whole snapshot is offered.
@@ -57,6 +56,7 @@ final class StoreSnapshot
         final RequestDeduplicator deduplicator,
         final IdleStrategy idleStrategy)
     {
+        bytesWritten = 0;
         beginEncoder.wrapAndApplyHeader(out, 0, headerEncoder)
             .entries(store.size())
             .clients(deduplicator.clientCount())
@@ -87,6 +87,14 @@ final class StoreSnapshot
         endEncoder.wrapAndApplyHeader(out, 0, headerEncoder).entries(entries).clients(windows.size());
         offer(publication, MessageHeaderEncoder.ENCODED_LENGTH + endEncoder.encodedLength(), idleStrategy);
         return entries;
+    }
+
+    /**
+     * Bytes of messages the last {@link #take} wrote.
+     */
+    long bytesWritten()
+    {
+        return bytesWritten;
     }
 
     /**
@@ -132,6 +140,7 @@ final class StoreSnapshot
             final long result = publication.offer(out, 0, length);
             if (result > 0)
             {
+                bytesWritten += length;
                 return;
             }
             if (Publication.CLOSED == result || Publication.MAX_POSITION_EXCEEDED == result)
