@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "ferrite 0.1.0-SNAPSHOT",
     description = "Ferrite: replicated off-heap cache. Run a subcommand; 'ferrite help <command>' explains it.",
-    subcommands = { DemoCommand.class, CommandLine.HelpCommand.class })
+    subcommands = { DemoCommand.class, ClusterCommand.class, CommandLine.HelpCommand.class })
 public final class FerriteCli implements Runnable
 {
     public void run()
