@@ -1,6 +1,7 @@
 package io.ferrite.replication;
 
 import io.aeron.archive.client.AeronArchive;
+import io.aeron.archive.client.RecordingDescriptorConsumer;
 import io.aeron.cluster.RecordingLog;
 import io.aeron.cluster.service.Cluster;
 import io.aeron.cluster.service.ClusteredServiceContainer;
@@ -23,6 +24,13 @@ import java.util.List;
  */
 final class RetentionAgent implements Agent
 {
+    private static final RecordingDescriptorConsumer NO_OP_DESCRIPTOR_CONSUMER =
+        (controlSessionId, correlationId, recordingId, startTimestamp, stopTimestamp, startPosition, stopPosition,
+        initialTermId, segmentFileLength, termBufferLength, mtuLength, sessionId, streamId, strippedChannel,
+        originalChannel, sourceIdentity) ->
+        {
+        };
+
     private final List<Tracker> trackers = new ArrayList<>();
     private final ReplicaNodeContext ctx;
     private final AeronArchive.Context archiveCtx;
@@ -121,7 +129,8 @@ final class RetentionAgent implements Agent
         int purged = 0;
         for (final RecordingLog.Entry entry : snapshots)
         {
-            if (entry.logPosition < keepFrom && tracker.purgedSnapshots.add(entry.recordingId))
+            if (entry.logPosition < keepFrom && tracker.purgedSnapshots.add(entry.recordingId) &&
+                archive.listRecording(entry.recordingId, NO_OP_DESCRIPTOR_CONSUMER) > 0)
             {
                 archive.purgeRecording(entry.recordingId);
                 purged++;

@@ -93,6 +93,7 @@ class FailoverSystemTest
         members[secondLeader].kill();
         writeUntilAcked(client, 500, 60_000);
         verifyAllAcknowledged(client);
+        assertNoErrors(members);
     }
 
     /**
@@ -169,5 +170,14 @@ class FailoverSystemTest
     private static byte[] bytes(final String s)
     {
         return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void assertNoErrors(final MemberProcess... members)
+    {
+        for (final MemberProcess member : members)
+        {
+            assertTrue(member.errorLines().isEmpty(),
+                "member " + member.member() + " logged errors: " + member.errorLines());
+        }
     }
 }

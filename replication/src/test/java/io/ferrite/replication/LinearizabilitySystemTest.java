@@ -119,6 +119,7 @@ class LinearizabilitySystemTest
         }
         System.out.println("LINEARIZABILITY operations=" + total + " killed-leader=" + leader);
         assertTrue(total > 100, "too few operations completed: " + total);
+        assertNoErrors(members);
     }
 
     private static void run(
@@ -219,5 +220,14 @@ class LinearizabilitySystemTest
             }
         }
         return null;
+    }
+
+    private static void assertNoErrors(final MemberProcess... members)
+    {
+        for (final MemberProcess member : members)
+        {
+            assertTrue(member.errorLines().isEmpty(),
+                "member " + member.member() + " logged errors: " + member.errorLines());
+        }
     }
 }

@@ -94,7 +94,12 @@ class SnapshotRestartSystemTest
         }
         for (final MemberProcess member : members)
         {
-            final long archived = archiveBytes(member);
+            final long deadline = System.currentTimeMillis() + 30_000;
+            long archived;
+            while ((archived = archiveBytes(member)) >= 10L * 1024 * 1024 && System.currentTimeMillis() < deadline)
+            {
+                pause();
+            }
             System.out.println("ARCHIVE_BYTES member=" + member.member() + " bytes=" + archived);
             assertTrue(archived < 10L * 1024 * 1024, "member " + member.member() + " archive holds " + archived +
                 " bytes after ~" + (WRITES >> 10) + " MB of log: old log and snapshots were not purged");
@@ -116,6 +121,7 @@ class SnapshotRestartSystemTest
                     "after restarting the whole group, " + entry.getKey() + " lost its last acknowledged value");
             }
         }
+        assertNoErrors(members);
     }
 
     private static ReplicatedClient client(final GroupTopology topology)
@@ -151,15 +157,20 @@ class SnapshotRestartSystemTest
             {
                 fail("member " + member.member() + " has " + snapshots + " snapshots, expected " + count);
             }
-            try
-            {
-                Thread.sleep(50);
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-                fail("interrupted");
-            }
+            pause();
+        }
+    }
+
+    private static void pause()
+    {
+        try
+        {
+            Thread.sleep(50);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            fail("interrupted");
         }
     }
 
@@ -173,6 +184,15 @@ class SnapshotRestartSystemTest
         catch (final IOException ex)
         {
             throw new UncheckedIOException(ex);
+        }
+    }
+
+    private static void assertNoErrors(final MemberProcess... members)
+    {
+        for (final MemberProcess member : members)
+        {
+            assertTrue(member.errorLines().isEmpty(),
+                "member " + member.member() + " logged errors: " + member.errorLines());
         }
     }
 }
