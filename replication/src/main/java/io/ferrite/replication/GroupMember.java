@@ -31,7 +31,7 @@ final class GroupMember implements AutoCloseable
         final GroupTopology topology = ctx.topology();
         final int member = ctx.memberId();
         clusterDir = new File(ctx.baseDir(), "group-" + group);
-        final int streamBase = STREAM_ID_BASE + group * STREAM_IDS_PER_GROUP;
+        final int streamBase = streamBase(group);
         final String termLength = "term-length=" + ctx.termLength();
 
         final AeronArchive.Context archiveClient = new AeronArchive.Context()
@@ -58,8 +58,8 @@ final class GroupMember implements AutoCloseable
             .serviceStreamId(streamBase + 2)
             .consensusModuleStreamId(streamBase + 3)
             .snapshotChannel("aeron:ipc?alias=snapshot|" + termLength)
-            .snapshotStreamId(streamBase + 4)
-            .consensusStreamId(streamBase + 5)
+            .snapshotStreamId(snapshotStreamId(group))
+            .consensusStreamId(consensusStreamId(group))
             .leaderHeartbeatTimeoutNs(ctx.leaderHeartbeatTimeoutNs())
             .leaderHeartbeatIntervalNs(ctx.leaderHeartbeatIntervalNs())
             .electionTimeoutNs(ctx.electionTimeoutNs())
@@ -94,6 +94,24 @@ final class GroupMember implements AutoCloseable
             throw ex;
         }
         consensusModule = module;
+    }
+
+    /**
+     * First of the stream ids reserved for {@code group}: log, replay, service, consensus module, snapshot, consensus.
+     */
+    static int streamBase(final int group)
+    {
+        return STREAM_ID_BASE + group * STREAM_IDS_PER_GROUP;
+    }
+
+    static int snapshotStreamId(final int group)
+    {
+        return streamBase(group) + 4;
+    }
+
+    static int consensusStreamId(final int group)
+    {
+        return streamBase(group) + 5;
     }
 
     int group()

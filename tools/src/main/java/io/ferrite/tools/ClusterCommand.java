@@ -9,6 +9,7 @@ import io.ferrite.replication.ReplicaNodeContext;
 import io.ferrite.replication.ReplicatedClient;
 import io.ferrite.replication.ReplicatedClientContext;
 import io.ferrite.replication.ReplicationConfiguration;
+import io.ferrite.replication.StandbyBackup;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.ShutdownSignalBarrier;
 import org.agrona.concurrent.status.AtomicCounter;
@@ -31,7 +32,7 @@ import java.util.concurrent.Callable;
     description = "Run and inspect replicated partition groups.",
     subcommands = {
         ClusterCommand.Start.class, ClusterCommand.Node.class, ClusterCommand.Status.class,
-        ClusterCommand.Snapshot.class })
+        ClusterCommand.Snapshot.class, ClusterCommand.Backup.class })
 final class ClusterCommand implements Runnable
 {
     public void run()
@@ -225,6 +226,36 @@ final class ClusterCommand implements Runnable
                     System.out.printf("group %d: snapshot %s%n", group, accepted ? "requested" :
                         "not accepted (another control action is pending)");
                 }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "backup", description = "Run an asynchronous standby of a group (Aeron ClusterBackup) that " +
+        "copies its snapshots and follows its log, for disaster recovery, until Ctrl-C.")
+    static final class Backup implements Callable<Integer>
+    {
+        @Mixin
+        TopologyOptions options;
+
+        @Option(names = "--host", description = "Address the standby listens on (default: ${DEFAULT-VALUE}).",
+            defaultValue = "127.0.0.1")
+        String host;
+
+        @Option(names = "--dir", description = "Standby directory (default: ${DEFAULT-VALUE}).",
+            defaultValue = "ferrite-data/standby")
+        File dir;
+
+        public Integer call()
+        {
+            final int group = options.groups[0];
+            try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();
+                StandbyBackup standby = StandbyBackup.launch(options.topology(), group, host, new File(dir,
+                    "group-" + group)))
+            {
+                System.out.printf("Standby of group %d running in %s (state %s); Ctrl-C stops.%n", group,
+                    standby.clusterDir(), standby.state());
+                barrier.await();
             }
             return 0;
         }
