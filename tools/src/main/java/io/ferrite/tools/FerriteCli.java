@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
     description = "Ferrite: replicated off-heap cache. Run a subcommand; 'ferrite help <command>' explains it.",
     subcommands = {
         NodeCommand.class, GetCommand.class, PutCommand.class, DelCommand.class, StatsCommand.class,
-        ErrorsCommand.class, DemoCommand.class, CommandLine.HelpCommand.class })
+        ErrorsCommand.class, DemoCommand.class, ClusterCommand.class, CommandLine.HelpCommand.class })
 public final class FerriteCli implements Runnable
 {
     public void run()

@@ -1,0 +1,158 @@
+package io.ferrite.replication;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * Where the members of every replica group listen: member {@code m} of every group runs on host {@code m}
+ * (a node process per host), and ports are derived from one base port.
+ * <pre>
+ *   archive control of node m          portBase + m
+ *   group g, member m, endpoint k      portBase + 100 * (g + 1) + 10 * m + k
+ *       k = 0 ingress, 1 consensus, 2 log, 3 catch-up
+ * </pre>
+ * So 9 groups of up to 10 members fit below {@code portBase + 1000}. Immutable and thread-safe.
+ */
+public final class GroupTopology
+{
+    public static final int MAX_GROUPS = 9;
+    public static final int MAX_MEMBERS = 10;
+    static final int INGRESS_PORT = 0;
+    static final int CONSENSUS_PORT = 1;
+    static final int LOG_PORT = 2;
+    static final int CATCHUP_PORT = 3;
+
+    private final List<String> hosts;
+    private final int portBase;
+
+    /**
+     * @param hosts    one host per member, member id = position.
+     * @param portBase first port of the range this topology uses.
+     */
+    public GroupTopology(final List<String> hosts, final int portBase)
+    {
+        if (hosts.isEmpty() || hosts.size() > MAX_MEMBERS)
+        {
+            throw new IllegalArgumentException("a group has 1 to " + MAX_MEMBERS + " members: " + hosts);
+        }
+        if (portBase < 1024 || portBase + 1000 > 65535)
+        {
+            throw new IllegalArgumentException("portBase must leave room for 1000 ports in [1024, 65535]: " + portBase);
+        }
+        this.hosts = Collections.unmodifiableList(new ArrayList<>(hosts));
+        this.portBase = portBase;
+    }
+
+    /**
+     * {@code count} members on 127.0.0.1.
+     */
+    public static GroupTopology local(final int count, final int portBase)
+    {
+        final List<String> hosts = new ArrayList<>();
+        for (int i = 0; i < count; i++)
+        {
+            hosts.add("127.0.0.1");
+        }
+        return new GroupTopology(hosts, portBase);
+    }
+
+    /**
+     * Parse {@code "host0,host1,host2"}.
+     */
+    public static GroupTopology parse(final String hosts, final int portBase)
+    {
+        final List<String> list = new ArrayList<>();
+        for (final String host : hosts.split(","))
+        {
+            if (!host.isBlank())
+            {
+                list.add(host.trim());
+            }
+        }
+        return new GroupTopology(list, portBase);
+    }
+
+    public int memberCount()
+    {
+        return hosts.size();
+    }
+
+    public String host(final int member)
+    {
+        return hosts.get(member);
+    }
+
+    public int portBase()
+    {
+        return portBase;
+    }
+
+    public String hosts()
+    {
+        return String.join(",", hosts);
+    }
+
+    public int port(final int group, final int member, final int endpoint)
+    {
+        checkGroup(group);
+        return portBase + 100 * (group + 1) + 10 * member + endpoint;
+    }
+
+    public String endpoint(final int group, final int member, final int endpoint)
+    {
+        return hosts.get(member) + ":" + port(group, member, endpoint);
+    }
+
+    public String archiveControlEndpoint(final int member)
+    {
+        return hosts.get(member) + ":" + (portBase + member);
+    }
+
+    /**
+     * The member string Aeron Cluster expects: {@code id,ingress,consensus,log,catchup,archive|...}.
+     */
+    public String clusterMembers(final int group)
+    {
+        final StringBuilder sb = new StringBuilder();
+        for (int m = 0; m < hosts.size(); m++)
+        {
+            if (m > 0)
+            {
+                sb.append('|');
+            }
+            sb.append(m)
+                .append(',').append(endpoint(group, m, INGRESS_PORT))
+                .append(',').append(endpoint(group, m, CONSENSUS_PORT))
+                .append(',').append(endpoint(group, m, LOG_PORT))
+                .append(',').append(endpoint(group, m, CATCHUP_PORT))
+                .append(',').append(archiveControlEndpoint(m));
+        }
+        return sb.toString();
+    }
+
+    /**
+     * The ingress endpoints a client of {@code group} connects to: {@code 0=host:port,1=host:port,...}.
+     */
+    public String ingressEndpoints(final int group)
+    {
+        final StringBuilder sb = new StringBuilder();
+        for (int m = 0; m < hosts.size(); m++)
+        {
+            if (m > 0)
+            {
+                sb.append(',');
+            }
+            sb.append(m).append('=').append(endpoint(group, m, INGRESS_PORT));
+        }
+        return sb.toString();
+    }
+
+    private static void checkGroup(final int group)
+    {
+        if (group < 0 || group >= MAX_GROUPS)
+        {
+            throw new IllegalArgumentException("group id must be in [0, " + MAX_GROUPS + "): " + group);
+        }
+    }
+}

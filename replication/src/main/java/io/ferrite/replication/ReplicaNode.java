@@ -1,0 +1,154 @@
+package io.ferrite.replication;
+
+import io.aeron.archive.Archive;
+import io.aeron.archive.ArchiveThreadingMode;
+import io.aeron.archive.ArchivingMediaDriver;
+import io.aeron.archive.client.AeronArchive;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import org.agrona.CloseHelper;
+import org.agrona.IoUtil;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
+
+import java.io.File;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * A Ferrite node process's replication side: one media driver and one archive, and one member (consensus
+ * module + service) for every replica group the node hosts. Three nodes hosting three groups can spread the
+ * groups' leaders over the three machines.
+ * <p>
+ * Threads: the driver and the archive each run one shared agent; each group member runs a consensus module agent
+ * and a service agent. All use backoff idle strategies (see {@link ReplicaNodeContext#maxParkNs()}).
+ * <b>Note:</b> launch and close from one thread; the query methods are thread-safe.
+ */
+public final class ReplicaNode implements AutoCloseable
+{
+    private static final int RETENTION_RESPONSE_STREAM_ID = 999;
+
+    private final ReplicaNodeContext ctx;
+    private final ArchivingMediaDriver driver;
+    private final List<GroupMember> members = new ArrayList<>();
+    private AgentRunner retentionRunner;
+
+    private ReplicaNode(final ReplicaNodeContext ctx)
+    {
+        this.ctx = ctx;
+        final File archiveDir = new File(ctx.baseDir(), "archive");
+        if (ctx.deleteOnStart())
+        {
+            IoUtil.delete(ctx.baseDir(), true);
+        }
+        final MediaDriver.Context driverCtx = new MediaDriver.Context()
+            .aeronDirectoryName(ctx.aeronDirectoryName())
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true)
+            .threadingMode(ThreadingMode.SHARED)
+            .sharedIdleStrategy(ctx.idleStrategySupplier().get())
+            .termBufferSparseFile(true)
+            .errorHandler(ctx.errorHandler());
+        final Archive.Context archiveCtx = new Archive.Context()
+            .aeronDirectoryName(ctx.aeronDirectoryName())
+            .archiveDir(archiveDir)
+            .archiveId(ctx.topology().portBase() * 100L + ctx.memberId())
+            .deleteArchiveOnStart(ctx.deleteOnStart())
+            .controlChannel("aeron:udp?endpoint=" + ctx.topology().archiveControlEndpoint(ctx.memberId()))
+            .localControlChannel("aeron:ipc?term-length=64k")
+            .replicationChannel("aeron:udp?endpoint=" + ctx.topology().host(ctx.memberId()) + ":0")
+            .segmentFileLength(Math.max(ctx.termLength(), ctx.archiveSegmentLength()))
+            .recordingEventsEnabled(false)
+            .threadingMode(ArchiveThreadingMode.SHARED)
+            .idleStrategySupplier(ctx.idleStrategySupplier())
+            .errorHandler(ctx.errorHandler());
+        driver = ArchivingMediaDriver.launch(driverCtx, archiveCtx);
+        try
+        {
+            for (final int group : ctx.groups())
+            {
+                members.add(new GroupMember(
+                    ctx, group, archiveCtx.localControlChannel(), archiveCtx.localControlStreamId()));
+            }
+            final AeronArchive.Context retentionArchive = new AeronArchive.Context()
+                .aeronDirectoryName(ctx.aeronDirectoryName())
+                .controlRequestChannel(archiveCtx.localControlChannel())
+                .controlRequestStreamId(archiveCtx.localControlStreamId())
+                .controlResponseChannel(archiveCtx.localControlChannel())
+                .controlResponseStreamId(RETENTION_RESPONSE_STREAM_ID);
+            retentionRunner = new AgentRunner(
+                new SleepingMillisIdleStrategy(100), ctx.errorHandler(), null,
+                new RetentionAgent(ctx, members, retentionArchive, archiveCtx.segmentFileLength()));
+            AgentRunner.startOnThread(retentionRunner);
+        }
+        catch (final RuntimeException ex)
+        {
+            close();
+            throw ex;
+        }
+    }
+
+    /**
+     * Start a node as {@code ctx} describes.
+     */
+    public static ReplicaNode launch(final ReplicaNodeContext ctx)
+    {
+        return new ReplicaNode(ctx.conclude());
+    }
+
+    public int memberId()
+    {
+        return ctx.memberId();
+    }
+
+    public String aeronDirectoryName()
+    {
+        return ctx.aeronDirectoryName();
+    }
+
+    List<GroupMember> members()
+    {
+        return Collections.unmodifiableList(members);
+    }
+
+    /**
+     * The service of the member of {@code group} on this node.
+     *
+     * @throws IllegalArgumentException if this node hosts no member of the group.
+     */
+    public FerriteClusteredService service(final int group)
+    {
+        return member(group).service();
+    }
+
+    /**
+     * Ask for a snapshot of {@code group}; only effective on the group's leader.
+     */
+    public boolean requestSnapshot(final int group)
+    {
+        return member(group).requestSnapshot();
+    }
+
+    private GroupMember member(final int group)
+    {
+        for (final GroupMember member : members)
+        {
+            if (member.group() == group)
+            {
+                return member;
+            }
+        }
+        throw new IllegalArgumentException("node " + ctx.memberId() + " hosts no member of group " + group);
+    }
+
+    public void close()
+    {
+        CloseHelper.quietClose(retentionRunner);
+        for (int i = members.size() - 1; i >= 0; i--)
+        {
+            CloseHelper.quietClose(members.get(i));
+        }
+        CloseHelper.quietClose(driver);
+    }
+}

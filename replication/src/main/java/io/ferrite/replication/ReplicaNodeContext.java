@@ -1,0 +1,313 @@
+package io.ferrite.replication;
+
+import io.ferrite.engine.EvictionPolicyType;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+
+import java.io.File;
+import java.util.Arrays;
+import java.util.function.Supplier;
+
+/**
+ * Settings of a {@link ReplicaNode}: which member it is, which groups it hosts, where its files go, and the
+ * Raft timing. Fluent setters, validated once by {@link #conclude()}; a context serves one node only.
+ */
+public final class ReplicaNodeContext
+{
+    private boolean concluded;
+    private int memberId = -1;
+    private GroupTopology topology;
+    private int[] groups = { 0 };
+    private File baseDir;
+    private String aeronDirectoryName;
+    private boolean deleteOnStart;
+    private long leaderHeartbeatTimeoutNs = ReplicationConfiguration.leaderHeartbeatTimeoutNs();
+    private long leaderHeartbeatIntervalNs = ReplicationConfiguration.leaderHeartbeatIntervalNs();
+    private long electionTimeoutNs = ReplicationConfiguration.electionTimeoutNs();
+    private int termLength = ReplicationConfiguration.termLength();
+    private long maxParkNs = ReplicationConfiguration.maxParkNs();
+    private long snapshotLogBytes = ReplicationConfiguration.snapshotLogBytes();
+    private int archiveSegmentLength = ReplicationConfiguration.archiveSegmentLength();
+    private long storeCapacityBytes = 64L * 1024 * 1024;
+    private long storeMaxEntries;
+    private EvictionPolicyType storePolicy;
+    private ErrorHandler errorHandler = Throwable::printStackTrace;
+
+    public ReplicaNodeContext conclude()
+    {
+        if (concluded)
+        {
+            throw new IllegalStateException("a ReplicaNodeContext is used for one node only");
+        }
+        concluded = true;
+        if (null == topology)
+        {
+            throw new IllegalArgumentException("topology must be set");
+        }
+        if (memberId < 0 || memberId >= topology.memberCount())
+        {
+            throw new IllegalArgumentException(
+                "memberId must be in [0, " + topology.memberCount() + "): " + memberId);
+        }
+        if (null == baseDir)
+        {
+            throw new IllegalArgumentException("baseDir must be set");
+        }
+        if (groups.length == 0)
+        {
+            throw new IllegalArgumentException("a node hosts at least one group");
+        }
+        for (final int group : groups)
+        {
+            topology.port(group, memberId, 0);
+        }
+        if (Arrays.stream(groups).distinct().count() != groups.length)
+        {
+            throw new IllegalArgumentException("groups must be distinct: " + Arrays.toString(groups));
+        }
+        if (leaderHeartbeatIntervalNs <= 0 || leaderHeartbeatTimeoutNs < 3 * leaderHeartbeatIntervalNs ||
+            electionTimeoutNs <= 0)
+        {
+            throw new IllegalArgumentException("need heartbeat timeout >= 3 x heartbeat interval > 0 and an election " +
+                "timeout > 0");
+        }
+        if (Integer.bitCount(termLength) != 1 || termLength < 64 * 1024 || termLength > 1024 * 1024 * 1024)
+        {
+            throw new IllegalArgumentException("termLength must be a power of two in [64 KiB, 1 GiB]: " + termLength);
+        }
+        if (Integer.bitCount(archiveSegmentLength) != 1 || archiveSegmentLength < termLength)
+        {
+            throw new IllegalArgumentException("archiveSegmentLength must be a power of two >= termLength: " +
+                archiveSegmentLength);
+        }
+        if (null == aeronDirectoryName)
+        {
+            aeronDirectoryName = defaultAeronDirectoryName(topology.portBase(), memberId);
+        }
+        return this;
+    }
+
+    /**
+     * Where a node's media driver lives unless set: under /dev/shm, named by port base and member so several
+     * local nodes never share one, and so tools can find a node's counters.
+     */
+    public static String defaultAeronDirectoryName(final int portBase, final int memberId)
+    {
+        final File shm = new File("/dev/shm");
+        final File parent = shm.isDirectory() ? shm : new File(System.getProperty("java.io.tmpdir"));
+        return new File(parent, "ferrite-" + portBase + "-member-" + memberId).getPath();
+    }
+
+    public ReplicaNodeContext memberId(final int memberId)
+    {
+        this.memberId = memberId;
+        return this;
+    }
+
+    public int memberId()
+    {
+        return memberId;
+    }
+
+    public ReplicaNodeContext topology(final GroupTopology topology)
+    {
+        this.topology = topology;
+        return this;
+    }
+
+    public GroupTopology topology()
+    {
+        return topology;
+    }
+
+    /**
+     * The replica groups this node hosts a member of (it is member {@link #memberId()} in each).
+     */
+    public ReplicaNodeContext groups(final int... groups)
+    {
+        this.groups = groups.clone();
+        return this;
+    }
+
+    public int[] groups()
+    {
+        return groups.clone();
+    }
+
+    public ReplicaNodeContext baseDir(final File baseDir)
+    {
+        this.baseDir = baseDir;
+        return this;
+    }
+
+    public File baseDir()
+    {
+        return baseDir;
+    }
+
+    public ReplicaNodeContext aeronDirectoryName(final String aeronDirectoryName)
+    {
+        this.aeronDirectoryName = aeronDirectoryName;
+        return this;
+    }
+
+    public String aeronDirectoryName()
+    {
+        return aeronDirectoryName;
+    }
+
+    /**
+     * Delete archive, cluster and Aeron directories on start: the node starts with no history.
+     */
+    public ReplicaNodeContext deleteOnStart(final boolean deleteOnStart)
+    {
+        this.deleteOnStart = deleteOnStart;
+        return this;
+    }
+
+    public boolean deleteOnStart()
+    {
+        return deleteOnStart;
+    }
+
+    public ReplicaNodeContext leaderHeartbeatTimeoutNs(final long timeoutNs)
+    {
+        this.leaderHeartbeatTimeoutNs = timeoutNs;
+        return this;
+    }
+
+    public long leaderHeartbeatTimeoutNs()
+    {
+        return leaderHeartbeatTimeoutNs;
+    }
+
+    public ReplicaNodeContext leaderHeartbeatIntervalNs(final long intervalNs)
+    {
+        this.leaderHeartbeatIntervalNs = intervalNs;
+        return this;
+    }
+
+    public long leaderHeartbeatIntervalNs()
+    {
+        return leaderHeartbeatIntervalNs;
+    }
+
+    public ReplicaNodeContext electionTimeoutNs(final long timeoutNs)
+    {
+        this.electionTimeoutNs = timeoutNs;
+        return this;
+    }
+
+    public long electionTimeoutNs()
+    {
+        return electionTimeoutNs;
+    }
+
+    public ReplicaNodeContext termLength(final int termLength)
+    {
+        this.termLength = termLength;
+        return this;
+    }
+
+    public int termLength()
+    {
+        return termLength;
+    }
+
+    /**
+     * Longest park of the backoff idle strategies; lower means lower latency and more CPU.
+     */
+    public ReplicaNodeContext maxParkNs(final long maxParkNs)
+    {
+        this.maxParkNs = maxParkNs;
+        return this;
+    }
+
+    public long maxParkNs()
+    {
+        return maxParkNs;
+    }
+
+    /**
+     * Log growth after which the leader triggers a snapshot (and the log before it can be purged); 0 disables.
+     */
+    public ReplicaNodeContext snapshotLogBytes(final long snapshotLogBytes)
+    {
+        this.snapshotLogBytes = snapshotLogBytes;
+        return this;
+    }
+
+    public long snapshotLogBytes()
+    {
+        return snapshotLogBytes;
+    }
+
+    /**
+     * Archive segment file length: the unit in which old log is purged (at least the term length).
+     */
+    public ReplicaNodeContext archiveSegmentLength(final int archiveSegmentLength)
+    {
+        this.archiveSegmentLength = archiveSegmentLength;
+        return this;
+    }
+
+    public int archiveSegmentLength()
+    {
+        return archiveSegmentLength;
+    }
+
+    public ReplicaNodeContext storeCapacityBytes(final long storeCapacityBytes)
+    {
+        this.storeCapacityBytes = storeCapacityBytes;
+        return this;
+    }
+
+    public long storeCapacityBytes()
+    {
+        return storeCapacityBytes;
+    }
+
+    public ReplicaNodeContext storeMaxEntries(final long storeMaxEntries)
+    {
+        this.storeMaxEntries = storeMaxEntries;
+        return this;
+    }
+
+    public long storeMaxEntries()
+    {
+        return storeMaxEntries;
+    }
+
+    public ReplicaNodeContext storePolicy(final EvictionPolicyType storePolicy)
+    {
+        this.storePolicy = storePolicy;
+        return this;
+    }
+
+    public EvictionPolicyType storePolicy()
+    {
+        return storePolicy;
+    }
+
+    public ReplicaNodeContext errorHandler(final ErrorHandler errorHandler)
+    {
+        this.errorHandler = errorHandler;
+        return this;
+    }
+
+    public ErrorHandler errorHandler()
+    {
+        return errorHandler;
+    }
+
+    /**
+     * Backoff idle strategies: a few spins and yields, then parks growing to {@link #maxParkNs()}. Never a
+     * busy spin: two spinning threads starve a 2-core machine.
+     */
+    public Supplier<IdleStrategy> idleStrategySupplier()
+    {
+        final long maxPark = maxParkNs;
+        return () -> new BackoffIdleStrategy(10, 20, 1000, maxPark);
+    }
+}

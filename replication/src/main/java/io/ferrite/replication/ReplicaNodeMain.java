@@ -1,0 +1,50 @@
+package io.ferrite.replication;
+
+import org.agrona.concurrent.ShutdownSignalBarrier;
+
+import java.io.File;
+import java.util.Arrays;
+
+/**
+ * Runs a {@link ReplicaNode} as a process until SIGINT/SIGTERM.
+ * <p>
+ * Arguments are system properties: {@code ferrite.node.member} (member id), {@code ferrite.node.hosts}
+ * (comma-separated, one per member, default three times 127.0.0.1), {@code ferrite.node.groups}
+ * (comma-separated group ids, default 0), {@code ferrite.node.dir} (base directory),
+ * {@code ferrite.node.delete.on.start}, plus those of {@link ReplicationConfiguration}. Prints
+ * {@code FERRITE-NODE-READY member=<id>} once started.
+ */
+public final class ReplicaNodeMain
+{
+    private ReplicaNodeMain()
+    {
+    }
+
+    public static void main(final String[] args)
+    {
+        final int member = Integer.getInteger("ferrite.node.member", 0);
+        final GroupTopology topology = GroupTopology.parse(
+            System.getProperty("ferrite.node.hosts", "127.0.0.1,127.0.0.1,127.0.0.1"),
+            ReplicationConfiguration.portBase());
+        final int[] groups = Arrays.stream(System.getProperty("ferrite.node.groups", "0").split(","))
+            .map(String::trim).filter(s -> !s.isEmpty()).mapToInt(Integer::parseInt).toArray();
+        final File dir = new File(System.getProperty("ferrite.node.dir", "ferrite-data/node-" + member));
+        final ReplicaNodeContext ctx = new ReplicaNodeContext()
+            .memberId(member)
+            .topology(topology)
+            .groups(groups)
+            .baseDir(dir)
+            .deleteOnStart(Boolean.getBoolean("ferrite.node.delete.on.start"))
+            .storeCapacityBytes(Long.getLong("ferrite.engine.capacity.bytes", 64L * 1024 * 1024))
+            .storeMaxEntries(Long.getLong("ferrite.engine.max.entries", 0));
+
+        try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier(); ReplicaNode node = ReplicaNode.launch(ctx))
+        {
+            System.out.println("FERRITE-NODE-READY member=" + node.memberId() + " groups=" + Arrays.toString(groups) +
+                " dir=" + dir);
+            System.out.flush();
+            barrier.await();
+        }
+        System.out.println("FERRITE-NODE-STOPPED member=" + member);
+    }
+}

@@ -1,0 +1,628 @@
+package io.ferrite.replication;
+
+import io.aeron.cluster.client.AeronCluster;
+import io.aeron.cluster.client.EgressListener;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import io.aeron.logbuffer.Header;
+import io.ferrite.codec.sbe.BooleanType;
+import io.ferrite.codec.sbe.CompareAndSetRequestEncoder;
+import io.ferrite.codec.sbe.DeleteRequestEncoder;
+import io.ferrite.codec.sbe.DeleteResponseDecoder;
+import io.ferrite.codec.sbe.ErrorResponseDecoder;
+import io.ferrite.codec.sbe.GetRequestEncoder;
+import io.ferrite.codec.sbe.GetResponseDecoder;
+import io.ferrite.codec.sbe.MessageHeaderDecoder;
+import io.ferrite.codec.sbe.MessageHeaderEncoder;
+import io.ferrite.codec.sbe.PutMode;
+import io.ferrite.codec.sbe.PutRequestEncoder;
+import io.ferrite.codec.sbe.PutResponseDecoder;
+import io.ferrite.codec.sbe.PutStatus;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.File;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Client of one replica group. Every request goes through the group's Raft log and is answered by the leader,
+ * so reads are linearizable and a write returns only once a majority has it.
+ * <p>
+ * The client follows leader changes: requests in flight when a new leader is announced (or when the session has
+ * to be re-established) are sent again with their original correlation ids; members remember the outcome of
+ * each client's recent writes, so a resent write is never applied twice and is answered with its first outcome.
+ * Requests that get no answer within the request timeout fail with {@link ReplicationException}.
+ * <p>
+ * <b>Note:</b> thread-safe. Blocking calls drive the connection on the caller's thread while they wait (lowest
+ * latency for a single caller); a background thread drives it for asynchronous requests and keep-alives.
+ */
+public final class ReplicatedClient implements AutoCloseable
+{
+    private static final long KEEP_ALIVE_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
+
+    private final ReplicatedClientContext ctx;
+    private final MediaDriver driver;
+    private final String aeronDirectoryName;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Long2ObjectHashMap<Pending> pending = new Long2ObjectHashMap<>();
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private final GetRequestEncoder getRequest = new GetRequestEncoder();
+    private final PutRequestEncoder putRequest = new PutRequestEncoder();
+    private final DeleteRequestEncoder deleteRequest = new DeleteRequestEncoder();
+    private final CompareAndSetRequestEncoder casRequest = new CompareAndSetRequestEncoder();
+    private final ExpandableDirectByteBuffer encodeBuffer = new ExpandableDirectByteBuffer(4096);
+    private final UnsafeBuffer sendBuffer = new UnsafeBuffer(0, 0);
+    private final Egress egress = new Egress();
+    private final Thread poller;
+    private AeronCluster cluster;
+    private long nextCorrelationId;
+    private boolean resendAll;
+    private long lastKeepAliveNs;
+    private volatile boolean running = true;
+    private volatile int leaderMemberId = -1;
+
+    private ReplicatedClient(final ReplicatedClientContext ctx)
+    {
+        this.ctx = ctx;
+        if (null == ctx.aeronDirectoryName())
+        {
+            final File shm = new File("/dev/shm");
+            final String dir = new File(shm.isDirectory() ? shm : new File(System.getProperty("java.io.tmpdir")),
+                "ferrite-client-" + ctx.clientId()).getPath();
+            driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
+                .aeronDirectoryName(dir)
+                .threadingMode(ThreadingMode.SHARED)
+                .sharedIdleStrategy(new BackoffIdleStrategy(10, 20, 1000, ctx.maxParkNs()))
+                .termBufferSparseFile(true)
+                .dirDeleteOnStart(true)
+                .dirDeleteOnShutdown(true));
+            aeronDirectoryName = driver.aeronDirectoryName();
+        }
+        else
+        {
+            driver = null;
+            aeronDirectoryName = ctx.aeronDirectoryName();
+        }
+        try
+        {
+            cluster = connect();
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietClose(driver);
+            throw ex;
+        }
+        poller = new Thread(this::pollLoop, "ferrite-client-" + ctx.clientId());
+        poller.setDaemon(true);
+        poller.start();
+    }
+
+    /**
+     * Connect to the group named by {@code ctx}'s ingress endpoints.
+     *
+     * @throws ReplicationException if no leader answers within the connect timeout.
+     */
+    public static ReplicatedClient connect(final ReplicatedClientContext ctx)
+    {
+        return new ReplicatedClient(ctx.conclude());
+    }
+
+    public long clientId()
+    {
+        return ctx.clientId();
+    }
+
+    /**
+     * The member id of the leader the client last heard of, or -1.
+     */
+    public int leaderMemberId()
+    {
+        return leaderMemberId;
+    }
+
+    /**
+     * Linearizable read: the value of {@code key} as of a point between call and return, or null.
+     */
+    public byte[] get(final byte[] key)
+    {
+        return (byte[])await(getAsync(key));
+    }
+
+    public CompletableFuture<Object> getAsync(final byte[] key)
+    {
+        lock.lock();
+        try
+        {
+            final long correlationId = ++nextCorrelationId;
+            final int length = MessageHeaderEncoder.ENCODED_LENGTH + getRequest
+                .wrapAndApplyHeader(encodeBuffer, 0, headerEncoder)
+                .clientId(ctx.clientId())
+                .correlationId(correlationId)
+                .putKey(key, 0, key.length)
+                .encodedLength();
+            return submit(correlationId, length);
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Store {@code value} under {@code key}; returns once a majority of the group has the write.
+     *
+     * @param ttlMs time to live in milliseconds of cluster time, 0 for none.
+     */
+    public void put(final byte[] key, final byte[] value, final long ttlMs)
+    {
+        await(putAsync(key, value, ttlMs, PutMode.UPSERT));
+    }
+
+    public void put(final byte[] key, final byte[] value)
+    {
+        put(key, value, 0);
+    }
+
+    /**
+     * Store only if absent; true if stored.
+     */
+    public boolean putIfAbsent(final byte[] key, final byte[] value, final long ttlMs)
+    {
+        return (Boolean)await(putAsync(key, value, ttlMs, PutMode.PUT_IF_ABSENT));
+    }
+
+    /**
+     * Store only if present; true if stored.
+     */
+    public boolean replace(final byte[] key, final byte[] value, final long ttlMs)
+    {
+        return (Boolean)await(putAsync(key, value, ttlMs, PutMode.REPLACE));
+    }
+
+    /**
+     * Pipelined put: completes with true if stored (false when the mode's condition did not hold).
+     */
+    public CompletableFuture<Object> putAsync(
+        final byte[] key, final byte[] value, final long ttlMs, final PutMode mode)
+    {
+        lock.lock();
+        try
+        {
+            final long correlationId = ++nextCorrelationId;
+            final int length = MessageHeaderEncoder.ENCODED_LENGTH + putRequest
+                .wrapAndApplyHeader(encodeBuffer, 0, headerEncoder)
+                .clientId(ctx.clientId())
+                .correlationId(correlationId)
+                .ttlMs(ttlMs)
+                .mode(mode)
+                .putKey(key, 0, key.length)
+                .putValue(value, 0, value.length)
+                .encodedLength();
+            return submit(correlationId, length);
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Replace the value of {@code key} with {@code value} only if it currently equals {@code expected}.
+     */
+    public boolean compareAndSet(final byte[] key, final byte[] expected, final byte[] value)
+    {
+        return (Boolean)await(compareAndSetAsync(key, expected, value));
+    }
+
+    public CompletableFuture<Object> compareAndSetAsync(final byte[] key, final byte[] expected, final byte[] value)
+    {
+        lock.lock();
+        try
+        {
+            final long correlationId = ++nextCorrelationId;
+            final int length = MessageHeaderEncoder.ENCODED_LENGTH + casRequest
+                .wrapAndApplyHeader(encodeBuffer, 0, headerEncoder)
+                .clientId(ctx.clientId())
+                .correlationId(correlationId)
+                .ttlMs(0)
+                .putKey(key, 0, key.length)
+                .putExpected(expected, 0, expected.length)
+                .putValue(value, 0, value.length)
+                .encodedLength();
+            return submit(correlationId, length);
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Delete {@code key}; true if an entry was removed.
+     */
+    public boolean delete(final byte[] key)
+    {
+        lock.lock();
+        final CompletableFuture<Object> future;
+        try
+        {
+            final long correlationId = ++nextCorrelationId;
+            final int length = MessageHeaderEncoder.ENCODED_LENGTH + deleteRequest
+                .wrapAndApplyHeader(encodeBuffer, 0, headerEncoder)
+                .clientId(ctx.clientId())
+                .correlationId(correlationId)
+                .putKey(key, 0, key.length)
+                .encodedLength();
+            future = submit(correlationId, length);
+        }
+        finally
+        {
+            lock.unlock();
+        }
+        return (Boolean)await(future);
+    }
+
+    /**
+     * Requests sent and not yet answered.
+     */
+    public int inFlight()
+    {
+        lock.lock();
+        try
+        {
+            return pending.size();
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    public void close()
+    {
+        running = false;
+        try
+        {
+            poller.join(TimeUnit.SECONDS.toMillis(5));
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        lock.lock();
+        try
+        {
+            for (final Pending p : pending.values())
+            {
+                p.future.completeExceptionally(new ReplicationException("client closed"));
+            }
+            pending.clear();
+            CloseHelper.quietClose(cluster);
+            CloseHelper.quietClose(driver);
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    private CompletableFuture<Object> submit(final long correlationId, final int length)
+    {
+        final long deadline = System.nanoTime() + ctx.requestTimeoutNs();
+        while (pending.size() >= ctx.maxInFlight())
+        {
+            duty();
+            if (System.nanoTime() > deadline)
+            {
+                throw new ReplicationException("more than " + ctx.maxInFlight() + " requests in flight for " +
+                    TimeUnit.NANOSECONDS.toMillis(ctx.requestTimeoutNs()) + " ms");
+            }
+        }
+        final Pending p = new Pending(correlationId, bytesOf(length), deadline);
+        pending.put(correlationId, p);
+        p.sent = offer(p);
+        return p.future;
+    }
+
+    private byte[] bytesOf(final int length)
+    {
+        final byte[] bytes = new byte[length];
+        encodeBuffer.getBytes(0, bytes);
+        return bytes;
+    }
+
+    private boolean offer(final Pending p)
+    {
+        if (null == cluster || cluster.isClosed())
+        {
+            return false;
+        }
+        sendBuffer.wrap(p.message);
+        return cluster.offer(sendBuffer, 0, p.message.length) > 0;
+    }
+
+    private Object await(final CompletableFuture<Object> future)
+    {
+        final IdleStrategy idle = new BackoffIdleStrategy(10, 20, 1000, ctx.maxParkNs());
+        while (!future.isDone())
+        {
+            if (lock.tryLock())
+            {
+                try
+                {
+                    duty();
+                }
+                finally
+                {
+                    lock.unlock();
+                }
+            }
+            idle.idle();
+        }
+        try
+        {
+            return future.get();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new ReplicationException("interrupted");
+        }
+        catch (final ExecutionException ex)
+        {
+            if (ex.getCause() instanceof RuntimeException)
+            {
+                throw (RuntimeException)ex.getCause();
+            }
+            throw new ReplicationException(ex.getCause().toString());
+        }
+    }
+
+    private void pollLoop()
+    {
+        final IdleStrategy idle = new BackoffIdleStrategy(10, 20, 1000, TimeUnit.MILLISECONDS.toNanos(1));
+        while (running)
+        {
+            int work = 0;
+            if (lock.tryLock())
+            {
+                try
+                {
+                    work = duty();
+                }
+                catch (final RuntimeException ex)
+                {
+                    ex.printStackTrace();
+                }
+                finally
+                {
+                    lock.unlock();
+                }
+            }
+            idle.idle(work);
+        }
+    }
+
+    /**
+     * One turn of the connection: reconnect if needed, read answers, resend, time out, keep alive. Holds the lock.
+     */
+    private int duty()
+    {
+        final long now = System.nanoTime();
+        if (null == cluster || cluster.isClosed())
+        {
+            CloseHelper.quietClose(cluster);
+            cluster = null;
+            try
+            {
+                cluster = connect();
+                resendAll = true;
+            }
+            catch (final RuntimeException ex)
+            {
+                expire(now);
+                return 0;
+            }
+        }
+        int work = cluster.pollEgress();
+        if (resendAll)
+        {
+            resendAll = false;
+            for (final Pending p : pending.values())
+            {
+                p.sent = false;
+            }
+        }
+        if (!pending.isEmpty())
+        {
+            work += resendUnsent();
+            expire(now);
+        }
+        if (now - lastKeepAliveNs > KEEP_ALIVE_INTERVAL_NS)
+        {
+            lastKeepAliveNs = now;
+            cluster.sendKeepAlive();
+        }
+        return work;
+    }
+
+    private int resendUnsent()
+    {
+        long[] ids = null;
+        int count = 0;
+        for (final Pending p : pending.values())
+        {
+            if (!p.sent)
+            {
+                if (null == ids)
+                {
+                    ids = new long[pending.size()];
+                }
+                ids[count++] = p.correlationId;
+            }
+        }
+        if (0 == count)
+        {
+            return 0;
+        }
+        Arrays.sort(ids, 0, count);
+        int sent = 0;
+        for (int i = 0; i < count; i++)
+        {
+            final Pending p = pending.get(ids[i]);
+            p.sent = offer(p);
+            if (!p.sent)
+            {
+                break;
+            }
+            sent++;
+        }
+        return sent;
+    }
+
+    private void expire(final long now)
+    {
+        if (pending.isEmpty())
+        {
+            return;
+        }
+        final Long2ObjectHashMap<Pending>.ValueIterator it = pending.values().iterator();
+        while (it.hasNext())
+        {
+            final Pending p = it.next();
+            if (now > p.deadlineNs)
+            {
+                it.remove();
+                p.future.completeExceptionally(new ReplicationException("no answer to request " + p.correlationId +
+                    " within " + TimeUnit.NANOSECONDS.toMillis(ctx.requestTimeoutNs()) + " ms (leader=" +
+                    leaderMemberId + "); a write may or may not have been applied"));
+            }
+        }
+    }
+
+    private AeronCluster connect()
+    {
+        final String channelParams = "term-length=" + ctx.termLength();
+        try
+        {
+            final AeronCluster connected = AeronCluster.connect(new AeronCluster.Context()
+                .aeronDirectoryName(aeronDirectoryName)
+                .ingressChannel("aeron:udp?" + channelParams)
+                .ingressEndpoints(ctx.ingressEndpoints())
+                .egressChannel("aeron:udp?endpoint=" + ctx.egressHost() + ":0|" + channelParams)
+                .egressListener(egress)
+                .messageTimeoutNs(ctx.connectTimeoutNs()));
+            leaderMemberId = connected.leaderMemberId();
+            return connected;
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new ReplicationException("cannot connect to group at " + ctx.ingressEndpoints() + ": " + ex, ex);
+        }
+    }
+
+    private static final class Pending
+    {
+        final long correlationId;
+        final byte[] message;
+        final long deadlineNs;
+        final CompletableFuture<Object> future = new CompletableFuture<>();
+        boolean sent;
+
+        Pending(final long correlationId, final byte[] message, final long deadlineNs)
+        {
+            this.correlationId = correlationId;
+            this.message = message;
+            this.deadlineNs = deadlineNs;
+        }
+    }
+
+    private final class Egress implements EgressListener
+    {
+        private final MessageHeaderDecoder header = new MessageHeaderDecoder();
+        private final GetResponseDecoder getResponse = new GetResponseDecoder();
+        private final PutResponseDecoder putResponse = new PutResponseDecoder();
+        private final DeleteResponseDecoder deleteResponse = new DeleteResponseDecoder();
+        private final ErrorResponseDecoder errorResponse = new ErrorResponseDecoder();
+
+        public void onMessage(
+            final long clusterSessionId,
+            final long timestamp,
+            final DirectBuffer buffer,
+            final int offset,
+            final int length,
+            final Header hdr)
+        {
+            header.wrap(buffer, offset);
+            final int body = offset + MessageHeaderDecoder.ENCODED_LENGTH;
+            switch (header.templateId())
+            {
+                case GetResponseDecoder.TEMPLATE_ID:
+                {
+                    getResponse.wrap(buffer, body, header.blockLength(), header.version());
+                    final Pending p = pending.remove(getResponse.correlationId());
+                    if (null != p)
+                    {
+                        final boolean found = BooleanType.TRUE == getResponse.found();
+                        final byte[] value = new byte[getResponse.valueLength()];
+                        getResponse.getValue(value, 0, value.length);
+                        p.future.complete(found ? value : null);
+                    }
+                    break;
+                }
+                case PutResponseDecoder.TEMPLATE_ID:
+                {
+                    putResponse.wrap(buffer, body, header.blockLength(), header.version());
+                    final Pending p = pending.remove(putResponse.correlationId());
+                    if (null != p)
+                    {
+                        p.future.complete(PutStatus.STORED == putResponse.status());
+                    }
+                    break;
+                }
+                case DeleteResponseDecoder.TEMPLATE_ID:
+                {
+                    deleteResponse.wrap(buffer, body, header.blockLength(), header.version());
+                    final Pending p = pending.remove(deleteResponse.correlationId());
+                    if (null != p)
+                    {
+                        p.future.complete(BooleanType.TRUE == deleteResponse.deleted());
+                    }
+                    break;
+                }
+                case ErrorResponseDecoder.TEMPLATE_ID:
+                {
+                    errorResponse.wrap(buffer, body, header.blockLength(), header.version());
+                    final long correlationId = errorResponse.correlationId();
+                    final String code = String.valueOf(errorResponse.code());
+                    final String message = errorResponse.message();
+                    final Pending p = pending.remove(correlationId);
+                    if (null != p)
+                    {
+                        p.future.completeExceptionally(new ReplicationException(code + ": " + message));
+                    }
+                    break;
+                }
+                default:
+                    break;
+            }
+        }
+
+        public void onNewLeader(
+            final long clusterSessionId, final long leadershipTermId, final int leaderMemberId,
+            final String ingressEndpoints)
+        {
+            ReplicatedClient.this.leaderMemberId = leaderMemberId;
+            resendAll = true;
+        }
+    }
+}

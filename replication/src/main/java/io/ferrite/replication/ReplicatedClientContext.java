@@ -1,0 +1,159 @@
+package io.ferrite.replication;
+
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Settings of a {@link ReplicatedClient}; fluent setters, validated once by {@link #conclude()}.
+ */
+public final class ReplicatedClientContext
+{
+    private boolean concluded;
+    private String ingressEndpoints;
+    private String aeronDirectoryName;
+    private String egressHost = "127.0.0.1";
+    private long clientId = ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
+    private long requestTimeoutNs = TimeUnit.SECONDS.toNanos(10);
+    private long connectTimeoutNs = TimeUnit.SECONDS.toNanos(10);
+    private int maxInFlight = RequestDeduplicator.WINDOW;
+    private int termLength = ReplicationConfiguration.termLength();
+    private long maxParkNs = ReplicationConfiguration.maxParkNs();
+
+    public ReplicatedClientContext conclude()
+    {
+        if (concluded)
+        {
+            throw new IllegalStateException("a ReplicatedClientContext is used for one client only");
+        }
+        concluded = true;
+        if (null == ingressEndpoints || ingressEndpoints.isBlank())
+        {
+            throw new IllegalArgumentException("ingressEndpoints must be set, e.g. GroupTopology.ingressEndpoints(g)");
+        }
+        if (maxInFlight < 1 || maxInFlight > RequestDeduplicator.WINDOW)
+        {
+            throw new IllegalArgumentException("maxInFlight must be in [1, " + RequestDeduplicator.WINDOW +
+                "] so resent writes stay within the members' deduplication window: " + maxInFlight);
+        }
+        if (requestTimeoutNs <= 0 || connectTimeoutNs <= 0)
+        {
+            throw new IllegalArgumentException("timeouts must be positive");
+        }
+        return this;
+    }
+
+    /**
+     * The group's ingress endpoints, {@code 0=host:port,1=host:port,...} ({@link GroupTopology#ingressEndpoints}).
+     */
+    public ReplicatedClientContext ingressEndpoints(final String ingressEndpoints)
+    {
+        this.ingressEndpoints = ingressEndpoints;
+        return this;
+    }
+
+    public String ingressEndpoints()
+    {
+        return ingressEndpoints;
+    }
+
+    /**
+     * Use a running media driver in this directory; unset launches an embedded one (shared threading, backoff).
+     */
+    public ReplicatedClientContext aeronDirectoryName(final String aeronDirectoryName)
+    {
+        this.aeronDirectoryName = aeronDirectoryName;
+        return this;
+    }
+
+    public String aeronDirectoryName()
+    {
+        return aeronDirectoryName;
+    }
+
+    /**
+     * The address members send responses to.
+     */
+    public ReplicatedClientContext egressHost(final String egressHost)
+    {
+        this.egressHost = egressHost;
+        return this;
+    }
+
+    public String egressHost()
+    {
+        return egressHost;
+    }
+
+    /**
+     * Identity of this client for write deduplication; random by default. Reuse one only for the same logical
+     * client (for example after a process restart that resends its unacknowledged writes).
+     */
+    public ReplicatedClientContext clientId(final long clientId)
+    {
+        this.clientId = clientId;
+        return this;
+    }
+
+    public long clientId()
+    {
+        return clientId;
+    }
+
+    public ReplicatedClientContext requestTimeoutNs(final long requestTimeoutNs)
+    {
+        this.requestTimeoutNs = requestTimeoutNs;
+        return this;
+    }
+
+    public long requestTimeoutNs()
+    {
+        return requestTimeoutNs;
+    }
+
+    public ReplicatedClientContext connectTimeoutNs(final long connectTimeoutNs)
+    {
+        this.connectTimeoutNs = connectTimeoutNs;
+        return this;
+    }
+
+    public long connectTimeoutNs()
+    {
+        return connectTimeoutNs;
+    }
+
+    /**
+     * Most requests in flight at once; submitting more waits.
+     */
+    public ReplicatedClientContext maxInFlight(final int maxInFlight)
+    {
+        this.maxInFlight = maxInFlight;
+        return this;
+    }
+
+    public int maxInFlight()
+    {
+        return maxInFlight;
+    }
+
+    public ReplicatedClientContext termLength(final int termLength)
+    {
+        this.termLength = termLength;
+        return this;
+    }
+
+    public int termLength()
+    {
+        return termLength;
+    }
+
+    public ReplicatedClientContext maxParkNs(final long maxParkNs)
+    {
+        this.maxParkNs = maxParkNs;
+        return this;
+    }
+
+    public long maxParkNs()
+    {
+        return maxParkNs;
+    }
+}

@@ -1,0 +1,171 @@
+package io.ferrite.replication;
+
+import io.aeron.archive.client.AeronArchive;
+import io.aeron.archive.client.RecordingDescriptorConsumer;
+import io.aeron.cluster.RecordingLog;
+import io.aeron.cluster.service.Cluster;
+import io.aeron.cluster.service.ClusteredServiceContainer;
+import org.agrona.CloseHelper;
+import org.agrona.ErrorHandler;
+import org.agrona.collections.LongHashSet;
+import org.agrona.concurrent.Agent;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Keeps each member's disk use bounded: asks for a snapshot when the leader's log has grown by
+ * {@link ReplicaNodeContext#snapshotLogBytes()} since the last one, and after every snapshot purges the log
+ * segments and snapshot recordings older than the second most recent snapshot.
+ * <p>
+ * Two snapshots of history are kept so a follower that restarts within one snapshot interval still finds the log
+ * it needs; a member away for longer must be re-seeded (Aeron Cluster's open-source edition has no snapshot
+ * transfer to followers). Runs outside the state machine on its own slow duty cycle (it does I/O).
+ */
+final class RetentionAgent implements Agent
+{
+    private static final RecordingDescriptorConsumer NO_OP_DESCRIPTOR_CONSUMER =
+        (controlSessionId, correlationId, recordingId, startTimestamp, stopTimestamp, startPosition, stopPosition,
+        initialTermId, segmentFileLength, termBufferLength, mtuLength, sessionId, streamId, strippedChannel,
+        originalChannel, sourceIdentity) ->
+        {
+        };
+
+    private final List<Tracker> trackers = new ArrayList<>();
+    private final ReplicaNodeContext ctx;
+    private final AeronArchive.Context archiveCtx;
+    private final int segmentFileLength;
+    private final ErrorHandler errorHandler;
+    private AeronArchive archive;
+
+    RetentionAgent(
+        final ReplicaNodeContext ctx,
+        final List<GroupMember> members,
+        final AeronArchive.Context archiveCtx,
+        final int segmentFileLength)
+    {
+        this.ctx = ctx;
+        this.archiveCtx = archiveCtx;
+        this.segmentFileLength = segmentFileLength;
+        this.errorHandler = ctx.errorHandler();
+        for (final GroupMember member : members)
+        {
+            trackers.add(new Tracker(member));
+        }
+    }
+
+    public String roleName()
+    {
+        return "ferrite-retention";
+    }
+
+    public int doWork()
+    {
+        int work = 0;
+        for (final Tracker tracker : trackers)
+        {
+            final FerriteClusteredService service = tracker.member.service();
+            if (ctx.snapshotLogBytes() > 0 && Cluster.Role.LEADER == service.role() &&
+                service.logPosition() - tracker.lastTriggerPosition >= ctx.snapshotLogBytes())
+            {
+                if (tracker.member.requestSnapshot())
+                {
+                    tracker.lastTriggerPosition = service.logPosition();
+                    work++;
+                }
+            }
+            if (service.snapshots() != tracker.snapshotsSeen)
+            {
+                tracker.snapshotsSeen = service.snapshots();
+                try
+                {
+                    work += purge(tracker);
+                }
+                catch (final RuntimeException ex)
+                {
+                    errorHandler.onError(ex);
+                }
+            }
+        }
+        return work;
+    }
+
+    public void onClose()
+    {
+        CloseHelper.quietClose(archive);
+    }
+
+    private int purge(final Tracker tracker)
+    {
+        final List<RecordingLog.Entry> snapshots = new ArrayList<>();
+        final long logRecordingId;
+        try (RecordingLog log = new RecordingLog(tracker.member.clusterDir(), false))
+        {
+            for (final RecordingLog.Entry entry : log.entries())
+            {
+                if (entry.isValid && RecordingLog.ENTRY_TYPE_SNAPSHOT == entry.type)
+                {
+                    snapshots.add(entry);
+                }
+            }
+            logRecordingId = log.findLastTermRecordingId();
+        }
+        final List<Long> positions = new ArrayList<>();
+        for (final RecordingLog.Entry entry : snapshots)
+        {
+            if (ClusteredServiceContainer.Configuration.serviceId() == entry.serviceId &&
+                !positions.contains(entry.logPosition))
+            {
+                positions.add(entry.logPosition);
+            }
+        }
+        if (positions.size() < 2 || logRecordingId < 0)
+        {
+            return 0;
+        }
+        positions.sort(Long::compare);
+        final long keepFrom = positions.get(positions.size() - 2);
+        final AeronArchive archive = archive();
+        int purged = 0;
+        for (final RecordingLog.Entry entry : snapshots)
+        {
+            if (entry.logPosition < keepFrom && tracker.purgedSnapshots.add(entry.recordingId) &&
+                archive.listRecording(entry.recordingId, NO_OP_DESCRIPTOR_CONSUMER) > 0)
+            {
+                archive.purgeRecording(entry.recordingId);
+                purged++;
+            }
+        }
+        final long start = archive.getStartPosition(logRecordingId);
+        final long newStart = AeronArchive.segmentFileBasePosition(
+            start, keepFrom, ctx.termLength(), segmentFileLength);
+        if (newStart > start)
+        {
+            archive.purgeSegments(logRecordingId, newStart);
+            purged++;
+        }
+        return purged;
+    }
+
+    private AeronArchive archive()
+    {
+        if (null == archive)
+        {
+            archive = AeronArchive.connect(archiveCtx.clone());
+        }
+        return archive;
+    }
+
+    private static final class Tracker
+    {
+        final GroupMember member;
+        final LongHashSet purgedSnapshots = new LongHashSet();
+        long lastTriggerPosition;
+        long snapshotsSeen;
+
+        Tracker(final GroupMember member)
+        {
+            this.member = member;
+        }
+    }
+}

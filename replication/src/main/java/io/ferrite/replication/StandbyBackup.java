@@ -1,0 +1,200 @@
+package io.ferrite.replication;
+
+import io.aeron.archive.Archive;
+import io.aeron.archive.ArchiveThreadingMode;
+import io.aeron.archive.ArchivingMediaDriver;
+import io.aeron.archive.client.AeronArchive;
+import io.aeron.cluster.ClusterBackup;
+import io.aeron.cluster.ClusterBackupEventsListener;
+import io.aeron.cluster.ClusterMember;
+import io.aeron.cluster.RecordingLog;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import org.agrona.CloseHelper;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.NoOpLock;
+
+import java.io.File;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A disaster-recovery standby for one replica group: Aeron's {@link ClusterBackup} copying the group's snapshots
+ * and following its live log asynchronously into a local archive and recording log. It takes no part in Raft
+ * (never votes, never counts for a majority), so it may trail the group; its directory has what is needed to seed
+ * replacement members should the whole group be lost.
+ * <p>
+ * Ports on {@code host}: consensus {@code portBase + 900 + 10 * group}, archive control one above it, catch-up
+ * (where the live log is replayed to) two above it.
+ */
+public final class StandbyBackup implements AutoCloseable
+{
+    private final ArchivingMediaDriver driver;
+    private final ClusterBackup backup;
+
+    private StandbyBackup(
+        final GroupTopology topology,
+        final int group,
+        final String host,
+        final File baseDir,
+        final long backupIntervalNs,
+        final ErrorHandler errorHandler)
+    {
+        final String aeronDir = ReplicaNodeContext.defaultAeronDirectoryName(topology.portBase(), 100 + group);
+        final int port = topology.portBase() + 900 + 10 * group;
+        final BackoffIdleStrategy idle = new BackoffIdleStrategy(10, 20, 1000, ReplicationConfiguration.maxParkNs());
+        final MediaDriver.Context driverCtx = new MediaDriver.Context()
+            .aeronDirectoryName(aeronDir)
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true)
+            .threadingMode(ThreadingMode.SHARED)
+            .sharedIdleStrategy(idle)
+            .termBufferSparseFile(true)
+            .errorHandler(errorHandler);
+        final Archive.Context archiveCtx = new Archive.Context()
+            .aeronDirectoryName(aeronDir)
+            .archiveDir(new File(baseDir, "archive"))
+            .archiveId(topology.portBase() * 100L + 90 + group)
+            .controlChannel("aeron:udp?endpoint=" + host + ":" + (port + 1))
+            .localControlChannel("aeron:ipc?term-length=64k")
+            .replicationChannel("aeron:udp?endpoint=" + host + ":0")
+            .recordingEventsEnabled(false)
+            .threadingMode(ArchiveThreadingMode.SHARED)
+            .idleStrategySupplier(() -> new BackoffIdleStrategy(10, 20, 1000, ReplicationConfiguration.maxParkNs()))
+            .errorHandler(errorHandler);
+        driver = ArchivingMediaDriver.launch(driverCtx, archiveCtx);
+
+        final StringBuilder consensusEndpoints = new StringBuilder();
+        for (int m = 0; m < topology.memberCount(); m++)
+        {
+            consensusEndpoints.append(m == 0 ? "" : ",")
+                .append(topology.endpoint(group, m, GroupTopology.CONSENSUS_PORT));
+        }
+        final int streamBase = GroupMember.streamBase(group);
+        try
+        {
+            backup = ClusterBackup.launch(new ClusterBackup.Context()
+                .aeronDirectoryName(aeronDir)
+                .clusterId(group)
+                .clusterDir(new File(baseDir, "cluster"))
+                .deleteDirOnStart(false)
+                .archiveContext(new AeronArchive.Context()
+                    .lock(NoOpLock.INSTANCE)
+                    .aeronDirectoryName(aeronDir)
+                    .controlRequestChannel(archiveCtx.localControlChannel())
+                    .controlRequestStreamId(archiveCtx.localControlStreamId())
+                    .controlResponseChannel(archiveCtx.localControlChannel()))
+                .clusterArchiveContext(new AeronArchive.Context()
+                    .controlRequestChannel("aeron:udp")
+                    .controlResponseChannel("aeron:udp?endpoint=" + host + ":0"))
+                .clusterConsensusEndpoints(consensusEndpoints.toString())
+                .consensusChannel("aeron:udp?endpoint=" + host + ":" + port)
+                .consensusStreamId(GroupMember.consensusStreamId(group))
+                .logStreamId(streamBase)
+                .serviceSnapshotStreamId(GroupMember.snapshotStreamId(group))
+                .consensusModuleSnapshotStreamId(GroupMember.snapshotStreamId(group))
+                .catchupEndpoint(host + ":" + (port + 2))
+                .clusterBackupIntervalNs(backupIntervalNs)
+                .sourceType(ClusterBackup.SourceType.ANY)
+                .idleStrategySupplier(() -> new BackoffIdleStrategy(10, 20, 1000,
+                    ReplicationConfiguration.maxParkNs()))
+                .eventsListener(new EventsListener(errorHandler))
+                .errorHandler(errorHandler));
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietClose(driver);
+            throw ex;
+        }
+    }
+
+    /**
+     * Start a standby of {@code group} listening on {@code host}, keeping its files under {@code baseDir}.
+     *
+     * @param backupIntervalNs how often it asks the group for newer snapshots.
+     */
+    public static StandbyBackup launch(
+        final GroupTopology topology,
+        final int group,
+        final String host,
+        final File baseDir,
+        final long backupIntervalNs,
+        final ErrorHandler errorHandler)
+    {
+        return new StandbyBackup(topology, group, host, baseDir, backupIntervalNs, errorHandler);
+    }
+
+    /**
+     * With a one-minute snapshot query interval.
+     */
+    public static StandbyBackup launch(
+        final GroupTopology topology, final int group, final String host, final File baseDir)
+    {
+        return launch(topology, group, host, baseDir, TimeUnit.MINUTES.toNanos(1), Throwable::printStackTrace);
+    }
+
+    /**
+     * The log position the standby has copied up to, or -1 before it follows the live log.
+     */
+    public long liveLogPosition()
+    {
+        return backup.context().liveLogPositionCounter().get();
+    }
+
+    /**
+     * The backup's state name (BACKUP_QUERY, SNAPSHOT_RETRIEVE, LIVE_LOG_REPLAY, ...).
+     */
+    public String state()
+    {
+        return ClusterBackup.State.get(backup.context().stateCounter()).name();
+    }
+
+    public File clusterDir()
+    {
+        return backup.context().clusterDir();
+    }
+
+    public void close()
+    {
+        CloseHelper.closeAll(backup, driver);
+    }
+
+    /**
+     * Reports possible failures to the error handler; progress is visible through the counters.
+     */
+    private static final class EventsListener implements ClusterBackupEventsListener
+    {
+        private final ErrorHandler errorHandler;
+
+        EventsListener(final ErrorHandler errorHandler)
+        {
+            this.errorHandler = errorHandler;
+        }
+
+        public void onBackupQuery()
+        {
+        }
+
+        public void onPossibleFailure(final Exception ex)
+        {
+            errorHandler.onError(ex);
+        }
+
+        public void onBackupResponse(
+            final ClusterMember[] members, final ClusterMember logSource, final List<RecordingLog.Snapshot> snapshots)
+        {
+
+        }
+
+        public void onUpdatedRecordingLog(final RecordingLog log, final List<RecordingLog.Snapshot> snapshots)
+        {
+
+        }
+
+        public void onLiveLogProgress(final long recordingId, final long recordingPosCounterId, final long position)
+        {
+
+        }
+    }
+}

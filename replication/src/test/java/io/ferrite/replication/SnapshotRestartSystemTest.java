@@ -1,0 +1,198 @@
+package io.ferrite.replication;
+
+import io.aeron.cluster.RecordingLog;
+import io.ferrite.codec.sbe.PutMode;
+import org.agrona.CloseHelper;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Snapshots are taken automatically as the log grows, old log and snapshots are purged so the archive stays
+ * bounded, and a whole group killed at once comes back from snapshot + log with every acknowledged write.
+ */
+@Tag("system")
+class SnapshotRestartSystemTest
+{
+    private static final int TERM_LENGTH = 1024 * 1024;
+    private static final int KEYS = 200;
+    private static final int WRITES = 30_000;
+
+    @TempDir
+    File tempDir;
+
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+
+    @AfterEach
+    void tearDown()
+    {
+        for (int i = closeables.size() - 1; i >= 0; i--)
+        {
+            CloseHelper.quietClose(closeables.get(i));
+        }
+    }
+
+    @Test
+    @Timeout(240)
+    void shouldRestartWholeGroupFromSnapshotAndLogWithBoundedArchive()
+    {
+        final GroupTopology topology = GroupTopology.local(3, 26000);
+        final MemberProcess[] members = new MemberProcess[3];
+        for (int m = 0; m < 3; m++)
+        {
+            members[m] = new MemberProcess(m, topology, new File(tempDir, "member-" + m), 0)
+                .property(ReplicationConfiguration.TERM_LENGTH_PROP_NAME, TERM_LENGTH)
+                .property(ReplicationConfiguration.ARCHIVE_SEGMENT_LENGTH_PROP_NAME, TERM_LENGTH)
+                .property(ReplicationConfiguration.SNAPSHOT_LOG_BYTES_PROP_NAME, 512 * 1024);
+            closeables.add(members[m]);
+        }
+        for (final MemberProcess member : members)
+        {
+            member.start(true, 60_000);
+        }
+        final Map<String, byte[]> expected = new HashMap<>();
+        final byte[] value = new byte[1000];
+        try (ReplicatedClient client = client(topology))
+        {
+            final List<java.util.concurrent.CompletableFuture<Object>> batch = new ArrayList<>();
+            for (int i = 0; i < WRITES; i++)
+            {
+                final String key = "key-" + (i % KEYS);
+                Arrays.fill(value, (byte)i);
+                batch.add(client.putAsync(key.getBytes(StandardCharsets.UTF_8), value, 0, PutMode.UPSERT));
+                expected.put(key, value.clone());
+                if (batch.size() == 100)
+                {
+                    batch.forEach(java.util.concurrent.CompletableFuture::join);
+                    batch.clear();
+                }
+            }
+            batch.forEach(java.util.concurrent.CompletableFuture::join);
+        }
+        for (final MemberProcess member : members)
+        {
+            awaitSnapshots(member, 2, 30_000);
+        }
+        for (final MemberProcess member : members)
+        {
+            final long deadline = System.currentTimeMillis() + 30_000;
+            long archived;
+            while ((archived = archiveBytes(member)) >= 10L * 1024 * 1024 && System.currentTimeMillis() < deadline)
+            {
+                pause();
+            }
+            System.out.println("ARCHIVE_BYTES member=" + member.member() + " bytes=" + archived);
+            assertTrue(archived < 10L * 1024 * 1024, "member " + member.member() + " archive holds " + archived +
+                " bytes after ~" + (WRITES >> 10) + " MB of log: old log and snapshots were not purged");
+        }
+
+        for (final MemberProcess member : members)
+        {
+            member.kill();
+        }
+        for (final MemberProcess member : members)
+        {
+            member.start(false, 60_000);
+        }
+        try (ReplicatedClient client = client(topology))
+        {
+            for (final Map.Entry<String, byte[]> entry : expected.entrySet())
+            {
+                assertArrayEquals(entry.getValue(), client.get(entry.getKey().getBytes(StandardCharsets.UTF_8)),
+                    "after restarting the whole group, " + entry.getKey() + " lost its last acknowledged value");
+            }
+        }
+        assertNoErrors(members);
+    }
+
+    private static ReplicatedClient client(final GroupTopology topology)
+    {
+        return ReplicatedClient.connect(new ReplicatedClientContext()
+            .ingressEndpoints(topology.ingressEndpoints(0))
+            .termLength(TERM_LENGTH)
+            .connectTimeoutNs(TimeUnit.SECONDS.toNanos(20))
+            .requestTimeoutNs(TimeUnit.SECONDS.toNanos(20)));
+    }
+
+    private static void awaitSnapshots(final MemberProcess member, final int count, final long timeoutMs)
+    {
+        final long deadline = System.currentTimeMillis() + timeoutMs;
+        while (true)
+        {
+            int snapshots = 0;
+            try (RecordingLog log = new RecordingLog(new File(member.dir(), "group-0"), false))
+            {
+                for (final RecordingLog.Entry entry : log.entries())
+                {
+                    if (RecordingLog.ENTRY_TYPE_SNAPSHOT == entry.type && 0 == entry.serviceId)
+                    {
+                        snapshots++;
+                    }
+                }
+            }
+            if (snapshots >= count)
+            {
+                return;
+            }
+            if (System.currentTimeMillis() > deadline)
+            {
+                fail("member " + member.member() + " has " + snapshots + " snapshots, expected " + count);
+            }
+            pause();
+        }
+    }
+
+    private static void pause()
+    {
+        try
+        {
+            Thread.sleep(50);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            fail("interrupted");
+        }
+    }
+
+    private static long archiveBytes(final MemberProcess member)
+    {
+        try (Stream<java.nio.file.Path> files = Files.walk(new File(member.dir(), "archive").toPath()))
+        {
+            return files.filter(p -> p.toString().endsWith(".rec"))
+                .mapToLong(p -> p.toFile().length()).sum();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    private static void assertNoErrors(final MemberProcess... members)
+    {
+        for (final MemberProcess member : members)
+        {
+            assertTrue(member.errorLines().isEmpty(),
+                "member " + member.member() + " logged errors: " + member.errorLines());
+        }
+    }
+}
