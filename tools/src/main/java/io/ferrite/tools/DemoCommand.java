@@ -1,20 +1,30 @@
 package io.ferrite.tools;
 
 import io.ferrite.engine.EvictionPolicyType;
-import io.ferrite.engine.FerriteStore;
 import io.ferrite.engine.StoreContext;
-import io.ferrite.engine.StoreStats;
+import io.ferrite.transport.ClientContext;
+import io.ferrite.transport.FerriteClient;
+import io.ferrite.transport.FerriteException;
+import io.ferrite.transport.FerriteNode;
+import io.ferrite.transport.NodeContext;
+import org.agrona.concurrent.UnsafeBuffer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.File;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Shows Ferrite working on embedded defaults: opens a store, fills it past its budget, reads back, restarts it.
+ * Shows Ferrite working on embedded defaults: starts a node in this process, talks to it through the real client
+ * over Aeron (UDP on loopback), fills it past its budget, restarts the node and reads on, then shuts down.
  */
-@Command(name = "demo", description = "Run Ferrite on embedded defaults and show it working.")
+@Command(name = "demo", description = "Start a node on embedded defaults and show it working through the client.")
 final class DemoCommand implements Callable<Integer>
 {
     @Option(names = "--dir", description = "Store directory (default: ${DEFAULT-VALUE}).",
@@ -24,39 +34,99 @@ final class DemoCommand implements Callable<Integer>
     @Option(names = "--entries", description = "Entries to put (default: ${DEFAULT-VALUE}).", defaultValue = "200000")
     int entries;
 
+    @Option(names = "--port", description = "UDP port of the demo node (default: ${DEFAULT-VALUE}).",
+        defaultValue = "40457")
+    int port;
+
     public Integer call()
     {
         final long capacity = 16L * 1024 * 1024;
-        System.out.printf("Opening an LRU store of %d MiB in %s%n", capacity >> 20, dir);
-        try (FerriteStore store = FerriteStore.open(new StoreContext()
-            .dir(dir).deleteOnOpen(true).capacityBytes(capacity).policy(EvictionPolicyType.LRU)))
+        final String channel = "aeron:udp?endpoint=127.0.0.1:" + port;
+        System.out.printf("Starting a node: LRU store of %d MiB in %s, listening on %s%n",
+            capacity >> 20, dir, channel);
+        FerriteNode node = FerriteNode.launch(nodeContext(channel, capacity, true));
+        try (FerriteClient client = FerriteClient.connect(new ClientContext()
+            .nodeChannel(channel)
+            .heartbeatIntervalNs(TimeUnit.MILLISECONDS.toNanos(200))
+            .requestTimeoutNs(TimeUnit.SECONDS.toNanos(2))))
         {
-            final byte[] value = new byte[100];
+            System.out.printf("Client connected (own embedded media driver), ping %d us%n",
+                TimeUnit.NANOSECONDS.toMicros(client.ping()));
+
+            client.put("user:42", "{\"name\":\"Ada\"}");
+            client.put("session:7", "short-lived", 60_000);
+            System.out.printf("put user:42, session:7 (TTL 60 s)   get user:42 -> %s%n", client.get("user:42"));
+            System.out.printf("get user:43 -> %s (a miss)%n", client.get("user:43"));
+            System.out.printf("putIfAbsent user:42 -> %s; delete session:7 -> %s%n",
+                client.putIfAbsent(bytes("user:42"), bytes("other"), 0), client.delete("session:7"));
+
             final long start = System.nanoTime();
+            final byte[] value = new byte[100];
+            final List<CompletableFuture<Boolean>> inFlight = new ArrayList<>();
             for (int i = 0; i < entries; i++)
             {
-                store.put(("key-" + i).getBytes(StandardCharsets.US_ASCII), value);
+                inFlight.add(client.putAsync(bytes("key-" + i), value, 0, FerriteClient.PUT));
+                if (inFlight.size() == 1024)
+                {
+                    CompletableFuture.allOf(inFlight.toArray(new CompletableFuture<?>[0])).join();
+                    inFlight.clear();
+                }
             }
-            final long elapsed = System.nanoTime() - start;
-            System.out.printf("Put %,d entries of 100 bytes in %d ms; %,d fit the budget%n",
-                entries, elapsed / 1_000_000, store.size());
-            final byte[] last = store.get(("key-" + (entries - 1)).getBytes(StandardCharsets.US_ASCII));
-            final byte[] first = store.get("key-0".getBytes(StandardCharsets.US_ASCII));
-            System.out.printf("Newest key present: %s; oldest key evicted: %s%n", null != last, null == first);
-            print(store.stats());
+            CompletableFuture.allOf(inFlight.toArray(new CompletableFuture<?>[0])).join();
+            final long elapsedNs = System.nanoTime() - start;
+            System.out.printf("Pipelined %,d async puts of 100 bytes in %d ms (%,d puts/s)%n", entries,
+                TimeUnit.NANOSECONDS.toMillis(elapsedNs), entries * 1_000_000_000L / Math.max(1, elapsedNs));
+
+            final UnsafeBuffer key = new UnsafeBuffer(ByteBuffer.allocateDirect(64));
+            final UnsafeBuffer dst = new UnsafeBuffer(ByteBuffer.allocateDirect(256));
+            final int keyLength = key.putStringWithoutLengthAscii(0, "key-" + (entries - 1));
+            System.out.printf("Zero-copy get of the newest key: %d bytes; oldest key evicted: %s%n",
+                client.get(key, 0, keyLength, dst, 0), null == client.get(bytes("key-0")));
+            client.put("user:42", "{\"name\":\"Ada\",\"visits\":2}");
+            final List<byte[]> values = client.multiGet(List.of(bytes("user:42"), bytes("key-0")));
+            System.out.printf("multiGet [user:42, key-0] -> [%s, %s]%n",
+                new String(values.get(0), StandardCharsets.UTF_8),
+                null == values.get(1) ? "null (evicted)" : values.get(1).length + " bytes");
+            StatsCommand.print(client.stats());
+
+            System.out.println("Restarting the node (clean close, reopen the same store)...");
+            node.close();
+            node = FerriteNode.launch(nodeContext(channel, capacity, false));
+            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            String after = null;
+            while (null == after && System.nanoTime() < deadlineNs)
+            {
+                try
+                {
+                    after = client.get("user:42");
+                }
+                catch (final FerriteException ex)
+                {
+                    System.out.println("  waiting for the client to reconnect: " + ex.getMessage());
+                }
+            }
+            System.out.printf("After the restart the client reconnected by itself: get user:42 -> %s; " +
+                "%,d entries kept%n", after, client.stats().size());
         }
-        try (FerriteStore store = FerriteStore.open(new StoreContext().dir(dir)))
+        finally
         {
-            System.out.printf("Reopened after a clean close: %,d entries still there%n", store.size());
-            store.verify();
-            System.out.println("Integrity check passed.");
+            node.close();
         }
+        System.out.println("Node and client closed cleanly.");
         return 0;
     }
 
-    private static void print(final StoreStats stats)
+    private NodeContext nodeContext(final String channel, final long capacity, final boolean fresh)
     {
-        System.out.printf("Stats: size=%,d liveBytes=%,d hits=%,d misses=%,d evictions=%,d cleanedSegments=%,d%n",
-            stats.size(), stats.liveBytes(), stats.hits(), stats.misses(), stats.evictions(), stats.cleanedSegments());
+        return new NodeContext()
+            .channel(channel)
+            .eventLog((message) -> System.out.println("  [node] " + message))
+            .storeContext(new StoreContext().dir(dir).deleteOnOpen(fresh).capacityBytes(capacity)
+                .policy(EvictionPolicyType.LRU));
+    }
+
+    private static byte[] bytes(final String text)
+    {
+        return text.getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -1,5 +1,6 @@
 package io.ferrite.tools;
 
+import io.ferrite.transport.FerriteException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,7 +12,9 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "ferrite 0.1.0-SNAPSHOT",
     description = "Ferrite: replicated off-heap cache. Run a subcommand; 'ferrite help <command>' explains it.",
-    subcommands = { DemoCommand.class, CommandLine.HelpCommand.class })
+    subcommands = {
+        NodeCommand.class, GetCommand.class, PutCommand.class, DelCommand.class, StatsCommand.class,
+        DemoCommand.class, CommandLine.HelpCommand.class })
 public final class FerriteCli implements Runnable
 {
     public void run()
@@ -21,6 +24,23 @@ public final class FerriteCli implements Runnable
 
     public static void main(final String[] args)
     {
-        System.exit(new CommandLine(new FerriteCli()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /**
+     * The command line, reporting Ferrite errors (node unreachable, request refused, bad setting) as one line.
+     */
+    static CommandLine commandLine()
+    {
+        return new CommandLine(new FerriteCli()).setExecutionExceptionHandler((ex, commandLine, parseResult) ->
+        {
+            if (ex instanceof FerriteException || ex instanceof IllegalArgumentException ||
+                ex instanceof IllegalStateException)
+            {
+                commandLine.getErr().println("ferrite " + commandLine.getCommandName() + ": " + ex.getMessage());
+                return 2;
+            }
+            throw ex;
+        });
     }
 }

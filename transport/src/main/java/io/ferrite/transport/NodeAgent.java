@@ -1,0 +1,425 @@
+package io.ferrite.transport;
+
+import io.aeron.Aeron;
+import io.aeron.ChannelUri;
+import io.aeron.CommonContext;
+import io.aeron.FragmentAssembler;
+import io.aeron.Image;
+import io.aeron.Subscription;
+import io.aeron.exceptions.RegistrationException;
+import io.ferrite.codec.sbe.BooleanType;
+import io.ferrite.codec.sbe.ErrorCode;
+import io.ferrite.codec.sbe.MessageHeaderEncoder;
+import io.ferrite.codec.sbe.MultiGetRequestDecoder;
+import io.ferrite.codec.sbe.MultiGetResponseEncoder;
+import io.ferrite.codec.sbe.PutRequestDecoder;
+import io.ferrite.engine.FerriteStore;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentInvoker;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemNanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.ArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The node's single thread: drives the Aeron client (conductor invoker mode, so no extra thread), polls requests,
+ * runs them against the store, and sends each session's batch of responses once per duty cycle.
+ * <p>
+ * <b>Note:</b> everything here runs on the agent's thread; the store is touched by no other thread while it runs.
+ */
+final class NodeAgent implements Agent, RequestListener
+{
+    private static final int FRAGMENT_LIMIT = 64;
+    private static final long HOUSEKEEPING_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final int SWEEP_PER_HOUSEKEEPING = 256;
+
+    private final NodeContext ctx;
+    private final Aeron aeron;
+    private final AgentInvoker aeronInvoker;
+    private final Subscription subscription;
+    private final FragmentAssembler assembler;
+    private final FerriteStore store;
+    private final NodeCounters counters;
+    private final ResponsePublisher publisher;
+    private final NanoClock nanoClock = SystemNanoClock.INSTANCE;
+    private final Consumer<String> eventLog;
+    private final Int2ObjectHashMap<ClientSession> sessionByImage = new Int2ObjectHashMap<>();
+    private final ArrayList<ClientSession> sessions = new ArrayList<>();
+    private final UnsafeBuffer keyView = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer valueView = new UnsafeBuffer(0, 0);
+    private final ExpandableDirectByteBuffer scratch = new ExpandableDirectByteBuffer(64 * 1024);
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private final MultiGetResponseEncoder multiGetEncoder = new MultiGetResponseEncoder();
+    private final long nodeInstanceId;
+    private final long startMs = System.currentTimeMillis();
+    private long nextHousekeepingNs;
+    private int connectingSessions;
+
+    NodeAgent(
+        final NodeContext ctx,
+        final Aeron aeron,
+        final FerriteStore store,
+        final NodeCounters counters,
+        final long nodeInstanceId)
+    {
+        this.ctx = ctx;
+        this.aeron = aeron;
+        this.aeronInvoker = aeron.conductorAgentInvoker();
+        this.store = store;
+        this.counters = counters;
+        this.nodeInstanceId = nodeInstanceId;
+        this.eventLog = ctx.eventLog();
+        this.publisher = new ResponsePublisher(ctx.maxMessageLength(), ctx.sendTimeoutNs(), nanoClock);
+        this.assembler = new FragmentAssembler(
+            new RequestAdapter(this, ctx.maxKeyLength(), ctx.maxValueLength(), ctx.maxMultiGetKeys()));
+        this.subscription = aeron.addSubscription(ctx.channel(), ctx.streamId(), null, this::onUnavailableImage);
+    }
+
+    public String roleName()
+    {
+        return "ferrite-node";
+    }
+
+    public int doWork()
+    {
+        int work = null == aeronInvoker ? 0 : aeronInvoker.invoke();
+        work += subscription.poll(assembler, FRAGMENT_LIMIT);
+        if (connectingSessions > 0)
+        {
+            work += progressConnects();
+        }
+        work += flushAll();
+        final long nowNs = nanoClock.nanoTime();
+        if (nowNs - nextHousekeepingNs >= 0)
+        {
+            nextHousekeepingNs = nowNs + HOUSEKEEPING_INTERVAL_NS;
+            store.sweep(SWEEP_PER_HOUSEKEEPING);
+            counters.update(store.stats());
+        }
+        return work;
+    }
+
+    public void onClose()
+    {
+        for (int i = sessions.size() - 1; i >= 0; i--)
+        {
+            closeSession(sessions.get(i), "node closing");
+        }
+        CloseHelper.quietClose(subscription);
+        if (null != aeronInvoker)
+        {
+            aeronInvoker.invoke();
+        }
+    }
+
+    public ClientSession session(final int imageSessionId)
+    {
+        return sessionByImage.get(imageSessionId);
+    }
+
+    public void onConnect(
+        final int imageSessionId,
+        final long clientId,
+        final long correlationId,
+        final int responseStreamId,
+        final String channel)
+    {
+        final ClientSession existing = sessionByImage.get(imageSessionId);
+        if (null != existing)
+        {
+            if (existing.responseChannel.equals(channel) && existing.responseStreamId == responseStreamId)
+            {
+                existing.clientId = clientId;
+                existing.connectCorrelationId = correlationId;
+                if (ClientSession.ACTIVE == existing.state)
+                {
+                    publisher.connected(existing, nodeInstanceId, ctx.maxKeyLength(), ctx.maxValueLength(),
+                        ctx.maxMultiGetKeys());
+                }
+                return;
+            }
+            closeSession(existing, "client reconnected with another response channel");
+        }
+        if (sessions.size() >= ctx.maxSessions())
+        {
+            counters.droppedFrames.incrementRelease();
+            eventLog.accept("refused a session for client " + Long.toHexString(clientId) + ": already " +
+                sessions.size() + " sessions (ferrite.node.max.sessions)");
+            return;
+        }
+
+        final long registrationId;
+        try
+        {
+            final ChannelUri uri = ChannelUri.parse(channel);
+            if (!CommonContext.UDP_MEDIA.equals(uri.media()) && !CommonContext.IPC_MEDIA.equals(uri.media()))
+            {
+                throw new IllegalArgumentException("media must be udp or ipc");
+            }
+            uri.put(CommonContext.TERM_LENGTH_PARAM_NAME, Integer.toString(ctx.termLength()));
+            uri.put(CommonContext.SPARSE_PARAM_NAME, "true");
+            registrationId = aeron.asyncAddExclusivePublication(uri.toString(), responseStreamId);
+        }
+        catch (final RuntimeException ex)
+        {
+            counters.droppedFrames.incrementRelease();
+            eventLog.accept("refused a session for client " + Long.toHexString(clientId) + ": bad response channel '" +
+                channel + "': " + ex.getMessage());
+            return;
+        }
+
+        final ClientSession session = new ClientSession(
+            imageSessionId, clientId, channel, responseStreamId, registrationId);
+        session.connectCorrelationId = correlationId;
+        session.connectDeadlineNs = nanoClock.nanoTime() + ctx.connectTimeoutNs();
+        sessionByImage.put(imageSessionId, session);
+        sessions.add(session);
+        connectingSessions++;
+        counters.sessions.incrementRelease();
+    }
+
+    public void onDisconnect(final ClientSession session, final long correlationId)
+    {
+        closeSession(session, "client disconnected");
+    }
+
+    public void onGet(
+        final ClientSession session,
+        final long correlationId,
+        final DirectBuffer buffer,
+        final int keyOffset,
+        final int keyLength)
+    {
+        counters.requests.incrementRelease();
+        if (store.getView(buffer, keyOffset, keyLength, valueView))
+        {
+            publisher.get(session, correlationId, valueView);
+        }
+        else
+        {
+            publisher.get(session, correlationId, null);
+        }
+    }
+
+    public void onPut(
+        final ClientSession session,
+        final long correlationId,
+        final long ttlMs,
+        final int mode,
+        final DirectBuffer buffer,
+        final int keyOffset,
+        final int keyLength,
+        final int valueOffset,
+        final int valueLength)
+    {
+        counters.requests.incrementRelease();
+        final int result = store.put(buffer, keyOffset, keyLength, buffer, valueOffset, valueLength, ttlMs, mode);
+        if (FerriteStore.STORED == result || FerriteStore.NOT_STORED == result)
+        {
+            publisher.put(session, correlationId, FerriteStore.STORED == result);
+        }
+        else if (FerriteStore.TOO_LARGE == result)
+        {
+            onInvalidRequest(session, correlationId, PutRequestDecoder.TEMPLATE_ID, ErrorCode.VALUE_TOO_LARGE,
+                "value of " + valueLength + " bytes with a " + keyLength + "-byte key is over the store's limit of " +
+                store.maxValueLength(keyLength) + " bytes");
+        }
+        else
+        {
+            onInvalidRequest(session, correlationId, PutRequestDecoder.TEMPLATE_ID, ErrorCode.INVALID_KEY,
+                "the store refused a key of " + keyLength + " bytes");
+        }
+    }
+
+    public void onDelete(
+        final ClientSession session,
+        final long correlationId,
+        final DirectBuffer buffer,
+        final int keyOffset,
+        final int keyLength)
+    {
+        counters.requests.incrementRelease();
+        publisher.delete(session, correlationId, store.delete(buffer, keyOffset, keyLength));
+    }
+
+    public void onMultiGet(final ClientSession session, final long correlationId, final MultiGetRequestDecoder decoder)
+    {
+        counters.requests.incrementRelease();
+        final int maxMessageLength = publisher.maxMessageLength();
+        multiGetEncoder.wrapAndApplyHeader(scratch, 0, headerEncoder).correlationId(correlationId);
+        final MultiGetRequestDecoder.KeysDecoder keys = decoder.keys();
+        final MultiGetResponseEncoder.ValuesEncoder values = multiGetEncoder.valuesCount(keys.count());
+        while (keys.hasNext())
+        {
+            keys.next();
+            final int keyLength = keys.keyLength();
+            keys.wrapKey(keyView);
+            final boolean found = store.getView(keyView, 0, keyLength, valueView);
+            final int valueLength = found ? valueView.capacity() : 0;
+            if (MessageHeaderEncoder.ENCODED_LENGTH + multiGetEncoder.encodedLength() + 5 + valueLength >
+                maxMessageLength)
+            {
+                onInvalidRequest(session, correlationId, MultiGetRequestDecoder.TEMPLATE_ID,
+                    ErrorCode.RESPONSE_TOO_LARGE, "multi-get values exceed one message of " + maxMessageLength +
+                    " bytes; ask for fewer keys");
+                return;
+            }
+            values.next().found(found ? BooleanType.TRUE : BooleanType.FALSE);
+            if (found)
+            {
+                values.putValue(valueView, 0, valueLength);
+            }
+            else
+            {
+                values.putValue(scratch, 0, 0);
+            }
+        }
+        publisher.append(session, scratch, MessageHeaderEncoder.ENCODED_LENGTH + multiGetEncoder.encodedLength());
+    }
+
+    public void onPing(final ClientSession session, final long correlationId, final long timestampNs)
+    {
+        counters.requests.incrementRelease();
+        publisher.pong(session, correlationId, timestampNs);
+    }
+
+    public void onStats(final ClientSession session, final long correlationId)
+    {
+        counters.requests.incrementRelease();
+        publisher.stats(session, correlationId, nodeInstanceId, System.currentTimeMillis() - startMs,
+            store.capacityBytes(), store.stats(), counters);
+    }
+
+    public void onInvalidRequest(
+        final ClientSession session,
+        final long correlationId,
+        final int templateId,
+        final ErrorCode code,
+        final String reason)
+    {
+        counters.errors.incrementRelease();
+        publisher.error(session, correlationId, templateId, code, reason);
+    }
+
+    public void onDroppedFrame(final int imageSessionId, final int length)
+    {
+        counters.droppedFrames.incrementRelease();
+    }
+
+    private void onUnavailableImage(final Image image)
+    {
+        final ClientSession session = sessionByImage.get(image.sessionId());
+        if (null != session)
+        {
+            closeSession(session, "client's request stream went away");
+        }
+    }
+
+    private int progressConnects()
+    {
+        int work = 0;
+        final long nowNs = nanoClock.nanoTime();
+        for (int i = sessions.size() - 1; i >= 0; i--)
+        {
+            final ClientSession session = sessions.get(i);
+            if (ClientSession.CONNECTING != session.state)
+            {
+                continue;
+            }
+            if (null == session.publication)
+            {
+                try
+                {
+                    session.publication = aeron.getExclusivePublication(session.registrationId);
+                }
+                catch (final RegistrationException ex)
+                {
+                    closeSession(session, "cannot publish responses: " + ex.getMessage());
+                    work++;
+                    continue;
+                }
+            }
+            if (null != session.publication && session.publication.isConnected())
+            {
+                session.state = ClientSession.ACTIVE;
+                connectingSessions--;
+                publisher.connected(
+                    session, nodeInstanceId, ctx.maxKeyLength(), ctx.maxValueLength(), ctx.maxMultiGetKeys());
+                eventLog.accept("opened " + session);
+                work++;
+            }
+            else if (nowNs - session.connectDeadlineNs > 0)
+            {
+                closeSession(session, "response channel did not connect within " +
+                    TimeUnit.NANOSECONDS.toMillis(ctx.connectTimeoutNs()) + " ms");
+                work++;
+            }
+        }
+        return work;
+    }
+
+    private int flushAll()
+    {
+        int work = 0;
+        for (int i = sessions.size() - 1; i >= 0; i--)
+        {
+            final ClientSession session = sessions.get(i);
+            if (ClientSession.CLOSED == session.state)
+            {
+                closeSession(session, "client stopped reading responses or went away");
+                continue;
+            }
+            final int result = publisher.flush(session);
+            if (ResponsePublisher.SESSION_FAILED == result)
+            {
+                closeSession(session, "client stopped reading responses or went away");
+            }
+            else
+            {
+                work += result;
+            }
+        }
+        return work;
+    }
+
+    private void closeSession(final ClientSession session, final String reason)
+    {
+        if (ClientSession.CONNECTING == session.state)
+        {
+            connectingSessions--;
+        }
+        session.state = ClientSession.CLOSED;
+        if (sessionByImage.get(session.imageSessionId) == session)
+        {
+            sessionByImage.remove(session.imageSessionId);
+        }
+        if (sessions.remove(session))
+        {
+            counters.sessions.decrementRelease();
+            counters.closedSessions.incrementRelease();
+            eventLog.accept("closed " + session + ": " + reason);
+        }
+        if (null != session.publication)
+        {
+            CloseHelper.quietClose(session.publication);
+        }
+        else
+        {
+            try
+            {
+                aeron.asyncRemovePublication(session.registrationId);
+            }
+            catch (final RuntimeException ignore)
+            {
+                // the registration failed already: nothing to remove
+            }
+        }
+    }
+}
