@@ -126,7 +126,11 @@ final class FerriteTarget implements LoadTarget
 
     static int status(final Object result, final Throwable error)
     {
-        return null != error ? CompletionListener.ERROR : null == result ? CompletionListener.MISS : CompletionListener.OK;
+        if (null != error)
+        {
+            return CompletionListener.ERROR;
+        }
+        return null == result ? CompletionListener.MISS : CompletionListener.OK;
     }
 
     public void cleanup()
