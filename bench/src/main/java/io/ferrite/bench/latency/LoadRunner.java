@@ -12,6 +12,8 @@ final class LoadRunner
 {
     private static final long DRAIN_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(15);
     private static final long START_DELAY_NS = TimeUnit.MILLISECONDS.toNanos(5);
+    /** An open-loop run stops sending this long after its schedule ends, however far behind it is. */
+    static final long HARD_STOP_GRACE_NS = TimeUnit.SECONDS.toNanos(5);
 
     private LoadRunner()
     {
@@ -40,20 +42,28 @@ final class LoadRunner
         final long base = listeners.completed();
         final long start = System.nanoTime() + START_DELAY_NS;
         recorder.window(start + warmupNs, start + warmupNs + durationNs);
+        final long hardStop = start + warmupNs + durationNs + HARD_STOP_GRACE_NS;
+        long sent = 0;
         for (long i = 0; i < total; i++)
         {
             final long intended = start + (long)(i * periodNs);
             long now = Pacer.waitUntil(intended);
             int idleCount = 0;
-            while (i - (listeners.completed() - base) >= maxInFlight)
+            while (i - (listeners.completed() - base) >= maxInFlight && now - hardStop < 0)
             {
                 Pacer.idle(idleCount++);
                 now = System.nanoTime();
             }
+            if (now - hardStop >= 0)
+            {
+                abandonRest(recorder, workload, i, total, 1, start, periodNs, now);
+                break;
+            }
             recorder.sendLag(intended, now);
             target.send(workload.op(i), workload.keyIndex(i), intended);
+            sent++;
         }
-        drain(listeners, base + total);
+        drain(listeners, base + sent);
         return new RunResult(scenario, target.name(), "open loop, async, 1 sender", rate,
             achievedRate(recorder), recorder);
     }
@@ -78,6 +88,7 @@ final class LoadRunner
         final double periodNs = 1e9 / rate;
         final long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
         recorder.window(start + warmupNs, start + warmupNs + durationNs);
+        final long hardStop = start + warmupNs + durationNs + HARD_STOP_GRACE_NS;
         final Thread[] workers = new Thread[threads];
         for (int t = 0; t < threads; t++)
         {
@@ -88,6 +99,11 @@ final class LoadRunner
                 {
                     final long intended = start + (long)(i * periodNs);
                     final long now = Pacer.waitUntil(intended);
+                    if (now - hardStop >= 0)
+                    {
+                        abandonRest(recorder, workload, i, total, threads, start, periodNs, now);
+                        break;
+                    }
                     recorder.sendLag(intended, now);
                     final int op = workload.op(i);
                     recorder.onComplete(op, intended, target.call(op, workload.keyIndex(i)));
@@ -155,6 +171,22 @@ final class LoadRunner
         final double seconds = durationNs / 1e9;
         return new RunResult(scenario, target.name(), "closed loop, " + window + " in flight, 1 sender", 0,
             recorder.measured() / seconds, recorder);
+    }
+
+    private static void abandonRest(
+        final RunRecorder recorder,
+        final Workload workload,
+        final long from,
+        final long total,
+        final int step,
+        final long start,
+        final double periodNs,
+        final long stopNs)
+    {
+        for (long i = from; i < total; i += step)
+        {
+            recorder.abandon(workload.op(i), start + (long)(i * periodNs), stopNs);
+        }
     }
 
     private static void drain(final ListenerSwitch listeners, final long expected)

@@ -88,7 +88,8 @@ final class Report
     static String header()
     {
         return "| scenario | target | op | method | rate target/achieved (req/s) | count | p50 | p90 | p99 | p99.9 " +
-            "| p99.99 | max | misses | errors |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|";
+            "| p99.99 | max | misses | errors | not sent |\n" +
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|";
     }
 
     static String row(final RunResult r, final String op)
@@ -106,7 +107,8 @@ final class Report
         }
         sb.append(" | ").append(us(h.getMaxValue()))
             .append(" | ").append("all".equals(op) ? Long.toString(r.misses) : "")
-            .append(" | ").append("all".equals(op) ? Long.toString(r.errors) : "").append(" |");
+            .append(" | ").append("all".equals(op) ? Long.toString(r.errors) : "")
+            .append(" | ").append("all".equals(op) ? Long.toString(r.abandoned) : "").append(" |");
         return sb.toString();
     }
 

@@ -21,6 +21,7 @@ final class RunRecorder implements CompletionListener
     private final AtomicLong measured = new AtomicLong();
     private final AtomicLong misses = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
+    private final AtomicLong abandoned = new AtomicLong();
     private final AtomicLong lastMeasuredCompletionNs = new AtomicLong();
     private volatile long windowStartNs = Long.MAX_VALUE;
     private volatile long windowEndNs = Long.MAX_VALUE;
@@ -89,6 +90,25 @@ final class RunRecorder implements CompletionListener
         }
         measured.incrementAndGet();
         lastMeasuredCompletionNs.accumulateAndGet(now, Math::max);
+    }
+
+    /**
+     * A request that was never sent because the run hit its hard stop: if it belongs to the window, it is counted
+     * and recorded with {@code stopNs - tagNs}, a lower bound of the latency it would have had (leaving it out would
+     * hide exactly the requests a slow target delays most).
+     */
+    void abandon(final int op, final long tagNs, final long stopNs)
+    {
+        if (tagNs - windowStartNs >= 0 && tagNs - windowEndNs < 0)
+        {
+            abandoned.incrementAndGet();
+            byOp[op].recordValue(Math.max(0, stopNs - tagNs));
+        }
+    }
+
+    long abandoned()
+    {
+        return abandoned.get();
     }
 
     /**

@@ -19,6 +19,7 @@ final class RunResult
     final long measured;
     final long misses;
     final long errors;
+    final long abandoned;
     final long expectedIntervalNs;
     String description = "";
     String loadBefore = "";
@@ -45,6 +46,7 @@ final class RunResult
         this.measured = recorder.measured();
         this.misses = recorder.misses();
         this.errors = recorder.errors();
+        this.abandoned = recorder.abandoned();
         this.expectedIntervalNs = recorder.expectedIntervalNs();
     }
 
