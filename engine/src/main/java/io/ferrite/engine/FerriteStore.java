@@ -449,6 +449,31 @@ public final class FerriteStore implements AutoCloseable
     }
 
     /**
+     * Point {@code view} at the value of {@code key} without changing anything, as {@link #peek} does; valid until
+     * the next call that modifies the store.
+     *
+     * @return true if the key has a live, unexpired entry.
+     */
+    public boolean peekView(final DirectBuffer key, final int keyOffset, final int keyLength, final DirectBuffer view)
+    {
+        if (keyLength <= 0 || keyLength > StoreConfiguration.MAX_KEY_LENGTH)
+        {
+            return false;
+        }
+        final int entry = lookup(key, keyOffset, keyLength, Hashing.hash(key, keyOffset, keyLength, hashSeed));
+        if (NULL_INDEX == entry || isExpired(entry))
+        {
+            return false;
+        }
+        final long block = blockAddress(entry);
+        final UnsafeBuffer buffer = data.buffer(block);
+        final int offset = MappedMemory.offset(block);
+        final int valueLength = buffer.getInt(offset + BlockDescriptor.VALUE_LENGTH_OFFSET);
+        view.wrap(buffer, offset + BlockDescriptor.HEADER_LENGTH + keyLength, valueLength);
+        return true;
+    }
+
+    /**
      * Replace the value of {@code key} with {@code value} only if its live entry currently holds exactly
      * {@code expected}. Counts as an access when the entry exists.
      *

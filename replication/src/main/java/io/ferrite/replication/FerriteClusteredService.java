@@ -9,6 +9,8 @@ import io.aeron.cluster.service.ClusteredService;
 import io.aeron.logbuffer.Header;
 import io.ferrite.engine.FerriteStore;
 import io.ferrite.engine.StoreContext;
+import io.ferrite.transport.NodeContext;
+import io.ferrite.transport.ReadOnlyEndpoint;
 import io.aeron.Counter;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
@@ -41,6 +43,7 @@ public final class FerriteClusteredService implements ClusteredService
     private Cluster cluster;
     private FerriteStore store;
     private Counter appliedPosition;
+    private ReadOnlyEndpoint staleReads;
     private volatile Cluster.Role role = Cluster.Role.FOLLOWER;
     private volatile long logPosition;
     private volatile long size;
@@ -75,6 +78,11 @@ public final class FerriteClusteredService implements ClusteredService
             StoreSnapshot.load(snapshotImage, store, deduplicator, cluster.idleStrategy());
         }
         size = store.size();
+        staleReads = ReadOnlyEndpoint.create(new NodeContext()
+            .channel("aeron:udp?endpoint=" +
+                ctx.topology().endpoint(group, ctx.memberId(), GroupTopology.STALE_READ_PORT))
+            .termLength(ctx.termLength())
+            .errorHandler(ctx.errorHandler()), cluster.aeron(), store);
     }
 
     public void onSessionOpen(final ClientSession session, final long timestamp)
@@ -103,6 +111,15 @@ public final class FerriteClusteredService implements ClusteredService
     {
     }
 
+    /**
+     * Between log entries, on the service thread: serve possibly-stale reads of this member's store (read-only,
+     * so replicated state is never touched outside the log).
+     */
+    public int doBackgroundWork(final long nowNs)
+    {
+        return null == staleReads ? 0 : staleReads.doWork();
+    }
+
     public void onTakeSnapshot(final ExclusivePublication snapshotPublication)
     {
         final long start = System.nanoTime();
@@ -120,6 +137,7 @@ public final class FerriteClusteredService implements ClusteredService
 
     public void onTerminate(final Cluster cluster)
     {
+        CloseHelper.quietClose(staleReads);
         CloseHelper.quietClose(appliedPosition);
         if (null != store)
         {

@@ -10,7 +10,7 @@ import java.util.List;
  * <pre>
  *   archive control of node m          portBase + m
  *   group g, member m, endpoint k      portBase + 100 * (g + 1) + 10 * m + k
- *       k = 0 ingress, 1 consensus, 2 log, 3 catch-up
+ *       k = 0 ingress, 1 consensus, 2 log, 3 catch-up, 4 possibly-stale reads
  * </pre>
  * So 9 groups of up to 10 members fit below {@code portBase + 1000}. Immutable and thread-safe.
  */
@@ -22,6 +22,7 @@ public final class GroupTopology
     static final int CONSENSUS_PORT = 1;
     static final int LOG_PORT = 2;
     static final int CATCHUP_PORT = 3;
+    static final int STALE_READ_PORT = 4;
 
     private final List<String> hosts;
     private final int portBase;
@@ -144,6 +145,23 @@ public final class GroupTopology
                 sb.append(',');
             }
             sb.append(m).append('=').append(endpoint(group, m, INGRESS_PORT));
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Where each member of {@code group} serves possibly-stale reads: {@code 0=host:port,1=host:port,...}.
+     */
+    public String staleReadEndpoints(final int group)
+    {
+        final StringBuilder sb = new StringBuilder();
+        for (int m = 0; m < hosts.size(); m++)
+        {
+            if (m > 0)
+            {
+                sb.append(',');
+            }
+            sb.append(m).append('=').append(endpoint(group, m, STALE_READ_PORT));
         }
         return sb.toString();
     }

@@ -18,6 +18,9 @@ import io.ferrite.codec.sbe.PutMode;
 import io.ferrite.codec.sbe.PutRequestEncoder;
 import io.ferrite.codec.sbe.PutResponseDecoder;
 import io.ferrite.codec.sbe.PutStatus;
+import io.ferrite.transport.ClientContext;
+import io.ferrite.transport.FerriteClient;
+import io.ferrite.transport.FerriteException;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
@@ -69,6 +72,7 @@ public final class ReplicatedClient implements AutoCloseable
     private long lastKeepAliveNs;
     private volatile boolean running = true;
     private volatile int leaderMemberId = -1;
+    private FerriteClient staleClient;
 
     private ReplicatedClient(final ReplicatedClientContext ctx)
     {
@@ -127,6 +131,76 @@ public final class ReplicatedClient implements AutoCloseable
     public int leaderMemberId()
     {
         return leaderMemberId;
+    }
+
+    /**
+     * A weaker, faster read: answered directly by one member from its own copy, without going through the Raft
+     * log, so it may miss writes that were acknowledged recently (or, on a lagging member, long ago). Use
+     * {@link #get(byte[])} when the read must see every acknowledged write.
+     *
+     * @return the member's value, or null.
+     * @throws ReplicationException if stale-read endpoints are not configured or the member cannot be reached.
+     */
+    public byte[] getPossiblyStale(final byte[] key)
+    {
+        final FerriteClient client = staleReadClient();
+        try
+        {
+            return client.get(key);
+        }
+        catch (final FerriteException ex)
+        {
+            synchronized (this)
+            {
+                CloseHelper.quietClose(staleClient);
+                staleClient = null;
+            }
+            throw new ReplicationException("possibly-stale read failed: " + ex.getMessage(), ex);
+        }
+    }
+
+    private FerriteClient staleReadClient()
+    {
+        synchronized (this)
+        {
+            if (null != staleClient)
+            {
+                return staleClient;
+            }
+            if (null == ctx.staleReadEndpoints())
+            {
+                throw new ReplicationException("staleReadEndpoints not set in ReplicatedClientContext");
+            }
+            final int member = ctx.staleReadMember() >= 0 ? ctx.staleReadMember() : Math.max(0, leaderMemberId);
+            String endpoint = null;
+            for (final String part : ctx.staleReadEndpoints().split(","))
+            {
+                final int eq = part.indexOf('=');
+                if (eq > 0 && Integer.parseInt(part.substring(0, eq).trim()) == member)
+                {
+                    endpoint = part.substring(eq + 1).trim();
+                }
+            }
+            if (null == endpoint)
+            {
+                throw new ReplicationException("no stale-read endpoint for member " + member + " in " +
+                    ctx.staleReadEndpoints());
+            }
+            try
+            {
+                staleClient = FerriteClient.connect(new ClientContext()
+                    .nodeChannel("aeron:udp?endpoint=" + endpoint)
+                    .responseChannel("aeron:udp?endpoint=" + ctx.egressHost() + ":0")
+                    .aeronDir(aeronDirectoryName)
+                    .termLength(ctx.termLength()));
+            }
+            catch (final FerriteException ex)
+            {
+                throw new ReplicationException("cannot reach member " + member + " for stale reads at " + endpoint +
+                    ": " + ex.getMessage(), ex);
+            }
+            return staleClient;
+        }
     }
 
     /**
@@ -306,6 +380,11 @@ public final class ReplicatedClient implements AutoCloseable
                 p.future.completeExceptionally(new ReplicationException("client closed"));
             }
             pending.clear();
+            synchronized (this)
+            {
+                CloseHelper.quietClose(staleClient);
+                staleClient = null;
+            }
             CloseHelper.quietClose(cluster);
             CloseHelper.quietClose(driver);
         }

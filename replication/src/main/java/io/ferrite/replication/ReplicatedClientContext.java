@@ -10,6 +10,8 @@ public final class ReplicatedClientContext
 {
     private boolean concluded;
     private String ingressEndpoints;
+    private String staleReadEndpoints;
+    private int staleReadMember = -1;
     private String aeronDirectoryName;
     private String egressHost = "127.0.0.1";
     private long clientId = ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
@@ -54,6 +56,35 @@ public final class ReplicatedClientContext
     public String ingressEndpoints()
     {
         return ingressEndpoints;
+    }
+
+    /**
+     * Where members serve possibly-stale reads, {@code 0=host:port,...} ({@link GroupTopology#staleReadEndpoints});
+     * needed only for {@link ReplicatedClient#getPossiblyStale(byte[])}.
+     */
+    public ReplicatedClientContext staleReadEndpoints(final String staleReadEndpoints)
+    {
+        this.staleReadEndpoints = staleReadEndpoints;
+        return this;
+    }
+
+    public String staleReadEndpoints()
+    {
+        return staleReadEndpoints;
+    }
+
+    /**
+     * The member possibly-stale reads go to; -1 (default) means the leader known when the first one is made.
+     */
+    public ReplicatedClientContext staleReadMember(final int staleReadMember)
+    {
+        this.staleReadMember = staleReadMember;
+        return this;
+    }
+
+    public int staleReadMember()
+    {
+        return staleReadMember;
     }
 
     /**

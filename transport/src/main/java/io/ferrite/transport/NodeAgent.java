@@ -8,6 +8,7 @@ import io.aeron.Image;
 import io.aeron.Subscription;
 import io.aeron.exceptions.RegistrationException;
 import io.ferrite.codec.sbe.BooleanType;
+import io.ferrite.codec.sbe.DeleteRequestDecoder;
 import io.ferrite.codec.sbe.ErrorCode;
 import io.ferrite.codec.sbe.MessageHeaderEncoder;
 import io.ferrite.codec.sbe.MultiGetRequestDecoder;
@@ -58,6 +59,7 @@ final class NodeAgent implements Agent, RequestListener
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final MultiGetResponseEncoder multiGetEncoder = new MultiGetResponseEncoder();
     private final long nodeInstanceId;
+    private final boolean readOnly;
     private final long startMs = System.currentTimeMillis();
     private long nextHousekeepingNs;
     private int connectingSessions;
@@ -69,6 +71,23 @@ final class NodeAgent implements Agent, RequestListener
         final NodeCounters counters,
         final long nodeInstanceId)
     {
+        this(ctx, aeron, store, counters, nodeInstanceId, false);
+    }
+
+    /**
+     * @param readOnly serve only reads, through {@link FerriteStore#peekView} (no recency, counter or expiry side
+     *                 effects on the store), refuse writes, and never sweep: for a replica whose store belongs to a
+     *                 replicated state machine.
+     */
+    NodeAgent(
+        final NodeContext ctx,
+        final Aeron aeron,
+        final FerriteStore store,
+        final NodeCounters counters,
+        final long nodeInstanceId,
+        final boolean readOnly)
+    {
+        this.readOnly = readOnly;
         this.ctx = ctx;
         this.aeron = aeron;
         this.aeronInvoker = aeron.conductorAgentInvoker();
@@ -100,7 +119,10 @@ final class NodeAgent implements Agent, RequestListener
         if (nowNs - nextHousekeepingNs >= 0)
         {
             nextHousekeepingNs = nowNs + HOUSEKEEPING_INTERVAL_NS;
-            store.sweep(SWEEP_PER_HOUSEKEEPING);
+            if (!readOnly)
+            {
+                store.sweep(SWEEP_PER_HOUSEKEEPING);
+            }
             counters.update(store.stats());
         }
         return work;
@@ -198,7 +220,8 @@ final class NodeAgent implements Agent, RequestListener
         final int keyLength)
     {
         counters.requests.incrementRelease();
-        if (store.getView(buffer, keyOffset, keyLength, valueView))
+        if (readOnly ? store.peekView(buffer, keyOffset, keyLength, valueView) :
+            store.getView(buffer, keyOffset, keyLength, valueView))
         {
             publisher.get(session, correlationId, valueView);
         }
@@ -220,6 +243,11 @@ final class NodeAgent implements Agent, RequestListener
         final int valueLength)
     {
         counters.requests.incrementRelease();
+        if (readOnly)
+        {
+            refuseWrite(session, correlationId, PutRequestDecoder.TEMPLATE_ID);
+            return;
+        }
         final int result = store.put(buffer, keyOffset, keyLength, buffer, valueOffset, valueLength, ttlMs, mode);
         if (FerriteStore.STORED == result || FerriteStore.NOT_STORED == result)
         {
@@ -246,7 +274,18 @@ final class NodeAgent implements Agent, RequestListener
         final int keyLength)
     {
         counters.requests.incrementRelease();
+        if (readOnly)
+        {
+            refuseWrite(session, correlationId, DeleteRequestDecoder.TEMPLATE_ID);
+            return;
+        }
         publisher.delete(session, correlationId, store.delete(buffer, keyOffset, keyLength));
+    }
+
+    private void refuseWrite(final ClientSession session, final long correlationId, final int templateId)
+    {
+        onInvalidRequest(session, correlationId, templateId, ErrorCode.INVALID_ARGUMENT,
+            "this endpoint serves possibly-stale reads of a replica; send writes to the group's leader");
     }
 
     public void onMultiGet(final ClientSession session, final long correlationId, final MultiGetRequestDecoder decoder)
@@ -261,7 +300,8 @@ final class NodeAgent implements Agent, RequestListener
             keys.next();
             final int keyLength = keys.keyLength();
             keys.wrapKey(keyView);
-            final boolean found = store.getView(keyView, 0, keyLength, valueView);
+            final boolean found = readOnly ? store.peekView(keyView, 0, keyLength, valueView) :
+                store.getView(keyView, 0, keyLength, valueView);
             final int valueLength = found ? valueView.capacity() : 0;
             if (MessageHeaderEncoder.ENCODED_LENGTH + multiGetEncoder.encodedLength() + 5 + valueLength >
                 maxMessageLength)
