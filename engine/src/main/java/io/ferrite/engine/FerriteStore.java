@@ -385,15 +385,7 @@ public final class FerriteStore implements AutoCloseable
         {
             return NOT_FOUND;
         }
-        final long block = blockAddress(entry);
-        final UnsafeBuffer buffer = data.buffer(block);
-        final int offset = MappedMemory.offset(block);
-        final int valueLength = buffer.getInt(offset + BlockDescriptor.VALUE_LENGTH_OFFSET);
-        if (valueLength <= dst.capacity() - dstOffset)
-        {
-            dst.putBytes(dstOffset, buffer, offset + BlockDescriptor.HEADER_LENGTH + keyLength, valueLength);
-        }
-        return valueLength;
+        return copyValue(entry, keyLength, dst, dstOffset);
     }
 
     /**
@@ -409,11 +401,7 @@ public final class FerriteStore implements AutoCloseable
         {
             return false;
         }
-        final long block = blockAddress(entry);
-        final UnsafeBuffer buffer = data.buffer(block);
-        final int offset = MappedMemory.offset(block);
-        final int valueLength = buffer.getInt(offset + BlockDescriptor.VALUE_LENGTH_OFFSET);
-        view.wrap(buffer, offset + BlockDescriptor.HEADER_LENGTH + keyLength, valueLength);
+        wrapValue(entry, keyLength, view);
         return true;
     }
 
@@ -428,24 +416,12 @@ public final class FerriteStore implements AutoCloseable
         final DirectBuffer key, final int keyOffset, final int keyLength, final MutableDirectBuffer dst,
         final int dstOffset)
     {
-        if (keyLength <= 0 || keyLength > StoreConfiguration.MAX_KEY_LENGTH)
+        final int entry = lookupQuietly(key, keyOffset, keyLength);
+        if (NULL_INDEX == entry)
         {
             return NOT_FOUND;
         }
-        final int entry = lookup(key, keyOffset, keyLength, Hashing.hash(key, keyOffset, keyLength, hashSeed));
-        if (NULL_INDEX == entry || isExpired(entry))
-        {
-            return NOT_FOUND;
-        }
-        final long block = blockAddress(entry);
-        final UnsafeBuffer buffer = data.buffer(block);
-        final int offset = MappedMemory.offset(block);
-        final int valueLength = buffer.getInt(offset + BlockDescriptor.VALUE_LENGTH_OFFSET);
-        if (valueLength <= dst.capacity() - dstOffset)
-        {
-            dst.putBytes(dstOffset, buffer, offset + BlockDescriptor.HEADER_LENGTH + keyLength, valueLength);
-        }
-        return valueLength;
+        return copyValue(entry, keyLength, dst, dstOffset);
     }
 
     /**
@@ -456,20 +432,12 @@ public final class FerriteStore implements AutoCloseable
      */
     public boolean peekView(final DirectBuffer key, final int keyOffset, final int keyLength, final DirectBuffer view)
     {
-        if (keyLength <= 0 || keyLength > StoreConfiguration.MAX_KEY_LENGTH)
+        final int entry = lookupQuietly(key, keyOffset, keyLength);
+        if (NULL_INDEX == entry)
         {
             return false;
         }
-        final int entry = lookup(key, keyOffset, keyLength, Hashing.hash(key, keyOffset, keyLength, hashSeed));
-        if (NULL_INDEX == entry || isExpired(entry))
-        {
-            return false;
-        }
-        final long block = blockAddress(entry);
-        final UnsafeBuffer buffer = data.buffer(block);
-        final int offset = MappedMemory.offset(block);
-        final int valueLength = buffer.getInt(offset + BlockDescriptor.VALUE_LENGTH_OFFSET);
-        view.wrap(buffer, offset + BlockDescriptor.HEADER_LENGTH + keyLength, valueLength);
+        wrapValue(entry, keyLength, view);
         return true;
     }
 
@@ -1156,6 +1124,41 @@ public final class FerriteStore implements AutoCloseable
     {
         final long expireAt = expireAt(entry);
         return 0 != expireAt && expireAt <= clock.time();
+    }
+
+    /**
+     * The live, unexpired entry of {@code key} found without any side effect, or {@link EntryDescriptor#NULL_INDEX}.
+     */
+    private int lookupQuietly(final DirectBuffer key, final int keyOffset, final int keyLength)
+    {
+        if (keyLength <= 0 || keyLength > StoreConfiguration.MAX_KEY_LENGTH)
+        {
+            return NULL_INDEX;
+        }
+        final int entry = lookup(key, keyOffset, keyLength, Hashing.hash(key, keyOffset, keyLength, hashSeed));
+        return NULL_INDEX == entry || isExpired(entry) ? NULL_INDEX : entry;
+    }
+
+    private int copyValue(final int entry, final int keyLength, final MutableDirectBuffer dst, final int dstOffset)
+    {
+        final long block = blockAddress(entry);
+        final UnsafeBuffer buffer = data.buffer(block);
+        final int offset = MappedMemory.offset(block);
+        final int valueLength = buffer.getInt(offset + BlockDescriptor.VALUE_LENGTH_OFFSET);
+        if (valueLength <= dst.capacity() - dstOffset)
+        {
+            dst.putBytes(dstOffset, buffer, offset + BlockDescriptor.HEADER_LENGTH + keyLength, valueLength);
+        }
+        return valueLength;
+    }
+
+    private void wrapValue(final int entry, final int keyLength, final DirectBuffer view)
+    {
+        final long block = blockAddress(entry);
+        final UnsafeBuffer buffer = data.buffer(block);
+        final int offset = MappedMemory.offset(block);
+        view.wrap(buffer, offset + BlockDescriptor.HEADER_LENGTH + keyLength,
+            buffer.getInt(offset + BlockDescriptor.VALUE_LENGTH_OFFSET));
     }
 
     private int lookupForRead(final DirectBuffer key, final int keyOffset, final int keyLength)
