@@ -67,15 +67,22 @@ final class ClusterCommandHandler
     private final UnsafeBuffer expected = new UnsafeBuffer(0, 0);
     private final RequestDeduplicator deduplicator;
     private final int maxMultiGetKeys;
+    private final int maxResponseLength;
     private FerriteStore store;
     private IdleStrategy idleStrategy;
     private long requests;
     private long errors;
 
-    ClusterCommandHandler(final RequestDeduplicator deduplicator, final int maxMultiGetKeys)
+    /**
+     * @param maxResponseLength the longest answer that fits one egress message (an eighth of the term length, less
+     *                          framing); longer answers become {@code RESPONSE_TOO_LARGE} errors.
+     */
+    ClusterCommandHandler(
+        final RequestDeduplicator deduplicator, final int maxMultiGetKeys, final int maxResponseLength)
     {
         this.deduplicator = deduplicator;
         this.maxMultiGetKeys = maxMultiGetKeys;
+        this.maxResponseLength = maxResponseLength;
     }
 
     void store(final FerriteStore store, final IdleStrategy idleStrategy)
@@ -182,6 +189,12 @@ final class ClusterCommandHandler
             return;
         }
         final boolean found = store.getView(key, 0, key.capacity(), value);
+        if (found && value.capacity() + 64 > maxResponseLength)
+        {
+            error(session, correlationId, GetRequestDecoder.TEMPLATE_ID, ErrorCode.RESPONSE_TOO_LARGE,
+                "value of " + value.capacity() + " bytes does not fit one response of " + maxResponseLength);
+            return;
+        }
         getResponse.wrapAndApplyHeader(out, 0, headerEncoder)
             .correlationId(correlationId)
             .found(found ? BooleanType.TRUE : BooleanType.FALSE);
@@ -307,6 +320,13 @@ final class ClusterCommandHandler
             }
             keys.wrapKey(key);
             final boolean found = key.capacity() > 0 && store.getView(key, 0, key.capacity(), value);
+            if (MessageHeaderEncoder.ENCODED_LENGTH + multiGetResponse.encodedLength() + 5 +
+                (found ? value.capacity() : 0) > maxResponseLength)
+            {
+                error(session, correlationId, MultiGetRequestDecoder.TEMPLATE_ID, ErrorCode.RESPONSE_TOO_LARGE,
+                    "multi-get values exceed one response of " + maxResponseLength + " bytes; ask for fewer keys");
+                return;
+            }
             values.next().found(found ? BooleanType.TRUE : BooleanType.FALSE);
             values.putValue(value, 0, found ? value.capacity() : 0);
         }

@@ -38,7 +38,7 @@ public final class FerriteClusteredService implements ClusteredService
     private final int group;
     private final ReplicaNodeContext ctx;
     private final RequestDeduplicator deduplicator = new RequestDeduplicator();
-    private final ClusterCommandHandler handler = new ClusterCommandHandler(deduplicator, 1024);
+    private final ClusterCommandHandler handler;
     private final StoreSnapshot snapshot = new StoreSnapshot();
     private Cluster cluster;
     private FerriteStore store;
@@ -56,6 +56,7 @@ public final class FerriteClusteredService implements ClusteredService
     {
         this.group = group;
         this.ctx = ctx;
+        this.handler = new ClusterCommandHandler(deduplicator, 1024, ctx.termLength() / 8 - 1024);
     }
 
     public void onStart(final Cluster cluster, final Image snapshotImage)
