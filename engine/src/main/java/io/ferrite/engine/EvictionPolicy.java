@@ -78,7 +78,9 @@ abstract class EvictionPolicy
     abstract void onRemove(int entry);
 
     /**
-     * The entry to evict next, or {@link EntryDescriptor#NULL_INDEX} when the policy tracks none.
+     * The entry to evict next, or {@link EntryDescriptor#NULL_INDEX} when the policy tracks none. The store calls
+     * this only when it is about to evict the returned entry (and before it links a new one), so a policy may
+     * update its own state here, for example decide an admission contest and move the winner between its lists.
      */
     abstract int victim();
 

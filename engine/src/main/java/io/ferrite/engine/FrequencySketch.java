@@ -9,7 +9,8 @@ package io.ferrite.engine;
  * {@code sampleSize} increments every counter is halved, so the sketch forgets old popularity and tracks a
  * sliding history of about ten times the cache's size. The hash mixing uses fixed constants: the same
  * increments give the same table on every replica and after a restart (the table and the increment count live
- * in the mapping).
+ * in the mapping). Halving walks the whole table (8 bytes per entry of capacity): amortised that is under one
+ * long per increment, but the one request that triggers it pays a few milliseconds per million entries.
  * <p>
  * <b>Note:</b> not thread-safe; used by the store's single writer.
  */

@@ -1,10 +1,12 @@
 package io.ferrite.engine;
 
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -60,9 +62,12 @@ class WindowTinyLfuPolicyTest
     @Test
     void shouldNeverReturnStaleValuesAndStayConsistentUnderRandomOperations()
     {
-        for (final long seed : new long[]{ 1, 2, 3 })
+        final int[] sizes = { 1, 2, 64, 64 };
+        for (int run = 0; run < sizes.length; run++)
         {
-            final FerriteStore store = open(new StoreContext().capacityBytes(256 * 1024).maxEntries(64));
+            final long seed = run + 1;
+            final int maxEntries = sizes[run];
+            final FerriteStore store = open(new StoreContext().capacityBytes(256 * 1024).maxEntries(maxEntries));
             final Map<Integer, byte[]> model = new HashMap<>();
             final Random random = new Random(seed);
             int version = 0;
@@ -97,7 +102,7 @@ class WindowTinyLfuPolicyTest
                     assertNull(store.get(key(k)), "deleted key " + k + " must be gone");
                 }
                 store.verify();
-                assertTrue(store.size() <= 64, "size " + store.size());
+                assertTrue(store.size() <= maxEntries, "size " + store.size());
             }
             assertTrue(store.stats().evictions() > 0, "expected evictions: " + store.stats());
         }
@@ -219,6 +224,39 @@ class WindowTinyLfuPolicyTest
             getOrPut(store, k % 170);
         }
         store.verify();
+    }
+
+    @Test
+    void shouldNotAllocateOnGetAndPut()
+    {
+        final FerriteStore store = open(new StoreContext().capacityBytes(4 << 20).maxEntries(500));
+        final UnsafeBuffer key = new UnsafeBuffer(new byte[8]);
+        final UnsafeBuffer value = new UnsafeBuffer(new byte[16]);
+        final UnsafeBuffer dst = new UnsafeBuffer(new byte[16]);
+        final int[] keys = new int[50_000];
+        final Random random = new Random(11);
+        for (int i = 0; i < keys.length; i++)
+        {
+            keys[i] = skewed(random);
+        }
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+        long allocated = 0;
+        for (int round = 0; round < 3; round++)
+        {
+            final long before = threads.getCurrentThreadAllocatedBytes();
+            for (final int k : keys)
+            {
+                key.putLong(0, k);
+                if (FerriteStore.NOT_FOUND == store.get(key, 0, 8, dst, 0))
+                {
+                    store.put(key, 0, 8, value, 0, 16, 0, FerriteStore.PUT);
+                }
+            }
+            allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        }
+        assertTrue(store.stats().evictions() > 0, "expected evictions: " + store.stats());
+        assertTrue(allocated < 1024, "get/put allocated " + allocated + " bytes over " + keys.length + " requests");
     }
 
     private static int skewed(final Random random)
