@@ -23,7 +23,7 @@ class CrashRecoveryTest
 {
     private static final long CHILD_TIMEOUT_MS = 60_000;
     private static final EvictionPolicyType[] POLICIES =
-        { EvictionPolicyType.LRU, EvictionPolicyType.LFU, EvictionPolicyType.MFU };
+        { EvictionPolicyType.LRU, EvictionPolicyType.LFU, EvictionPolicyType.MFU, EvictionPolicyType.WINDOW_TINY_LFU };
 
     @TempDir
     File tempDir;

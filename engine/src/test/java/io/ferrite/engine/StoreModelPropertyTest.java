@@ -82,7 +82,7 @@ class StoreModelPropertyTest
     @Provide
     Arbitrary<EvictionPolicyType> policies()
     {
-        return Arbitraries.of(EvictionPolicyType.LRU, EvictionPolicyType.LFU, EvictionPolicyType.MFU);
+        return Arbitraries.of(EvictionPolicyType.values());
     }
 
     /**
