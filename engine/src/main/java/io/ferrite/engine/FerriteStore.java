@@ -40,8 +40,8 @@ import static io.ferrite.engine.StoreDescriptor.*;
  * 64-KiB values never strand free space in unusable fragments, and the hit ratio tracks a byte-aware LRU.
  * <p>
  * <b>Eviction and expiry.</b> Entries are linked by int index into the policy's lists (W-TinyLFU by default;
- * exact LRU, or LFU/MFU with aging). A put evicts the policy's victims until the new block fits both the byte budget and the entry
- * table. An entry's TTL is checked against the injected clock on every access (an expired entry is never
+ * exact LRU, or LFU/MFU with aging). A put evicts the policy's victims until the new block fits both the byte
+ * budget and the entry table. An entry's TTL is checked against the injected clock on every access (an expired entry is never
  * returned and is removed then), and an incremental sweep examines a few entry records per put and per 64 gets
  * and removes those that expired, so their space comes back without waiting for eviction.
  * <p>
