@@ -39,11 +39,11 @@ import static io.ferrite.engine.StoreDescriptor.*;
  * log (eviction makes room before an append), so there is always a segment worth cleaning: mixed 16-byte and
  * 64-KiB values never strand free space in unusable fragments, and the hit ratio tracks a byte-aware LRU.
  * <p>
- * <b>Eviction and expiry.</b> Entries are linked by int index into the policy's lists (W-TinyLFU by default;
- * exact LRU, or LFU/MFU with aging). A put evicts the policy's victims until the new block fits both the byte
- * budget and the entry table. An entry's TTL is checked against the injected clock on every access (an expired entry is never
- * returned and is removed then), and an incremental sweep examines a few entry records per put and per 64 gets
- * and removes those that expired, so their space comes back without waiting for eviction.
+ * <b>Eviction and expiry.</b> Entries are linked by int index into the policy's lists (W-TinyLFU by default; exact LRU,
+ * or LFU/MFU with aging). A put evicts the policy's victims until the new block fits both the byte budget and the entry
+ * table. An entry's TTL is checked against the injected clock on every access (an expired entry is never returned and
+ * is removed then), and an incremental sweep examines a few entry records per put and per 64 gets and removes those
+ * that expired, so their space comes back without waiting for eviction.
  * <p>
  * <b>Durability.</b> The header records OPEN while the store is in use and CLEAN after {@link #close()} has
  * flushed it. Because blocks are written before they are published, a process killed at any instruction leaves
