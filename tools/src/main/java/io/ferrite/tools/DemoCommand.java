@@ -48,8 +48,7 @@ final class DemoCommand implements Callable<Integer>
         FerriteNode node = FerriteNode.launch(nodeContext(channel, capacity, true));
         try (FerriteClient client = FerriteClient.connect(new ClientContext()
             .nodeChannel(channel)
-            .heartbeatIntervalNs(TimeUnit.MILLISECONDS.toNanos(200))
-            .requestTimeoutNs(TimeUnit.SECONDS.toNanos(2))))
+            .connectTimeoutNs(TimeUnit.SECONDS.toNanos(10))))
         {
             System.out.printf("Client connected (own embedded media driver), ping %d us%n",
                 TimeUnit.NANOSECONDS.toMicros(client.ping()));

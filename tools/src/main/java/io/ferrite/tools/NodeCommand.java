@@ -40,6 +40,10 @@ final class NodeCommand implements Callable<Integer>
     @Option(names = "--policy", description = "Eviction policy: LRU, LFU or MFU (default: LRU).")
     EvictionPolicyType policy;
 
+    @Option(names = "--stores", description = "Stores to serve, one thread each, in DIR/0, DIR/1, ...; store i " +
+        "answers on stream id 1001 + i (default: 1).", defaultValue = "1")
+    int storeCount;
+
     @Option(names = "--host", description = "Address to listen on (default: 127.0.0.1).")
     String host;
 
@@ -81,6 +85,16 @@ final class NodeCommand implements Callable<Integer>
             store.policy(policy);
         }
         final NodeContext ctx = new NodeContext().storeContext(store);
+        if (storeCount > 1)
+        {
+            final StoreContext[] stores = new StoreContext[storeCount];
+            for (int i = 0; i < storeCount; i++)
+            {
+                stores[i] = new StoreContext().dir(new File(store.dir(), Integer.toString(i)))
+                    .capacityBytes(store.capacityBytes()).policy(store.policy());
+            }
+            ctx.storeContexts(stores);
+        }
         if (null != channel)
         {
             ctx.channel(channel);
@@ -124,9 +138,10 @@ final class NodeCommand implements Callable<Integer>
             stopped.countDown();
         }, "ferrite-node-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        System.out.printf("ferrite node: serving %s (%,d bytes, %s) on %s stream %d%n", store.dir(),
-            store.capacityBytes() > 0 ? store.capacityBytes() : StoreConfiguration.capacityBytes(),
-            null != store.policy() ? store.policy() : StoreConfiguration.policy(), ctx.channel(), ctx.streamId());
+        System.out.printf("ferrite node: serving %s (%d store(s) of %,d bytes, %s) on %s stream %d%s%n", store.dir(),
+            ctx.storeCount(), store.capacityBytes() > 0 ? store.capacityBytes() : StoreConfiguration.capacityBytes(),
+            null != store.policy() ? store.policy() : StoreConfiguration.policy(), ctx.channel(), ctx.streamId(),
+            ctx.storeCount() > 1 ? ".." + (ctx.streamId() + ctx.storeCount() - 1) : "");
         System.out.printf("ferrite node: media driver %s (ferrite stats --counters DIR, ferrite errors DIR)%n",
             node.aeronDirectoryName());
         stopped.await();

@@ -72,6 +72,7 @@ final class ClientConductor implements Agent, ResponseListener
     private final ArrayList<PendingRequest> expired = new ArrayList<>();
     private long nextCorrelationId = 1;
     private long connectCorrelationId = -1;
+    private long firstConnectCorrelationId = -1;
     private long lastConnectAttemptNs;
     private long lastResponseNs;
     private long nextTimeoutCheckNs;
@@ -338,7 +339,8 @@ final class ClientConductor implements Agent, ResponseListener
 
     public void onConnected(final ConnectResponseDecoder decoder)
     {
-        if (decoder.correlationId() != connectCorrelationId || CLOSED == state)
+        final long correlationId = decoder.correlationId();
+        if (CONNECTING != state || correlationId < firstConnectCorrelationId || correlationId > connectCorrelationId)
         {
             return;
         }
@@ -662,6 +664,10 @@ final class ClientConductor implements Agent, ResponseListener
         final long correlationId = nextCorrelationId++;
         if (publisher.connect(correlationId, ctx.responseStreamId(), responseChannel) > 0)
         {
+            if (DISCONNECTED == state)
+            {
+                firstConnectCorrelationId = correlationId;
+            }
             connectCorrelationId = correlationId;
             lastConnectAttemptNs = nowNs;
             state = CONNECTING;

@@ -10,12 +10,13 @@ import java.io.File;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * A Ferrite node: serves one engine store to clients over Aeron.
+ * A Ferrite node: serves one or more engine stores to clients over Aeron.
  * <p>
  * The node owns a media driver (embedded by default: one shared thread with a backoff idle strategy; or an external
- * one named by {@link NodeContext#aeronDir(String)}), an Aeron client in conductor-invoker mode, the store, and one
- * thread, {@code ferrite-node}, that receives requests, applies them to the store and sends batched responses. So a
- * node with an embedded driver runs two threads. Start one with
+ * one named by {@link NodeContext#aeronDir(String)}) and, per store, an Aeron client in conductor-invoker mode and one
+ * thread ({@code ferrite-node}, {@code ferrite-node-1}, ...) that receives that store's requests (stream
+ * {@link NodeContext#streamId()} + its index), applies them and sends batched responses. So a one-store node with
+ * an embedded driver runs two threads; each store is single-threaded, and stores scale over cores. Start one with
  * <pre>{@code
  * try (FerriteNode node = FerriteNode.launch(new NodeContext()
  *     .channel("aeron:udp?endpoint=127.0.0.1:40456")
@@ -30,11 +31,11 @@ public final class FerriteNode implements AutoCloseable
 {
     private final NodeContext ctx;
     private final MediaDriver driver;
-    private final Aeron aeron;
-    private final FerriteStore store;
-    private final NodeCounters counters;
+    private final Aeron[] aerons;
+    private final FerriteStore[] stores;
+    private final NodeCounters[] counters;
     private final NodeErrorLog errorLog;
-    private final AgentRunner runner;
+    private final AgentRunner[] runners;
     private final String aeronDirectoryName;
     private final long nodeInstanceId;
     private boolean closed;
@@ -42,37 +43,40 @@ public final class FerriteNode implements AutoCloseable
     private FerriteNode(
         final NodeContext ctx,
         final MediaDriver driver,
-        final Aeron aeron,
-        final FerriteStore store,
-        final NodeCounters counters,
+        final String aeronDirectoryName,
+        final Aeron[] aerons,
+        final FerriteStore[] stores,
+        final NodeCounters[] counters,
         final NodeErrorLog errorLog,
-        final AgentRunner runner,
+        final AgentRunner[] runners,
         final long nodeInstanceId)
     {
-        this.errorLog = errorLog;
         this.ctx = ctx;
         this.driver = driver;
-        this.aeron = aeron;
-        this.store = store;
+        this.aeronDirectoryName = aeronDirectoryName;
+        this.aerons = aerons;
+        this.stores = stores;
         this.counters = counters;
-        this.runner = runner;
-        this.aeronDirectoryName = aeron.context().aeronDirectoryName();
+        this.errorLog = errorLog;
+        this.runners = runners;
         this.nodeInstanceId = nodeInstanceId;
     }
 
     /**
-     * Start a node: launch or connect to the media driver, open the store, start the node's thread.
+     * Start a node: launch or connect to the media driver, open the stores, start one thread per store.
      *
      * @throws IllegalArgumentException if the context is invalid.
-     * @throws RuntimeException         if the driver or the store cannot start; nothing is left running.
+     * @throws RuntimeException         if the driver or a store cannot start; nothing is left running.
      */
     public static FerriteNode launch(final NodeContext ctx)
     {
         ctx.conclude();
+        final int storeCount = ctx.storeCount();
+        final Aeron[] aerons = new Aeron[storeCount];
+        final FerriteStore[] stores = new FerriteStore[storeCount];
+        final NodeCounters[] counters = new NodeCounters[storeCount];
+        final AgentRunner[] runners = new AgentRunner[storeCount];
         MediaDriver driver = null;
-        Aeron aeron = null;
-        FerriteStore store = null;
-        NodeCounters counters = null;
         NodeErrorLog errorLog = null;
         try
         {
@@ -85,21 +89,32 @@ public final class FerriteNode implements AutoCloseable
             final long nodeInstanceId = ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
             errorLog = new NodeErrorLog(new File(dir, NodeErrorLog.FILE_PREFIX +
                 Long.toHexString(nodeInstanceId) + NodeErrorLog.FILE_SUFFIX), ctx.errorHandler());
-            aeron = Aeron.connect(new Aeron.Context()
-                .aeronDirectoryName(dir)
-                .clientName("ferrite-node")
-                .useConductorAgentInvoker(true)
-                .errorHandler(errorLog));
-            store = FerriteStore.open(ctx.storeContext());
-            counters = new NodeCounters(aeron);
-            final NodeAgent agent = new NodeAgent(ctx, aeron, store, counters, nodeInstanceId);
-            final AgentRunner runner = new AgentRunner(ctx.idleStrategy(), errorLog, null, agent);
-            AgentRunner.startOnThread(runner);
-            return new FerriteNode(ctx, driver, aeron, store, counters, errorLog, runner, nodeInstanceId);
+            for (int i = 0; i < storeCount; i++)
+            {
+                aerons[i] = Aeron.connect(new Aeron.Context()
+                    .aeronDirectoryName(dir)
+                    .clientName("ferrite-node-" + i)
+                    .useConductorAgentInvoker(true)
+                    .errorHandler(errorLog));
+                stores[i] = FerriteStore.open(ctx.storeContext(i));
+                counters[i] = new NodeCounters(aerons[i]);
+                final NodeAgent agent = new NodeAgent(ctx, aerons[i], stores[i], counters[i], nodeInstanceId,
+                    ctx.streamId() + i, 0 == i ? "ferrite-node" : "ferrite-node-" + i);
+                runners[i] = new AgentRunner(ctx.idleStrategy(i), errorLog, null, agent);
+            }
+            for (final AgentRunner runner : runners)
+            {
+                AgentRunner.startOnThread(runner);
+            }
+            return new FerriteNode(ctx, driver, dir, aerons, stores, counters, errorLog, runners, nodeInstanceId);
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietCloseAll(counters, aeron, store, errorLog, driver);
+            CloseHelper.quietCloseAll(runners);
+            CloseHelper.quietCloseAll(counters);
+            CloseHelper.quietCloseAll(aerons);
+            CloseHelper.quietCloseAll(stores);
+            CloseHelper.quietCloseAll((AutoCloseable)errorLog, driver);
             throw ex;
         }
     }
@@ -134,8 +149,8 @@ public final class FerriteNode implements AutoCloseable
     }
 
     /**
-     * Stop the node's thread, then close the store (cleanly, so it reopens with its entries), the Aeron client and
-     * an embedded driver (deleting its directory).
+     * Stop the node's threads, then close the stores (cleanly, so they reopen with their entries), the Aeron clients
+     * and an embedded driver (deleting its directory).
      */
     public synchronized void close()
     {
@@ -144,6 +159,10 @@ public final class FerriteNode implements AutoCloseable
             return;
         }
         closed = true;
-        CloseHelper.closeAll(runner, counters, aeron, store, errorLog, driver);
+        CloseHelper.closeAll(runners);
+        CloseHelper.closeAll(counters);
+        CloseHelper.closeAll(aerons);
+        CloseHelper.closeAll(stores);
+        CloseHelper.closeAll((AutoCloseable)errorLog, driver);
     }
 }

@@ -60,6 +60,7 @@ final class NodeAgent implements Agent, RequestListener
     private final MultiGetResponseEncoder multiGetEncoder = new MultiGetResponseEncoder();
     private final long nodeInstanceId;
     private final boolean readOnly;
+    private final String roleName;
     private final long startMs = System.currentTimeMillis();
     private long nextHousekeepingNs;
     private int connectingSessions;
@@ -69,9 +70,11 @@ final class NodeAgent implements Agent, RequestListener
         final Aeron aeron,
         final FerriteStore store,
         final NodeCounters counters,
-        final long nodeInstanceId)
+        final long nodeInstanceId,
+        final int streamId,
+        final String roleName)
     {
-        this(ctx, aeron, store, counters, nodeInstanceId, false);
+        this(ctx, aeron, store, counters, nodeInstanceId, streamId, roleName, false);
     }
 
     /**
@@ -85,9 +88,12 @@ final class NodeAgent implements Agent, RequestListener
         final FerriteStore store,
         final NodeCounters counters,
         final long nodeInstanceId,
+        final int streamId,
+        final String roleName,
         final boolean readOnly)
     {
         this.readOnly = readOnly;
+        this.roleName = roleName;
         this.ctx = ctx;
         this.aeron = aeron;
         this.aeronInvoker = aeron.conductorAgentInvoker();
@@ -98,12 +104,12 @@ final class NodeAgent implements Agent, RequestListener
         this.publisher = new ResponsePublisher(ctx.maxMessageLength(), ctx.sendTimeoutNs(), nanoClock);
         this.assembler = new FragmentAssembler(
             new RequestAdapter(this, ctx.maxKeyLength(), ctx.maxValueLength(), ctx.maxMultiGetKeys()));
-        this.subscription = aeron.addSubscription(ctx.channel(), ctx.streamId(), null, this::onUnavailableImage);
+        this.subscription = aeron.addSubscription(ctx.channel(), streamId, null, this::onUnavailableImage);
     }
 
     public String roleName()
     {
-        return "ferrite-node";
+        return roleName;
     }
 
     public int doWork()

@@ -8,6 +8,7 @@ import org.agrona.concurrent.IdleStrategy;
 
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Settings of a {@link FerriteNode}; fluent setters, validated once by {@link #conclude()}. A context is used for one
@@ -23,8 +24,9 @@ public final class NodeContext
     private int streamId = NodeConfiguration.streamId();
     private String aeronDir = NodeConfiguration.aeronDir();
     private String embeddedDriverDir;
-    private StoreContext storeContext;
+    private StoreContext[] storeContexts;
     private IdleStrategy idleStrategy;
+    private Supplier<IdleStrategy> idleStrategySupplier;
     private int maxKeyLength = NodeConfiguration.maxKeyLength();
     private int maxValueLength = NodeConfiguration.maxValueLength();
     private int maxMultiGetKeys = NodeConfiguration.maxMultiGetKeys();
@@ -49,13 +51,34 @@ public final class NodeContext
         }
         concluded = true;
         ChannelUri.parse(channel);
-        if (null == storeContext)
+        if (null == storeContexts || 0 == storeContexts.length)
         {
-            storeContext = new StoreContext();
+            storeContexts = new StoreContext[]{ new StoreContext() };
+        }
+        for (final StoreContext store : storeContexts)
+        {
+            if (null == store)
+            {
+                throw new IllegalArgumentException("storeContexts must not hold null");
+            }
+        }
+        if ((long)streamId + storeContexts.length - 1 > Integer.MAX_VALUE)
+        {
+            throw new IllegalArgumentException("streamId + stores overflows: " + streamId);
+        }
+        if (null == idleStrategySupplier)
+        {
+            final String name = NodeConfiguration.idleStrategy();
+            idleStrategySupplier = () -> IdleStrategies.of(name);
+        }
+        if (null != idleStrategy && storeContexts.length > 1)
+        {
+            throw new IllegalArgumentException(
+                "an idle strategy instance serves one thread: use idleStrategySupplier with several stores");
         }
         if (null == idleStrategy)
         {
-            idleStrategy = IdleStrategies.of(NodeConfiguration.idleStrategy());
+            idleStrategy = idleStrategySupplier.get();
         }
         if (null == aeronDir && null == embeddedDriverDir)
         {
@@ -169,17 +192,40 @@ public final class NodeContext
     }
 
     /**
-     * Settings of the store the node serves (a fresh context is owned and concluded by the node).
+     * Settings of the one store the node serves (a fresh context, owned and concluded by the node).
      */
     public NodeContext storeContext(final StoreContext storeContext)
     {
-        this.storeContext = storeContext;
+        this.storeContexts = new StoreContext[]{ storeContext };
         return this;
     }
 
+    /**
+     * Settings of the stores the node serves, one thread each: store {@code i} answers on stream
+     * {@link #streamId()} + {@code i} of the same channel, so clients pick a store by stream id.
+     */
+    public NodeContext storeContexts(final StoreContext... storeContexts)
+    {
+        this.storeContexts = storeContexts.clone();
+        return this;
+    }
+
+    /**
+     * The first store's settings.
+     */
     public StoreContext storeContext()
     {
-        return storeContext;
+        return null == storeContexts ? null : storeContexts[0];
+    }
+
+    public int storeCount()
+    {
+        return null == storeContexts ? 1 : storeContexts.length;
+    }
+
+    public StoreContext storeContext(final int index)
+    {
+        return storeContexts[index];
     }
 
     /**
@@ -194,6 +240,24 @@ public final class NodeContext
     public IdleStrategy idleStrategy()
     {
         return idleStrategy;
+    }
+
+    /**
+     * Makes the idle strategy of each store thread (default: by name from
+     * {@link NodeConfiguration#IDLE_STRATEGY_PROP_NAME}).
+     */
+    public NodeContext idleStrategySupplier(final Supplier<IdleStrategy> idleStrategySupplier)
+    {
+        this.idleStrategySupplier = idleStrategySupplier;
+        return this;
+    }
+
+    /**
+     * The idle strategy of store {@code index}'s thread.
+     */
+    IdleStrategy idleStrategy(final int index)
+    {
+        return 0 == index ? idleStrategy : idleStrategySupplier.get();
     }
 
     public NodeContext maxKeyLength(final int maxKeyLength)

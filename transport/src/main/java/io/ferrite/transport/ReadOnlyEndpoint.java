@@ -24,7 +24,7 @@ public final class ReadOnlyEndpoint implements AutoCloseable
     {
         counters = new NodeCounters(aeron);
         agent = new NodeAgent(ctx, aeron, store, counters, ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE,
-            true);
+            ctx.streamId(), "ferrite-stale-reads", true);
     }
 
     /**

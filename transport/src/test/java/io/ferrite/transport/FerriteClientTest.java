@@ -215,6 +215,49 @@ class FerriteClientTest
     }
 
     @Test
+    void shouldCopyIntoTheRightCallersBufferUnderContention() throws Exception
+    {
+        final int threads = 4;
+        final ExecutorService executor = Executors.newFixedThreadPool(threads);
+        try
+        {
+            final List<Future<?>> results = new ArrayList<>();
+            for (int t = 0; t < threads; t++)
+            {
+                final byte id = (byte)(t + 1);
+                results.add(executor.submit(() ->
+                {
+                    final UnsafeBuffer key = new UnsafeBuffer(ByteBuffer.allocateDirect(16));
+                    final UnsafeBuffer value = new UnsafeBuffer(ByteBuffer.allocateDirect(64));
+                    final UnsafeBuffer dst = new UnsafeBuffer(ByteBuffer.allocateDirect(64));
+                    for (int i = 0; i < 500; i++)
+                    {
+                        key.putByte(0, id);
+                        key.putInt(1, i);
+                        value.setMemory(0, 64, (byte)(id * 31 + i));
+                        client.put(key, 0, 5, value, 0, 64, 0, FerriteClient.PUT);
+                        dst.setMemory(0, 64, (byte)0);
+                        assertEquals(64, client.get(key, 0, 5, dst, 0));
+                        for (int b = 0; b < 64; b++)
+                        {
+                            assertEquals((byte)(id * 31 + i), dst.getByte(b));
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (final Future<?> result : results)
+            {
+                result.get(30, TimeUnit.SECONDS);
+            }
+        }
+        finally
+        {
+            executor.shutdownNow();
+        }
+    }
+
+    @Test
     void shouldReportStatsAndPing()
     {
         client.put("s", "1");
