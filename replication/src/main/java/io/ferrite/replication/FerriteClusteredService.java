@@ -83,6 +83,7 @@ public final class FerriteClusteredService implements ClusteredService
             .channel("aeron:udp?endpoint=" +
                 ctx.topology().endpoint(group, ctx.memberId(), GroupTopology.STALE_READ_PORT))
             .termLength(ctx.termLength())
+            .eventLog(event -> { })
             .errorHandler(ctx.errorHandler()), cluster.aeron(), store);
     }
 

@@ -1,5 +1,6 @@
 package io.ferrite.replication;
 
+import io.aeron.cluster.client.ClusterEvent;
 import io.ferrite.engine.EvictionPolicyType;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -32,7 +33,7 @@ public final class ReplicaNodeContext
     private long storeCapacityBytes = 64L * 1024 * 1024;
     private long storeMaxEntries;
     private EvictionPolicyType storePolicy;
-    private ErrorHandler errorHandler = Throwable::printStackTrace;
+    private ErrorHandler errorHandler = ReplicaNodeContext::printError;
 
     public ReplicaNodeContext conclude()
     {
@@ -288,6 +289,22 @@ public final class ReplicaNodeContext
     public EvictionPolicyType storePolicy()
     {
         return storePolicy;
+    }
+
+    /**
+     * The default error handler: cluster events (warnings such as a leader heartbeat timeout during a failover)
+     * as one line, anything else with its stack trace, on standard error.
+     */
+    static void printError(final Throwable error)
+    {
+        if (error instanceof ClusterEvent)
+        {
+            System.err.println("ferrite replication: " + error.getMessage());
+        }
+        else
+        {
+            error.printStackTrace();
+        }
     }
 
     public ReplicaNodeContext errorHandler(final ErrorHandler errorHandler)

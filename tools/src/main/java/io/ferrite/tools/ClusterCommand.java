@@ -79,7 +79,15 @@ final class ClusterCommand implements Runnable
 
         public Integer call() throws Exception
         {
-            final GroupTopology topology = options.topology();
+            return run(options.topology(), options.groups, dir, demo);
+        }
+
+        /**
+         * Start every member of {@code groups} in this process; with {@code demo}, show replication and a failover
+         * and return, otherwise run until Ctrl-C.
+         */
+        static int run(final GroupTopology topology, final int[] groups, final File dir, final boolean demo)
+        {
             final List<ReplicaNode> nodes = new ArrayList<>();
             try
             {
@@ -88,17 +96,17 @@ final class ClusterCommand implements Runnable
                     nodes.add(ReplicaNode.launch(new ReplicaNodeContext()
                         .memberId(m)
                         .topology(topology)
-                        .groups(options.groups)
+                        .groups(groups)
                         .baseDir(new File(dir, "member-" + m))
                         .deleteOnStart(true)));
                 }
                 System.out.printf("Started %d members of group(s) %s on ports %d+ (dirs under %s)%n",
-                    topology.memberCount(), Arrays.toString(options.groups), topology.portBase(), dir);
+                    topology.memberCount(), Arrays.toString(groups), topology.portBase(), dir);
                 if (demo)
                 {
-                    return demo(topology, nodes);
+                    return demo(topology, groups[0], nodes);
                 }
-                System.out.print(ClusterStatus.format(ClusterStatus.read(topology, options.groups)));
+                System.out.print(ClusterStatus.format(ClusterStatus.read(topology, groups)));
                 System.out.println("Running; Ctrl-C stops.");
                 try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier())
                 {
@@ -115,11 +123,11 @@ final class ClusterCommand implements Runnable
             }
         }
 
-        private int demo(final GroupTopology topology, final List<ReplicaNode> nodes)
+        private static int demo(final GroupTopology topology, final int group, final List<ReplicaNode> nodes)
         {
-            final int group = options.groups[0];
             try (ReplicatedClient client = ReplicatedClient.connect(new ReplicatedClientContext()
-                .ingressEndpoints(topology.ingressEndpoints(group))))
+                .ingressEndpoints(topology.ingressEndpoints(group))
+                .staleReadEndpoints(topology.staleReadEndpoints(group))))
             {
                 final long start = System.nanoTime();
                 for (int i = 0; i < 1000; i++)
@@ -127,10 +135,14 @@ final class ClusterCommand implements Runnable
                     client.put(("user:" + i).getBytes(StandardCharsets.UTF_8),
                         ("{\"id\":" + i + "}").getBytes(StandardCharsets.UTF_8));
                 }
-                System.out.printf("1,000 replicated puts (each acknowledged by a majority) in %d ms%n",
+                System.out.printf("1,000 replicated puts, one at a time, each acknowledged by a majority: %d ms%n",
                     (System.nanoTime() - start) / 1_000_000);
-                System.out.println("get user:42 -> " + new String(
+                System.out.println("get user:42 (linearizable, through the log) -> " + new String(
                     client.get("user:42".getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8));
+                System.out.println("compareAndSet user:42 {\"id\":42} -> {\"id\":42,\"v\":2}: " +
+                    client.compareAndSet("user:42".getBytes(StandardCharsets.UTF_8),
+                    "{\"id\":42}".getBytes(StandardCharsets.UTF_8),
+                    "{\"id\":42,\"v\":2}".getBytes(StandardCharsets.UTF_8)));
                 System.out.print(ClusterStatus.format(ClusterStatus.read(topology, group)));
                 final int leader = client.leaderMemberId();
                 System.out.printf("Stopping the leader (member %d)...%n", leader);
@@ -140,6 +152,8 @@ final class ClusterCommand implements Runnable
                 System.out.printf("New leader member %d took a write %d ms later; user:42 -> %s%n",
                     client.leaderMemberId(), (System.nanoTime() - killed) / 1_000_000, new String(
                     client.get("user:42".getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8));
+                System.out.println("Possibly-stale read from the new leader's own copy: user:7 -> " + new String(
+                    client.getPossiblyStale("user:7".getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8));
             }
             return 0;
         }

@@ -7,6 +7,7 @@ import io.ferrite.transport.FerriteClient;
 import io.ferrite.transport.FerriteException;
 import io.ferrite.transport.FerriteNode;
 import io.ferrite.transport.NodeContext;
+import io.ferrite.replication.GroupTopology;
 import org.agrona.concurrent.UnsafeBuffer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -38,6 +39,13 @@ final class DemoCommand implements Callable<Integer>
     @Option(names = "--port", description = "UDP port of the demo node (default: ${DEFAULT-VALUE}).",
         defaultValue = "40457")
     int port;
+
+    @Option(names = "--no-cluster", description = "Skip the second part: a 3-member replicated group and a failover.")
+    boolean skipCluster;
+
+    @Option(names = "--cluster-port-base", description = "First port of the demo group (default: ${DEFAULT-VALUE}).",
+        defaultValue = "21500")
+    int clusterPortBase;
 
     public Integer call()
     {
@@ -129,6 +137,13 @@ final class DemoCommand implements Callable<Integer>
             node.close();
         }
         System.out.println("Node and client closed cleanly.");
+        if (!skipCluster)
+        {
+            System.out.println();
+            System.out.println("Now a replicated group: three members (Raft via Aeron Cluster) in this process.");
+            return ClusterCommand.Start.run(GroupTopology.local(3, clusterPortBase), new int[]{ 0 },
+                new File(dir.getParentFile(), "demo-cluster"), true);
+        }
         return 0;
     }
 
