@@ -24,6 +24,14 @@ interface LoadTarget extends AutoCloseable
     String description();
 
     /**
+     * Anything worth noting about the target's state right now (the replicated group's leader), or "".
+     */
+    default String state()
+    {
+        return "";
+    }
+
+    /**
      * Start the servers this target needs (if any) and connect; {@code listener} receives completions of
      * {@link #send(int, int, long)}.
      */

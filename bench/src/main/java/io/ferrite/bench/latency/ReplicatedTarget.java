@@ -141,12 +141,9 @@ final class ReplicatedTarget implements LoadTarget
         }
     }
 
-    /**
-     * The member that led when the run ended, for the report.
-     */
-    int leaderMemberId()
+    public String state()
     {
-        return null == client ? -1 : client.leaderMemberId();
+        return "leader: member " + (null == client ? -1 : client.leaderMemberId());
     }
 
     public void cleanup()
