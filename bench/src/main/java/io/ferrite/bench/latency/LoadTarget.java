@@ -43,9 +43,17 @@ interface LoadTarget extends AutoCloseable
     void preload() throws Exception;
 
     /**
-     * Send one request without waiting; its completion goes to the listener with {@code tagNs}.
+     * Send one request without waiting; its completion goes to the listener with {@code tagNs}. A target may hold
+     * sends back until {@link #flush()}.
      */
     void send(int op, int key, long tagNs);
+
+    /**
+     * Push out sends held back (a socket client's buffered writes); the runner calls it before it waits.
+     */
+    default void flush()
+    {
+    }
 
     /**
      * Run one request and wait for its answer.
