@@ -53,6 +53,11 @@ public final class LatencyHarness
             throw new IOException("cannot create " + out);
         }
         final File work = Files.createTempDirectory("ferrite-latency-").toFile();
+        final File logs = new File(out, "logs");
+        if (!logs.isDirectory() && !logs.mkdirs())
+        {
+            throw new IOException("cannot create " + logs);
+        }
         final Workload workload = new Workload(options.string("key-prefix"), options.integer("keys"),
             options.integer("value-size"), options.decimal("get-ratio"), options.longValue("seed"));
         final Report report = new Report(out);
@@ -63,7 +68,7 @@ public final class LatencyHarness
         {
             for (final String name : options.list("targets"))
             {
-                try (LoadTarget target = newTarget(name, options, work))
+                try (LoadTarget target = newTarget(name, options, work, logs))
                 {
                     failed |= !runTarget(target, workload, options, report, targetNotes);
                 }
@@ -82,12 +87,13 @@ public final class LatencyHarness
         System.exit(failed ? 1 : 0);
     }
 
-    private static LoadTarget newTarget(final String name, final HarnessOptions options, final File work)
+    private static LoadTarget newTarget(
+        final String name, final HarnessOptions options, final File work, final File logs)
     {
         switch (name)
         {
             case "ferrite":
-                return new FerriteTarget(options.integer("node-port"), options.longValue("capacity-bytes"), work,
+                return new FerriteTarget(options.integer("node-port"), options.longValue("capacity-bytes"), logs,
                     options.childJvmFlags());
             case "redis":
             {
@@ -95,7 +101,7 @@ public final class LatencyHarness
                 return new RedisTarget(hostPort[0], Integer.parseInt(hostPort[1]));
             }
             case "replicated":
-                return new ReplicatedTarget(options.integer("port-base"), options.longValue("capacity-bytes"), work,
+                return new ReplicatedTarget(options.integer("port-base"), options.longValue("capacity-bytes"), logs,
                     new File(work, "replicated"), options.childJvmFlags());
             default:
                 throw new IllegalArgumentException("unknown target '" + name + "': ferrite, redis or replicated");
@@ -126,6 +132,7 @@ public final class LatencyHarness
             for (final String mode : options.list("modes"))
             {
                 final MachineStats before = MachineStats.sample();
+                final String stateBefore = target.state();
                 final RunResult result;
                 if ("async".equals(mode))
                 {
@@ -142,16 +149,19 @@ public final class LatencyHarness
                     throw new IllegalArgumentException("unknown mode '" + mode + "': async or sync");
                 }
                 annotate(result, target, before);
+                result.state = stateBefore.isEmpty() ? "" : "before: " + stateBefore + ", after: " + target.state();
                 report.add(result);
             }
             final int window = options.integer("saturation-window");
             if (window > 0)
             {
                 final MachineStats before = MachineStats.sample();
+                final String stateBefore = target.state();
                 final RunResult result = LoadRunner.closedLoop("saturation", target, listeners, workload, window,
                     TimeUnit.SECONDS.toNanos(options.longValue("saturation-warmup")),
                     TimeUnit.SECONDS.toNanos(options.longValue("saturation-duration")));
                 annotate(result, target, before);
+                result.state = stateBefore.isEmpty() ? "" : "before: " + stateBefore + ", after: " + target.state();
                 report.add(result);
             }
             target.cleanup();
@@ -177,11 +187,7 @@ public final class LatencyHarness
 
     private static String extra(final LoadTarget target)
     {
-        if (target instanceof ReplicatedTarget)
-        {
-            return " Leader at the end: member " + ((ReplicatedTarget)target).leaderMemberId() + ".";
-        }
-        return "";
+        return target.state().isEmpty() ? "" : " At the end, " + target.state() + ".";
     }
 
     private static void annotate(final RunResult result, final LoadTarget target, final MachineStats before)
@@ -274,8 +280,8 @@ public final class LatencyHarness
             }
         }
         sb.append("\n## Load on the machine and the generator's own lateness\n\n");
-        sb.append("| scenario | target | load avg before | after | send lag p50 | p99 | max |\n")
-            .append("|---|---|---|---|---|---|---|\n");
+        sb.append("| scenario | target | load avg before | after | send lag p50 | p99 | max | errors incl. warm-up " +
+            "| state |\n|---|---|---|---|---|---|---|---|---|\n");
         for (final RunResult r : report.results())
         {
             sb.append("| ").append(r.scenario).append(" | ").append(r.target).append(" | ").append(r.loadBefore)
@@ -290,7 +296,7 @@ public final class LatencyHarness
             {
                 sb.append("n/a | n/a | n/a");
             }
-            sb.append(" |\n");
+            sb.append(" | ").append(r.errorsTotal).append(" | ").append(r.state).append(" |\n");
         }
         sb.append("\nSaturation latencies are send-to-completion in a closed loop, recorded with " +
             "recordValueWithExpectedInterval (expected interval = mean latency of its warm-up):");

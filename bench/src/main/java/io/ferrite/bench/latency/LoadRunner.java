@@ -61,6 +61,7 @@ final class LoadRunner
             }
             recorder.sendLag(intended, now);
             target.send(workload.op(i), workload.keyIndex(i), intended);
+            target.flush();
             sent++;
         }
         drain(listeners, base + sent);
@@ -123,7 +124,8 @@ final class LoadRunner
      * Closed loop for saturation: keep {@code window} requests in flight (pipelined) from one sender for the whole
      * run; throughput is what completed in the measurement window. Latency here is send-to-completion, recorded
      * with {@code recordValueWithExpectedInterval} using the mean latency of the warm-up as the expected interval
-     * (in a closed loop each slot sends its next request when the previous answer arrives).
+     * (in a closed loop each slot sends its next request when the previous answer arrives). Sends a target holds
+     * back (Redis) are flushed whenever the window is full, so they go out in batches.
      */
     static RunResult closedLoop(
         final String scenario,
@@ -164,9 +166,14 @@ final class LoadRunner
             }
             else
             {
+                if (0 == idleCount)
+                {
+                    target.flush();
+                }
                 Pacer.idle(idleCount++);
             }
         }
+        target.flush();
         drain(listeners, base + sent);
         final double seconds = durationNs / 1e9;
         return new RunResult(scenario, target.name(), "closed loop, " + window + " in flight, 1 sender", 0,

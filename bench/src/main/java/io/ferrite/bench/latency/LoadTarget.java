@@ -24,6 +24,14 @@ interface LoadTarget extends AutoCloseable
     String description();
 
     /**
+     * Anything worth noting about the target's state right now (the replicated group's leader), or "".
+     */
+    default String state()
+    {
+        return "";
+    }
+
+    /**
      * Start the servers this target needs (if any) and connect; {@code listener} receives completions of
      * {@link #send(int, int, long)}.
      */
@@ -35,9 +43,17 @@ interface LoadTarget extends AutoCloseable
     void preload() throws Exception;
 
     /**
-     * Send one request without waiting; its completion goes to the listener with {@code tagNs}.
+     * Send one request without waiting; its completion goes to the listener with {@code tagNs}. A target may hold
+     * sends back until {@link #flush()}.
      */
     void send(int op, int key, long tagNs);
+
+    /**
+     * Push out sends held back (a socket client's buffered writes); the runner calls it before it waits.
+     */
+    default void flush()
+    {
+    }
 
     /**
      * Run one request and wait for its answer.

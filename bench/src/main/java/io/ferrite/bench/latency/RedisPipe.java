@@ -20,11 +20,18 @@ final class RedisPipe extends Connection
     }
 
     /**
-     * Write one command and flush it to the socket (does not read).
+     * Write one command into the output buffer (sent when the buffer fills or on {@link #flushNow()}).
      */
     void send(final ProtocolCommand command, final byte[]... args)
     {
         sendCommand(command, args);
+    }
+
+    /**
+     * Write the buffered commands to the socket.
+     */
+    void flushNow()
+    {
         flush();
     }
 

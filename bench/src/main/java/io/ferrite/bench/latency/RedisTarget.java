@@ -54,7 +54,8 @@ final class RedisTarget implements LoadTarget
     {
         return "Redis at " + host + ":" + port + " (" + serverInfo + "), started outside the harness; its event " +
             "loop blocks in epoll_wait when idle (no spinning). Jedis 7.2.1: sends on one connection (writer = the " +
-            "harness's sender thread, replies read by a thread blocked in a socket read); blocking calls with one " +
+            "harness's sender thread, which flushes before it waits: each send in open loop, batches in the closed " +
+            "loop; replies read by a thread blocked in a socket read); blocking calls with one " +
             "Jedis connection per thread.";
     }
 
@@ -96,6 +97,11 @@ final class RedisTarget implements LoadTarget
         {
             pipe.send(Protocol.Command.SET, workload.key(key), workload.value());
         }
+    }
+
+    public void flush()
+    {
+        pipe.flushNow();
     }
 
     public int call(final int op, final int key)

@@ -141,25 +141,34 @@ final class ReplicatedTarget implements LoadTarget
         }
     }
 
-    /**
-     * The member that led when the run ended, for the report.
-     */
-    int leaderMemberId()
+    public String state()
     {
-        return null == client ? -1 : client.leaderMemberId();
+        return "leader: member " + (null == client ? -1 : client.leaderMemberId());
     }
 
     public void cleanup()
     {
     }
 
+    /**
+     * Stops the followers before the leader, so a "leader heartbeat timeout" in a member's log means the members
+     * lost the leader during the run, not at shutdown.
+     */
     public void close()
     {
+        final int leader = null == client ? -1 : client.leaderMemberId();
         CloseHelper.quietClose(client);
         client = null;
-        for (final ChildJvm member : members)
+        for (int m = 0; m < members.size(); m++)
         {
-            member.close();
+            if (m != leader)
+            {
+                members.get(m).close();
+            }
+        }
+        if (leader >= 0 && leader < members.size())
+        {
+            members.get(leader).close();
         }
         members.clear();
         IoUtil.delete(dataDir, true);

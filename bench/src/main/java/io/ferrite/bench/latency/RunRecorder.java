@@ -22,6 +22,7 @@ final class RunRecorder implements CompletionListener
     private final AtomicLong misses = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
     private final AtomicLong abandoned = new AtomicLong();
+    private final AtomicLong errorsTotal = new AtomicLong();
     private final AtomicLong lastMeasuredCompletionNs = new AtomicLong();
     private volatile long windowStartNs = Long.MAX_VALUE;
     private volatile long windowEndNs = Long.MAX_VALUE;
@@ -65,6 +66,10 @@ final class RunRecorder implements CompletionListener
     {
         final long now = System.nanoTime();
         completed.incrementAndGet();
+        if (ERROR == status)
+        {
+            errorsTotal.incrementAndGet();
+        }
         if (tagNs - windowStartNs < 0 || tagNs - windowEndNs >= 0)
         {
             return;
@@ -104,6 +109,14 @@ final class RunRecorder implements CompletionListener
             abandoned.incrementAndGet();
             byOp[op].recordValue(Math.max(0, stopNs - tagNs));
         }
+    }
+
+    /**
+     * Failed requests, warm-up included.
+     */
+    long errorsTotal()
+    {
+        return errorsTotal.get();
     }
 
     long abandoned()

@@ -20,10 +20,12 @@ final class RunResult
     final long misses;
     final long errors;
     final long abandoned;
+    final long errorsTotal;
     final long expectedIntervalNs;
     String description = "";
     String loadBefore = "";
     String loadAfter = "";
+    String state = "";
 
     RunResult(
         final String scenario,
@@ -47,6 +49,7 @@ final class RunResult
         this.misses = recorder.misses();
         this.errors = recorder.errors();
         this.abandoned = recorder.abandoned();
+        this.errorsTotal = recorder.errorsTotal();
         this.expectedIntervalNs = recorder.expectedIntervalNs();
     }
 
