@@ -8,6 +8,7 @@ import io.aeron.cluster.service.Cluster;
 import io.aeron.cluster.service.ClusteredService;
 import io.aeron.logbuffer.Header;
 import io.ferrite.engine.FerriteStore;
+import io.ferrite.engine.StoreConfiguration;
 import io.ferrite.engine.StoreContext;
 import io.ferrite.transport.NodeContext;
 import io.ferrite.transport.ReadOnlyEndpoint;
@@ -79,10 +80,14 @@ public final class FerriteClusteredService implements ClusteredService
             StoreSnapshot.load(snapshotImage, store, deduplicator, cluster.idleStrategy());
         }
         size = store.size();
+        final int maxMessage = ctx.termLength() / 8;
+        final int maxKeyLength = Math.min(StoreConfiguration.MAX_KEY_LENGTH / 4, maxMessage / 8);
         staleReads = ReadOnlyEndpoint.create(new NodeContext()
             .channel("aeron:udp?endpoint=" +
                 ctx.topology().endpoint(group, ctx.memberId(), GroupTopology.STALE_READ_PORT))
             .termLength(ctx.termLength())
+            .maxKeyLength(maxKeyLength)
+            .maxValueLength(Math.min(1024 * 1024, maxMessage - maxKeyLength - 4096))
             .eventLog(event -> { })
             .errorHandler(ctx.errorHandler()), cluster.aeron(), store);
     }

@@ -101,7 +101,10 @@ public final class MemberProcess implements AutoCloseable
             throw new UncheckedIOException(ex);
         }
         final Process started = process;
-        final File log = new File(dir.getParentFile(), "member-" + member + ".log");
+        final File logDir = new File("target/member-logs");
+        logDir.mkdirs();
+        final File log = new File(logDir, dir.getParentFile().getName() + "-" + topology.portBase() + "-member-" +
+            member + ".log");
         final Thread reader = new Thread(() -> pump(started, log), "member-" + member + "-output");
         reader.setDaemon(true);
         reader.start();
