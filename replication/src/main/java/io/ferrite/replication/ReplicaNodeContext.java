@@ -29,6 +29,7 @@ public final class ReplicaNodeContext
     private int termLength = ReplicationConfiguration.termLength();
     private long maxParkNs = ReplicationConfiguration.maxParkNs();
     private long snapshotLogBytes = ReplicationConfiguration.snapshotLogBytes();
+    private long snapshotIntervalMs = ReplicationConfiguration.snapshotIntervalMs();
     private int archiveSegmentLength = ReplicationConfiguration.archiveSegmentLength();
     private long storeCapacityBytes = 64L * 1024 * 1024;
     private long storeMaxEntries;
@@ -242,6 +243,20 @@ public final class ReplicaNodeContext
     public long snapshotLogBytes()
     {
         return snapshotLogBytes;
+    }
+
+    /**
+     * Also snapshot when this long has passed since the last snapshot and the log has grown; 0 disables.
+     */
+    public ReplicaNodeContext snapshotIntervalMs(final long snapshotIntervalMs)
+    {
+        this.snapshotIntervalMs = snapshotIntervalMs;
+        return this;
+    }
+
+    public long snapshotIntervalMs()
+    {
+        return snapshotIntervalMs;
     }
 
     /**

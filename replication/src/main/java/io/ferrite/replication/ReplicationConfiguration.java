@@ -35,6 +35,10 @@ public final class ReplicationConfiguration
     public static final String SNAPSHOT_LOG_BYTES_PROP_NAME = "ferrite.replication.snapshot.log.bytes";
     public static final long SNAPSHOT_LOG_BYTES_DEFAULT = 256L * 1024 * 1024;
 
+    /** Also take a snapshot when this long has passed since the last one and the log has grown; 0 disables. */
+    public static final String SNAPSHOT_INTERVAL_MS_PROP_NAME = "ferrite.replication.snapshot.interval.ms";
+    public static final long SNAPSHOT_INTERVAL_MS_DEFAULT = 0;
+
     /** Archive segment file length: old log is purged in whole segments. */
     public static final String ARCHIVE_SEGMENT_LENGTH_PROP_NAME = "ferrite.replication.archive.segment.length";
     public static final int ARCHIVE_SEGMENT_LENGTH_DEFAULT = 64 * 1024 * 1024;
@@ -73,6 +77,11 @@ public final class ReplicationConfiguration
     public static long maxParkNs()
     {
         return TimeUnit.MICROSECONDS.toNanos(Long.getLong(MAX_PARK_US_PROP_NAME, MAX_PARK_US_DEFAULT));
+    }
+
+    public static long snapshotIntervalMs()
+    {
+        return Long.getLong(SNAPSHOT_INTERVAL_MS_PROP_NAME, SNAPSHOT_INTERVAL_MS_DEFAULT);
     }
 
     public static int archiveSegmentLength()

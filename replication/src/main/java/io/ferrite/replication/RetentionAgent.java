@@ -15,8 +15,9 @@ import java.util.List;
 
 /**
  * Keeps each member's disk use bounded: asks for a snapshot when the leader's log has grown by
- * {@link ReplicaNodeContext#snapshotLogBytes()} since the last one, and after every snapshot purges the log
- * segments and snapshot recordings older than the second most recent snapshot.
+ * {@link ReplicaNodeContext#snapshotLogBytes()} since the last one (or, if set, when
+ * {@link ReplicaNodeContext#snapshotIntervalMs()} has passed and the log has grown), and after every snapshot
+ * purges the log segments and snapshot recordings older than the second most recent snapshot.
  * <p>
  * Two snapshots of history are kept so a follower that restarts within one snapshot interval still finds the log
  * it needs; a member away for longer must be re-seeded (Aeron Cluster's open-source edition has no snapshot
@@ -65,14 +66,16 @@ final class RetentionAgent implements Agent
         for (final Tracker tracker : trackers)
         {
             final FerriteClusteredService service = tracker.member.service();
-            if (ctx.snapshotLogBytes() > 0 && Cluster.Role.LEADER == service.role() &&
-                service.logPosition() - tracker.lastTriggerPosition >= ctx.snapshotLogBytes())
+            final long grown = service.logPosition() - tracker.lastTriggerPosition;
+            final long nowMs = System.currentTimeMillis();
+            final boolean bySize = ctx.snapshotLogBytes() > 0 && grown >= ctx.snapshotLogBytes();
+            final boolean byTime = ctx.snapshotIntervalMs() > 0 && grown > 0 &&
+                nowMs - tracker.lastTriggerMs >= ctx.snapshotIntervalMs();
+            if (Cluster.Role.LEADER == service.role() && (bySize || byTime) && tracker.member.requestSnapshot())
             {
-                if (tracker.member.requestSnapshot())
-                {
-                    tracker.lastTriggerPosition = service.logPosition();
-                    work++;
-                }
+                tracker.lastTriggerPosition = service.logPosition();
+                tracker.lastTriggerMs = nowMs;
+                work++;
             }
             if (service.snapshots() != tracker.snapshotsSeen)
             {
@@ -161,6 +164,7 @@ final class RetentionAgent implements Agent
         final GroupMember member;
         final LongHashSet purgedSnapshots = new LongHashSet();
         long lastTriggerPosition;
+        long lastTriggerMs = System.currentTimeMillis();
         long snapshotsSeen;
 
         Tracker(final GroupMember member)
