@@ -397,9 +397,11 @@ public final class ReplicatedClient implements AutoCloseable
     private CompletableFuture<Object> submit(final long correlationId, final int length)
     {
         final long deadline = System.nanoTime() + ctx.requestTimeoutNs();
+        final IdleStrategy idle = pending.size() >= ctx.maxInFlight() ?
+            new BackoffIdleStrategy(10, 20, 1000, ctx.maxParkNs()) : null;
         while (pending.size() >= ctx.maxInFlight())
         {
-            duty();
+            idle.idle(duty());
             if (System.nanoTime() > deadline)
             {
                 throw new ReplicationException("more than " + ctx.maxInFlight() + " requests in flight for " +
@@ -468,11 +470,18 @@ public final class ReplicatedClient implements AutoCloseable
 
     private void pollLoop()
     {
-        final IdleStrategy idle = new BackoffIdleStrategy(10, 20, 1000, TimeUnit.MILLISECONDS.toNanos(1));
+        final IdleStrategy idle = new BackoffIdleStrategy(10, 20, 1000, ctx.maxParkNs());
         while (running)
         {
             int work = 0;
-            if (lock.tryLock())
+            if (!lock.tryLock())
+            {
+                // Another thread is driving the connection right now: not idle, just not our turn.
+                idle.reset();
+                Thread.yield();
+                continue;
+            }
+            else
             {
                 try
                 {
