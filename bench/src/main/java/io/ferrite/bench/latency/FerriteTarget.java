@@ -54,6 +54,11 @@ final class FerriteTarget implements LoadTarget
             "blocking callers poll their own answers (spin 20, yield 20, park 1 us doubling to 100 us).";
     }
 
+    public long[] serverPids()
+    {
+        return null == node ? new long[0] : new long[]{ node.pid() };
+    }
+
     public void start(final Workload workload, final CompletionListener listener) throws Exception
     {
         this.workload = workload;

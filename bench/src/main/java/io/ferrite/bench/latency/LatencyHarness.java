@@ -132,6 +132,7 @@ public final class LatencyHarness
             for (final String mode : options.list("modes"))
             {
                 final MachineStats before = MachineStats.sample();
+                final double[] cpuBefore = cpu(target);
                 final String stateBefore = target.state();
                 final RunResult result;
                 if ("async".equals(mode))
@@ -148,7 +149,7 @@ public final class LatencyHarness
                 {
                     throw new IllegalArgumentException("unknown mode '" + mode + "': async or sync");
                 }
-                annotate(result, target, before);
+                annotate(result, target, before, cpuBefore);
                 result.state = stateBefore.isEmpty() ? "" : "before: " + stateBefore + ", after: " + target.state();
                 report.add(result);
             }
@@ -156,11 +157,12 @@ public final class LatencyHarness
             if (window > 0)
             {
                 final MachineStats before = MachineStats.sample();
+                final double[] cpuBefore = cpu(target);
                 final String stateBefore = target.state();
                 final RunResult result = LoadRunner.closedLoop("saturation", target, listeners, workload, window,
                     TimeUnit.SECONDS.toNanos(options.longValue("saturation-warmup")),
                     TimeUnit.SECONDS.toNanos(options.longValue("saturation-duration")));
-                annotate(result, target, before);
+                annotate(result, target, before, cpuBefore);
                 result.state = stateBefore.isEmpty() ? "" : "before: " + stateBefore + ", after: " + target.state();
                 report.add(result);
             }
@@ -190,12 +192,29 @@ public final class LatencyHarness
         return target.state().isEmpty() ? "" : " At the end, " + target.state() + ".";
     }
 
-    private static void annotate(final RunResult result, final LoadTarget target, final MachineStats before)
+    private static void annotate(
+        final RunResult result,
+        final LoadTarget target,
+        final MachineStats before,
+        final double[] cpuBefore)
     {
         final MachineStats after = MachineStats.sample();
+        final double[] cpuAfter = cpu(target);
+        final double seconds = (System.nanoTime() - (long)cpuBefore[2]) / 1e9;
+        result.cpu = String.format(Locale.ROOT, "servers %.0f%%, harness JVM %.0f%%",
+            100 * (cpuAfter[0] - cpuBefore[0]) / seconds, 100 * (cpuAfter[1] - cpuBefore[1]) / seconds);
         result.description = target.description();
         result.loadBefore = before.loadAverage();
         result.loadAfter = after.loadAverage() + ", machine CPU idle during the run " + after.idleSince(before);
+    }
+
+    /**
+     * CPU seconds of the target's servers and of this JVM, and the time of the sample.
+     */
+    private static double[] cpu(final LoadTarget target)
+    {
+        return new double[]{ CpuMeter.cpuSeconds(target.serverPids()),
+            CpuMeter.cpuSeconds(new long[]{ ProcessHandle.current().pid() }), System.nanoTime() };
     }
 
     private static void writePlots(final Report report, final HarnessOptions options) throws IOException
@@ -280,12 +299,13 @@ public final class LatencyHarness
             }
         }
         sb.append("\n## Load on the machine and the generator's own lateness\n\n");
-        sb.append("| scenario | target | load avg before | after | send lag p50 | p99 | max | errors incl. warm-up " +
-            "| state |\n|---|---|---|---|---|---|---|---|---|\n");
+        sb.append("| scenario | target | load avg before | after | CPU used, warm-up included (100% = 1 core) ")
+            .append("| send lag p50 | p99 | max | errors incl. warm-up | state |\n")
+            .append("|---|---|---|---|---|---|---|---|---|---|\n");
         for (final RunResult r : report.results())
         {
             sb.append("| ").append(r.scenario).append(" | ").append(r.target).append(" | ").append(r.loadBefore)
-                .append(" | ").append(r.loadAfter).append(" | ");
+                .append(" | ").append(r.loadAfter).append(" | ").append(r.cpu).append(" | ");
             if (r.sendLag.getTotalCount() > 0)
             {
                 sb.append(Report.us(r.sendLag.getValueAtPercentile(50))).append(" | ")

@@ -32,6 +32,11 @@ interface LoadTarget extends AutoCloseable
     }
 
     /**
+     * Process ids of the target's servers (child JVMs, the Redis server), for CPU accounting.
+     */
+    long[] serverPids();
+
+    /**
      * Start the servers this target needs (if any) and connect; {@code listener} receives completions of
      * {@link #send(int, int, long)}.
      */

@@ -32,6 +32,7 @@ final class RedisTarget implements LoadTarget
     private Thread reader;
     private volatile boolean running;
     private String serverInfo = "";
+    private long serverPid;
 
     RedisTarget(final String host, final int port)
     {
@@ -59,6 +60,11 @@ final class RedisTarget implements LoadTarget
             "Jedis connection per thread.";
     }
 
+    public long[] serverPids()
+    {
+        return 0 == serverPid ? new long[0] : new long[]{ serverPid };
+    }
+
     public void start(final Workload workload, final CompletionListener listener)
     {
         this.workload = workload;
@@ -66,6 +72,7 @@ final class RedisTarget implements LoadTarget
         try (Jedis j = new Jedis(host, port))
         {
             final String info = j.info("server");
+            serverPid = Long.parseLong(field(info, "process_id"));
             serverInfo = "redis " + field(info, "redis_version") + ", io_threads_active " +
                 field(j.info("threads") + j.info("server"), "io_threads_active");
         }

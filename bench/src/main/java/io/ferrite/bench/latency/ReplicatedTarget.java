@@ -65,6 +65,16 @@ final class ReplicatedTarget implements LoadTarget
             "park <= 1 ms). PUT = write through the Raft log (majority ack), GET = linearizable read through the log.";
     }
 
+    public long[] serverPids()
+    {
+        final long[] pids = new long[members.size()];
+        for (int i = 0; i < pids.length; i++)
+        {
+            pids[i] = members.get(i).pid();
+        }
+        return pids;
+    }
+
     public void start(final Workload workload, final CompletionListener listener) throws Exception
     {
         this.workload = workload;

@@ -26,6 +26,7 @@ final class RunResult
     String loadBefore = "";
     String loadAfter = "";
     String state = "";
+    String cpu = "";
 
     RunResult(
         final String scenario,
