@@ -10,8 +10,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Launches the media driver a node or client embeds when no external driver is named: one shared thread that
- * backs off to parks of at most 100 us (safe on 2 cores), sparse term files, its directory deleted on start and
- * on close.
+ * backs off to parks of at most 100 us (safe on 2 cores), or no thread at all when its embedder invokes it, sparse
+ * term files, its directory deleted on start and on close.
  */
 final class EmbeddedDriver
 {
@@ -32,9 +32,18 @@ final class EmbeddedDriver
 
     static MediaDriver launch(final String dir)
     {
+        return launch(dir, false);
+    }
+
+    /**
+     * @param invoker run no thread of its own: the embedding agent calls {@link MediaDriver#sharedAgentInvoker()}
+     *                from its duty cycle (one thread fewer to wake on every round trip).
+     */
+    static MediaDriver launch(final String dir, final boolean invoker)
+    {
         final MediaDriver.Context ctx = new MediaDriver.Context()
             .aeronDirectoryName(dir)
-            .threadingMode(ThreadingMode.SHARED)
+            .threadingMode(invoker ? ThreadingMode.INVOKER : ThreadingMode.SHARED)
             .sharedIdleStrategy(new BackoffIdleStrategy(
                 10, 20, TimeUnit.MICROSECONDS.toNanos(1), IdleStrategies.BACKOFF_MAX_PARK_NS))
             .termBufferSparseFile(true)

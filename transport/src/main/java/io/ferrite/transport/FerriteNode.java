@@ -81,9 +81,12 @@ public final class FerriteNode implements AutoCloseable
         try
         {
             String dir = ctx.aeronDir();
+            // With one store and an embedded driver, the store's thread also runs the driver: a request then wakes
+            // one node thread instead of two.
+            final boolean driverOnNodeThread = null == dir && 1 == storeCount;
             if (null == dir)
             {
-                driver = EmbeddedDriver.launch(ctx.embeddedDriverDir());
+                driver = EmbeddedDriver.launch(ctx.embeddedDriverDir(), driverOnNodeThread);
                 dir = driver.aeronDirectoryName();
             }
             final long nodeInstanceId = ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
@@ -91,15 +94,24 @@ public final class FerriteNode implements AutoCloseable
                 Long.toHexString(nodeInstanceId) + NodeErrorLog.FILE_SUFFIX), ctx.errorHandler());
             for (int i = 0; i < storeCount; i++)
             {
-                aerons[i] = Aeron.connect(new Aeron.Context()
+                final Aeron.Context aeronCtx = new Aeron.Context()
                     .aeronDirectoryName(dir)
                     .clientName("ferrite-node-" + i)
                     .useConductorAgentInvoker(true)
-                    .errorHandler(errorLog));
+                    .errorHandler(errorLog);
+                if (driverOnNodeThread)
+                {
+                    aeronCtx.driverAgentInvoker(driver.sharedAgentInvoker());
+                }
+                aerons[i] = Aeron.connect(aeronCtx);
                 stores[i] = FerriteStore.open(ctx.storeContext(i));
                 counters[i] = new NodeCounters(aerons[i]);
                 final NodeAgent agent = new NodeAgent(ctx, aerons[i], stores[i], counters[i], nodeInstanceId,
                     ctx.streamId() + i, 0 == i ? "ferrite-node" : "ferrite-node-" + i);
+                if (driverOnNodeThread)
+                {
+                    agent.driverInvoker(driver.sharedAgentInvoker());
+                }
                 runners[i] = new AgentRunner(ctx.idleStrategy(i), errorLog, null, agent);
             }
             for (final AgentRunner runner : runners)

@@ -61,6 +61,7 @@ final class NodeAgent implements Agent, RequestListener
     private final long nodeInstanceId;
     private final boolean readOnly;
     private final String roleName;
+    private AgentInvoker driverInvoker;
     private final long startMs = System.currentTimeMillis();
     private long nextHousekeepingNs;
     private int connectingSessions;
@@ -107,6 +108,15 @@ final class NodeAgent implements Agent, RequestListener
         this.subscription = aeron.addSubscription(ctx.channel(), streamId, null, this::onUnavailableImage);
     }
 
+    /**
+     * Run an embedded media driver on this agent's thread: invoked at the start of every duty cycle. Set before
+     * the agent starts.
+     */
+    void driverInvoker(final AgentInvoker driverInvoker)
+    {
+        this.driverInvoker = driverInvoker;
+    }
+
     public String roleName()
     {
         return roleName;
@@ -114,7 +124,8 @@ final class NodeAgent implements Agent, RequestListener
 
     public int doWork()
     {
-        int work = null == aeronInvoker ? 0 : aeronInvoker.invoke();
+        int work = null == driverInvoker ? 0 : driverInvoker.invoke();
+        work += null == aeronInvoker ? 0 : aeronInvoker.invoke();
         work += subscription.poll(assembler, FRAGMENT_LIMIT);
         if (connectingSessions > 0)
         {
