@@ -29,6 +29,11 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class FerriteNode implements AutoCloseable
 {
+    /**
+     * Set to {@code false} to give an embedded driver its own thread even when the node has one store.
+     */
+    public static final String DRIVER_ON_NODE_THREAD_PROP_NAME = "ferrite.node.driver.on.node.thread";
+
     private final NodeContext ctx;
     private final MediaDriver driver;
     private final Aeron[] aerons;
@@ -83,7 +88,8 @@ public final class FerriteNode implements AutoCloseable
             String dir = ctx.aeronDir();
             // With one store and an embedded driver, the store's thread also runs the driver: a request then wakes
             // one node thread instead of two.
-            final boolean driverOnNodeThread = null == dir && 1 == storeCount;
+            final boolean driverOnNodeThread = null == dir && 1 == storeCount &&
+                !"false".equals(System.getProperty(DRIVER_ON_NODE_THREAD_PROP_NAME));
             if (null == dir)
             {
                 driver = EmbeddedDriver.launch(ctx.embeddedDriverDir(), driverOnNodeThread);
