@@ -16,6 +16,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.ManyToManyConcurrentArrayQueue;
+import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
 
@@ -53,6 +54,8 @@ final class ClientConductor implements Agent, ResponseListener
     private static final int POOL_CAPACITY = 256;
 
     final ReentrantLock lock = new ReentrantLock();
+    private AgentInvoker driverInvoker;
+    private AgentInvoker aeronInvoker;
     private final ClientContext ctx;
     private final ExclusivePublication publication;
     private final Subscription subscription;
@@ -304,9 +307,25 @@ final class ClientConductor implements Agent, ResponseListener
         }
     }
 
+    /**
+     * Drive an embedded media driver and the Aeron client from this conductor's duty (both may be null). Set before
+     * the conductor is used.
+     */
+    void invokers(final AgentInvoker driverInvoker, final AgentInvoker aeronInvoker)
+    {
+        this.driverInvoker = driverInvoker;
+        this.aeronInvoker = aeronInvoker;
+    }
+
     int dutyLocked()
     {
-        int work = subscription.poll(assembler, FRAGMENT_LIMIT);
+        int work = 0;
+        if (null != driverInvoker)
+        {
+            work += driverInvoker.invoke();
+            work += aeronInvoker.invoke();
+        }
+        work += subscription.poll(assembler, FRAGMENT_LIMIT);
         if (!completed.isEmpty())
         {
             drainCompletedLocked();

@@ -10,6 +10,7 @@ import io.ferrite.codec.sbe.PutMode;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -44,6 +45,11 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class FerriteClient implements AutoCloseable
 {
+    /**
+     * Set to {@code false} to give an embedded client driver and the Aeron client their own threads.
+     */
+    public static final String INVOKERS_PROP_NAME = "ferrite.client.driver.invoked";
+
     /** Zero-copy {@link #get} result: no live entry for the key. */
     public static final int NOT_FOUND = -1;
     /** {@link #put} mode: store whether or not the key exists. */
@@ -96,16 +102,27 @@ public final class FerriteClient implements AutoCloseable
         try
         {
             String dir = ctx.aeronDir();
+            // With an embedded driver and a conductor thread, the driver and the Aeron client run on whichever
+            // thread drives the client (under its lock): fewer threads to wake per round trip.
+            final boolean invokers = null == dir && ctx.useConductorThread() &&
+                !"false".equals(System.getProperty(INVOKERS_PROP_NAME));
             if (null == dir)
             {
-                driver = EmbeddedDriver.launch(ctx.embeddedDriverDir());
+                driver = EmbeddedDriver.launch(ctx.embeddedDriverDir(), invokers);
                 dir = driver.aeronDirectoryName();
             }
             final ClientConductor[] holder = new ClientConductor[1];
-            aeron = Aeron.connect(new Aeron.Context()
+            final Aeron.Context aeronCtx = new Aeron.Context()
                 .aeronDirectoryName(dir)
                 .clientName("ferrite-client")
-                .errorHandler(ctx.errorHandler()));
+                .errorHandler(ctx.errorHandler());
+            if (invokers)
+            {
+                aeronCtx.useConductorAgentInvoker(true).driverAgentInvoker(driver.sharedAgentInvoker());
+            }
+            aeron = Aeron.connect(aeronCtx);
+            final AgentInvoker driverInvoker = invokers ? driver.sharedAgentInvoker() : null;
+            final AgentInvoker aeronInvoker = invokers ? aeron.conductorAgentInvoker() : null;
             final long deadlineNs = System.nanoTime() + ctx.connectTimeoutNs();
             final Subscription subscription = aeron.addSubscription(ctx.responseChannel(), ctx.responseStreamId(),
                 null, (image) ->
@@ -116,13 +133,15 @@ public final class FerriteClient implements AutoCloseable
                         conductor.onResponseImageLost();
                     }
                 });
-            final String responseChannel = resolve(subscription, ctx.responseChannel(), deadlineNs);
+            final String responseChannel = resolve(
+                subscription, ctx.responseChannel(), deadlineNs, driverInvoker, aeronInvoker);
             final ChannelUri requestUri = ChannelUri.parse(ctx.nodeChannel());
             requestUri.put(CommonContext.TERM_LENGTH_PARAM_NAME, Integer.toString(ctx.termLength()));
             requestUri.put(CommonContext.SPARSE_PARAM_NAME, "true");
             final ExclusivePublication publication = aeron.addExclusivePublication(
                 requestUri.toString(), ctx.nodeStreamId());
             final ClientConductor conductor = new ClientConductor(ctx, publication, subscription, responseChannel);
+            conductor.invokers(driverInvoker, aeronInvoker);
             holder[0] = conductor;
             conductor.awaitConnected(deadlineNs);
             if (ctx.useConductorThread())
@@ -139,7 +158,12 @@ public final class FerriteClient implements AutoCloseable
         }
     }
 
-    private static String resolve(final Subscription subscription, final String channel, final long deadlineNs)
+    private static String resolve(
+        final Subscription subscription,
+        final String channel,
+        final long deadlineNs,
+        final AgentInvoker driverInvoker,
+        final AgentInvoker aeronInvoker)
     {
         final ChannelUri uri = ChannelUri.parse(channel);
         final String endpoint = uri.get(CommonContext.ENDPOINT_PARAM_NAME);
@@ -153,6 +177,11 @@ public final class FerriteClient implements AutoCloseable
             if (System.nanoTime() - deadlineNs > 0)
             {
                 throw new FerriteTimeoutException("could not resolve the response channel " + channel);
+            }
+            if (null != driverInvoker)
+            {
+                driverInvoker.invoke();
+                aeronInvoker.invoke();
             }
             LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(100));
         }
