@@ -476,9 +476,8 @@ public final class ReplicatedClient implements AutoCloseable
             int work = 0;
             if (!lock.tryLock())
             {
-                // Another thread is driving the connection right now: not idle, just not our turn.
-                idle.reset();
-                Thread.yield();
+                // Another thread is driving the connection: back off (bounded by maxParkNs), never spin.
+                idle.idle();
                 continue;
             }
             else
