@@ -2,25 +2,20 @@ package io.ferrite.replication;
 
 import io.aeron.Publication;
 import io.aeron.cluster.service.ClientSession;
+import io.ferrite.codec.ResponseEncoders;
 import io.ferrite.codec.sbe.BooleanType;
 import io.ferrite.codec.sbe.CompareAndSetRequestDecoder;
 import io.ferrite.codec.sbe.DeleteRequestDecoder;
-import io.ferrite.codec.sbe.DeleteResponseEncoder;
 import io.ferrite.codec.sbe.ErrorCode;
-import io.ferrite.codec.sbe.ErrorResponseEncoder;
 import io.ferrite.codec.sbe.GetRequestDecoder;
-import io.ferrite.codec.sbe.GetResponseEncoder;
 import io.ferrite.codec.sbe.InvalidateRequestDecoder;
 import io.ferrite.codec.sbe.MessageHeaderDecoder;
 import io.ferrite.codec.sbe.MessageHeaderEncoder;
 import io.ferrite.codec.sbe.MultiGetRequestDecoder;
 import io.ferrite.codec.sbe.MultiGetResponseEncoder;
 import io.ferrite.codec.sbe.PingRequestDecoder;
-import io.ferrite.codec.sbe.PongResponseEncoder;
 import io.ferrite.codec.sbe.PutMode;
 import io.ferrite.codec.sbe.PutRequestDecoder;
-import io.ferrite.codec.sbe.PutResponseEncoder;
-import io.ferrite.codec.sbe.PutStatus;
 import io.ferrite.codec.sbe.StatsRequestDecoder;
 import io.ferrite.codec.sbe.StatsResponseEncoder;
 import io.ferrite.engine.FerriteStore;
@@ -54,13 +49,9 @@ final class ClusterCommandHandler
     private final MultiGetRequestDecoder multiGetRequest = new MultiGetRequestDecoder();
     private final PingRequestDecoder pingRequest = new PingRequestDecoder();
     private final StatsRequestDecoder statsRequest = new StatsRequestDecoder();
-    private final GetResponseEncoder getResponse = new GetResponseEncoder();
-    private final PutResponseEncoder putResponse = new PutResponseEncoder();
-    private final DeleteResponseEncoder deleteResponse = new DeleteResponseEncoder();
+    private final ResponseEncoders responses = new ResponseEncoders();
     private final MultiGetResponseEncoder multiGetResponse = new MultiGetResponseEncoder();
-    private final PongResponseEncoder pongResponse = new PongResponseEncoder();
     private final StatsResponseEncoder statsResponse = new StatsResponseEncoder();
-    private final ErrorResponseEncoder errorResponse = new ErrorResponseEncoder();
     private final ExpandableDirectByteBuffer out = new ExpandableDirectByteBuffer(64 * 1024);
     private final UnsafeBuffer key = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer value = new UnsafeBuffer(0, 0);
@@ -161,10 +152,7 @@ final class ClusterCommandHandler
                     break;
                 case PingRequestDecoder.TEMPLATE_ID:
                     pingRequest.wrap(buffer, bodyOffset, blockLength, version);
-                    pongResponse.wrapAndApplyHeader(out, 0, headerEncoder)
-                        .correlationId(pingRequest.correlationId())
-                        .timestampNs(pingRequest.timestampNs());
-                    send(session, MessageHeaderEncoder.ENCODED_LENGTH + pongResponse.encodedLength());
+                    send(session, responses.pong(out, 0, pingRequest.correlationId(), pingRequest.timestampNs()));
                     break;
                 case StatsRequestDecoder.TEMPLATE_ID:
                     onStats(session, buffer, bodyOffset, blockLength, version);
@@ -195,18 +183,7 @@ final class ClusterCommandHandler
                 "value of " + value.capacity() + " bytes does not fit one response of " + maxResponseLength);
             return;
         }
-        getResponse.wrapAndApplyHeader(out, 0, headerEncoder)
-            .correlationId(correlationId)
-            .found(found ? BooleanType.TRUE : BooleanType.FALSE);
-        if (found)
-        {
-            getResponse.putValue(value, 0, value.capacity());
-        }
-        else
-        {
-            getResponse.putValue(value, 0, 0);
-        }
-        send(session, MessageHeaderEncoder.ENCODED_LENGTH + getResponse.encodedLength());
+        send(session, responses.get(out, 0, correlationId, found ? value : null, 0, found ? value.capacity() : 0));
     }
 
     private void onPut(final ClientSession session, final int frameEnd)
@@ -289,10 +266,7 @@ final class ClusterCommandHandler
             deleted = store.delete(key, 0, key.capacity());
             deduplicator.record(clientId, correlationId, deleted ? 1 : 0);
         }
-        deleteResponse.wrapAndApplyHeader(out, 0, headerEncoder)
-            .correlationId(correlationId)
-            .deleted(deleted ? BooleanType.TRUE : BooleanType.FALSE);
-        send(session, MessageHeaderEncoder.ENCODED_LENGTH + deleteResponse.encodedLength());
+        send(session, responses.delete(out, 0, correlationId, deleted));
     }
 
     private void onMultiGet(final ClientSession session, final int frameEnd)
@@ -367,10 +341,7 @@ final class ClusterCommandHandler
         {
             return false;
         }
-        putResponse.wrapAndApplyHeader(out, 0, headerEncoder)
-            .correlationId(correlationId)
-            .status(FerriteStore.STORED == known ? PutStatus.STORED : PutStatus.NOT_STORED);
-        send(session, MessageHeaderEncoder.ENCODED_LENGTH + putResponse.encodedLength());
+        send(session, responses.put(out, 0, correlationId, FerriteStore.STORED == known));
         return true;
     }
 
@@ -390,10 +361,7 @@ final class ClusterCommandHandler
             return;
         }
         deduplicator.record(clientId, correlationId, result);
-        putResponse.wrapAndApplyHeader(out, 0, headerEncoder)
-            .correlationId(correlationId)
-            .status(FerriteStore.STORED == result ? PutStatus.STORED : PutStatus.NOT_STORED);
-        send(session, MessageHeaderEncoder.ENCODED_LENGTH + putResponse.encodedLength());
+        send(session, responses.put(out, 0, correlationId, FerriteStore.STORED == result));
     }
 
     private boolean checkKey(final ClientSession session, final long correlationId, final int templateId)
@@ -442,12 +410,7 @@ final class ClusterCommandHandler
         final String message)
     {
         errors++;
-        errorResponse.wrapAndApplyHeader(out, 0, headerEncoder)
-            .correlationId(correlationId)
-            .requestTemplateId(templateId)
-            .code(code)
-            .message(message);
-        send(session, MessageHeaderEncoder.ENCODED_LENGTH + errorResponse.encodedLength());
+        send(session, responses.error(out, 0, correlationId, templateId, code, message));
     }
 
     private void send(final ClientSession session, final int length)

@@ -1,16 +1,14 @@
 package io.ferrite.transport;
 
 import io.aeron.Publication;
-import io.ferrite.codec.sbe.BooleanType;
+import io.ferrite.codec.ResponseEncoders;
 import io.ferrite.codec.sbe.ConnectResponseEncoder;
 import io.ferrite.codec.sbe.DeleteResponseEncoder;
 import io.ferrite.codec.sbe.ErrorCode;
-import io.ferrite.codec.sbe.ErrorResponseEncoder;
 import io.ferrite.codec.sbe.GetResponseEncoder;
 import io.ferrite.codec.sbe.MessageHeaderEncoder;
 import io.ferrite.codec.sbe.PongResponseEncoder;
 import io.ferrite.codec.sbe.PutResponseEncoder;
-import io.ferrite.codec.sbe.PutStatus;
 import io.ferrite.codec.sbe.StatsResponseEncoder;
 import io.ferrite.engine.StoreStats;
 import org.agrona.DirectBuffer;
@@ -38,12 +36,8 @@ final class ResponsePublisher
 
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final ConnectResponseEncoder connectEncoder = new ConnectResponseEncoder();
-    private final GetResponseEncoder getEncoder = new GetResponseEncoder();
-    private final PutResponseEncoder putEncoder = new PutResponseEncoder();
-    private final DeleteResponseEncoder deleteEncoder = new DeleteResponseEncoder();
-    private final PongResponseEncoder pongEncoder = new PongResponseEncoder();
     private final StatsResponseEncoder statsEncoder = new StatsResponseEncoder();
-    private final ErrorResponseEncoder errorEncoder = new ErrorResponseEncoder();
+    private final ResponseEncoders encoders = new ResponseEncoders();
     private final int maxMessageLength;
     private final int maxPendingBytes;
     private final long sendTimeoutNs;
@@ -97,18 +91,7 @@ final class ResponsePublisher
         {
             return false;
         }
-        getEncoder.wrapAndApplyHeader(session.batch, offset, headerEncoder)
-            .correlationId(correlationId)
-            .found(null == value ? BooleanType.FALSE : BooleanType.TRUE);
-        if (null == value)
-        {
-            getEncoder.putValue(session.batch, 0, 0);
-        }
-        else
-        {
-            getEncoder.putValue(value, 0, valueLength);
-        }
-        session.batchLength += HEADER_LENGTH + getEncoder.encodedLength();
+        session.batchLength += encoders.get(session.batch, offset, correlationId, value, 0, valueLength);
         return true;
     }
 
@@ -119,10 +102,7 @@ final class ResponsePublisher
         {
             return false;
         }
-        putEncoder.wrapAndApplyHeader(session.batch, offset, headerEncoder)
-            .correlationId(correlationId)
-            .status(stored ? PutStatus.STORED : PutStatus.NOT_STORED);
-        session.batchLength += HEADER_LENGTH + putEncoder.encodedLength();
+        session.batchLength += encoders.put(session.batch, offset, correlationId, stored);
         return true;
     }
 
@@ -133,10 +113,7 @@ final class ResponsePublisher
         {
             return false;
         }
-        deleteEncoder.wrapAndApplyHeader(session.batch, offset, headerEncoder)
-            .correlationId(correlationId)
-            .deleted(deleted ? BooleanType.TRUE : BooleanType.FALSE);
-        session.batchLength += HEADER_LENGTH + deleteEncoder.encodedLength();
+        session.batchLength += encoders.delete(session.batch, offset, correlationId, deleted);
         return true;
     }
 
@@ -147,10 +124,7 @@ final class ResponsePublisher
         {
             return false;
         }
-        pongEncoder.wrapAndApplyHeader(session.batch, offset, headerEncoder)
-            .correlationId(correlationId)
-            .timestampNs(timestampNs);
-        session.batchLength += HEADER_LENGTH + pongEncoder.encodedLength();
+        session.batchLength += encoders.pong(session.batch, offset, correlationId, timestampNs);
         return true;
     }
 
@@ -196,19 +170,12 @@ final class ResponsePublisher
         final ErrorCode code,
         final String message)
     {
-        final String text = message.length() > 1000 ? message.substring(0, 1000) : message;
-        final int offset = claim(
-            session, HEADER_LENGTH + ErrorResponseEncoder.BLOCK_LENGTH + 2 + text.length());
+        final int offset = claim(session, ResponseEncoders.errorLength(message.length()));
         if (offset < 0)
         {
             return false;
         }
-        errorEncoder.wrapAndApplyHeader(session.batch, offset, headerEncoder)
-            .correlationId(correlationId)
-            .requestTemplateId(templateId & 0xFFFF)
-            .code(code)
-            .message(text);
-        session.batchLength += HEADER_LENGTH + errorEncoder.encodedLength();
+        session.batchLength += encoders.error(session.batch, offset, correlationId, templateId, code, message);
         return true;
     }
 
