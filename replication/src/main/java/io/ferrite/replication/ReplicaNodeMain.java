@@ -11,7 +11,8 @@ import java.util.Arrays;
  * Arguments are system properties: {@code ferrite.node.member} (member id), {@code ferrite.node.hosts}
  * (comma-separated, one per member, default three times 127.0.0.1), {@code ferrite.node.groups}
  * (comma-separated group ids, default 0), {@code ferrite.node.dir} (base directory),
- * {@code ferrite.node.delete.on.start}, plus those of {@link ReplicationConfiguration}. Prints
+ * {@code ferrite.node.delete.on.start}, {@code ferrite.node.exit.with.parent} (stop when the parent process ends, so
+ * a test harness that dies leaves no member behind), plus those of {@link ReplicationConfiguration}. Prints
  * {@code FERRITE-NODE-READY member=<id>} once started.
  */
 public final class ReplicaNodeMain
@@ -40,6 +41,10 @@ public final class ReplicaNodeMain
 
         try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier(); ReplicaNode node = ReplicaNode.launch(ctx))
         {
+            if (Boolean.getBoolean("ferrite.node.exit.with.parent"))
+            {
+                ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(barrier::signal));
+            }
             System.out.println("FERRITE-NODE-READY member=" + node.memberId() + " groups=" + Arrays.toString(groups) +
                 " dir=" + dir);
             System.out.flush();

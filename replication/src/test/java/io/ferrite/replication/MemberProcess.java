@@ -84,6 +84,7 @@ public final class MemberProcess implements AutoCloseable
         command.add("-Dferrite.node.groups=" + groupList);
         command.add("-Dferrite.node.dir=" + dir.getPath());
         command.add("-Dferrite.node.delete.on.start=" + fresh);
+        command.add("-Dferrite.node.exit.with.parent=true");
         command.add("-Dferrite.replication.port.base=" + topology.portBase());
         command.add("-Dferrite.engine.capacity.bytes=" + (16L * 1024 * 1024));
         command.addAll(properties);
