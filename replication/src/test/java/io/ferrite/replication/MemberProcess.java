@@ -202,9 +202,14 @@ public final class MemberProcess implements AutoCloseable
         return errors;
     }
 
+    /**
+     * Kill the member and remove its media driver directory (a killed driver cannot delete its own).
+     */
     public void close()
     {
         kill();
+        org.agrona.IoUtil.delete(
+            new File(ReplicaNodeContext.defaultAeronDirectoryName(topology.portBase(), member)), true);
     }
 
     private void pump(final Process started, final File log)
