@@ -97,6 +97,7 @@ public final class FerriteStore implements AutoCloseable
     private final EvictionPolicy policy;
     private final EpochClock clock;
     private final int hashSeed;
+    private final int policyOrdinal;
     private final long liveLimit;
     private final int segmentSize;
     private final int segmentShift;
@@ -109,7 +110,6 @@ public final class FerriteStore implements AutoCloseable
     private final UnsafeBuffer copyWrapper = new UnsafeBuffer(0, 0);
     private long foundSlot;
     private int updatingEntry = NULL_INDEX;
-    private int getCount;
     private boolean closed;
 
     private FerriteStore(
@@ -139,6 +139,7 @@ public final class FerriteStore implements AutoCloseable
         this.segmentShift = Integer.numberOfTrailingZeros(layout.segmentSize);
         this.liveLimit = layout.liveLimit(header.getInt(FILL_RATIO_OFFSET) / 1000.0);
         this.hashSeed = header.getInt(HASH_SEED_OFFSET);
+        this.policyOrdinal = policyType.ordinal();
     }
 
     /**
@@ -889,6 +890,89 @@ public final class FerriteStore implements AutoCloseable
     }
 
     /**
+     * Length of the store's image: its meta file followed by its data file. Every piece of the store's state,
+     * policy order and frequencies included, is in the image, so two stores with equal images behave identically
+     * from then on (what a replica restored from a snapshot needs).
+     */
+    public long imageLength()
+    {
+        return layout.metaLength + layout.dataLength;
+    }
+
+    /**
+     * Copy {@code length} bytes of the image from {@code position} into {@code dst}.
+     */
+    public void readImage(final long position, final MutableDirectBuffer dst, final int dstOffset, final int length)
+    {
+        int done = 0;
+        while (done < length)
+        {
+            final long at = position + done;
+            final MappedMemory memory = at < layout.metaLength ? meta : data;
+            final long address = at < layout.metaLength ? at : at - layout.metaLength;
+            final int run = imageRun(memory, address, length - done);
+            memory.buffer(address).getBytes(MappedMemory.offset(address), dst, dstOffset + done, run);
+            done += run;
+        }
+    }
+
+    /**
+     * Overwrite {@code length} bytes of the image at {@code position}; follow a complete image with
+     * {@link #imageRestored()}. The store must not be used in between.
+     */
+    public void writeImage(final long position, final DirectBuffer src, final int srcOffset, final int length)
+    {
+        int done = 0;
+        while (done < length)
+        {
+            final long at = position + done;
+            final MappedMemory memory = at < layout.metaLength ? meta : data;
+            final long address = at < layout.metaLength ? at : at - layout.metaLength;
+            final int run = imageRun(memory, address, length - done);
+            memory.buffer(address).putBytes(MappedMemory.offset(address), src, srcOffset + done, run);
+            done += run;
+        }
+    }
+
+    /**
+     * Zero the whole image (before writing one that skips all-zero pieces).
+     */
+    public void clearImage()
+    {
+        meta.zero(0, layout.metaLength);
+        data.zero(0, layout.dataLength);
+    }
+
+    /**
+     * Accept an image written with {@link #writeImage}: it must be a store of this layout version with this store's
+     * geometry and policy.
+     *
+     * @throws StoreCorruptedException if it is not.
+     */
+    public void imageRestored()
+    {
+        if (header.getLong(MAGIC_OFFSET) != MAGIC || header.getInt(VERSION_OFFSET) != LAYOUT_VERSION ||
+            header.getLong(CAPACITY_OFFSET) != layout.capacityBytes ||
+            header.getLong(MAX_ENTRIES_OFFSET) != layout.maxEntries ||
+            header.getInt(SEGMENT_SIZE_OFFSET) != layout.segmentSize ||
+            header.getInt(SEGMENT_COUNT_OFFSET) != layout.segmentCount ||
+            header.getInt(POLICY_OFFSET) != policyOrdinal ||
+            header.getInt(HASH_SEED_OFFSET) != hashSeed)
+        {
+            throw new StoreCorruptedException("the restored image is not a store with this store's layout, geometry " +
+                "and policy (every replica must be configured alike)");
+        }
+        header.putInt(STATE_OFFSET, STATE_OPEN);
+    }
+
+    private static int imageRun(final MappedMemory memory, final long address, final int remaining)
+    {
+        final long toChunkEnd = MappedMemory.CHUNK_LENGTH - MappedMemory.offset(address);
+        final long toRegionEnd = memory.length() - address;
+        return (int)Math.min(remaining, Math.min(toChunkEnd, toRegionEnd));
+    }
+
+    /**
      * Walk every structure and check they agree (slow: for tests and operators).
      *
      * @throws IllegalStateException describing the first inconsistency.
@@ -1168,7 +1252,9 @@ public final class FerriteStore implements AutoCloseable
             increment(MISSES_COUNTER);
             return NULL_INDEX;
         }
-        if ((++getCount & GET_SWEEP_MASK) == 0)
+        final int gets = header.getInt(GET_COUNT_OFFSET) + 1;
+        header.putInt(GET_COUNT_OFFSET, gets);
+        if ((gets & GET_SWEEP_MASK) == 0)
         {
             sweep(1);
         }

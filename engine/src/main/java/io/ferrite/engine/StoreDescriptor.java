@@ -28,7 +28,7 @@ package io.ferrite.engine;
  *  +---------------------------------------------------------------+ LOG_STATE_OFFSET
  *  |   Entry high water mark, free entry head, head segment,       |
  *  |   head used bytes, free segment head, free segment count,     |
- *  |   sweep cursor                                                |
+ *  |   sweep cursor, gets since start (drives the sweep on reads)   |
  *  +---------------------------------------------------------------+
  * </pre>
  * All fields are native-endian and written only by the store's single writer thread.
@@ -83,7 +83,8 @@ final class StoreDescriptor
     static final int FREE_SEGMENT_HEAD_OFFSET = HEAD_USED_OFFSET + 4;
     static final int FREE_SEGMENT_COUNT_OFFSET = FREE_SEGMENT_HEAD_OFFSET + 4;
     static final int SWEEP_CURSOR_OFFSET = FREE_SEGMENT_COUNT_OFFSET + 4;
-    static final int LOG_STATE_END = SWEEP_CURSOR_OFFSET + 4;
+    static final int GET_COUNT_OFFSET = SWEEP_CURSOR_OFFSET + 4;
+    static final int LOG_STATE_END = GET_COUNT_OFFSET + 4;
 
     private StoreDescriptor()
     {

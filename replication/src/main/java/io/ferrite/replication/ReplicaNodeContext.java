@@ -30,6 +30,7 @@ public final class ReplicaNodeContext
     private long maxParkNs = ReplicationConfiguration.maxParkNs();
     private long snapshotLogBytes = ReplicationConfiguration.snapshotLogBytes();
     private long snapshotIntervalMs = ReplicationConfiguration.snapshotIntervalMs();
+    private long logRetentionMinMs = ReplicationConfiguration.logRetentionMinMs();
     private int archiveSegmentLength = ReplicationConfiguration.archiveSegmentLength();
     private long storeCapacityBytes = 64L * 1024 * 1024;
     private long storeMaxEntries;
@@ -257,6 +258,20 @@ public final class ReplicaNodeContext
     public long snapshotIntervalMs()
     {
         return snapshotIntervalMs;
+    }
+
+    /**
+     * Purge log before a snapshot only once that snapshot is at least this old (a member away for less can catch up).
+     */
+    public ReplicaNodeContext logRetentionMinMs(final long logRetentionMinMs)
+    {
+        this.logRetentionMinMs = logRetentionMinMs;
+        return this;
+    }
+
+    public long logRetentionMinMs()
+    {
+        return logRetentionMinMs;
     }
 
     /**

@@ -39,6 +39,13 @@ public final class ReplicationConfiguration
     public static final String SNAPSHOT_INTERVAL_MS_PROP_NAME = "ferrite.replication.snapshot.interval.ms";
     public static final long SNAPSHOT_INTERVAL_MS_DEFAULT = 0;
 
+    /**
+     * Log older than the second newest snapshot is purged only once that snapshot is at least this old, so a member
+     * that was away (or slow to start) for less than this can still catch up from the leader's archive.
+     */
+    public static final String LOG_RETENTION_MIN_MS_PROP_NAME = "ferrite.replication.log.retention.min.ms";
+    public static final long LOG_RETENTION_MIN_MS_DEFAULT = 5 * 60 * 1000;
+
     /** Archive segment file length: old log is purged in whole segments. */
     public static final String ARCHIVE_SEGMENT_LENGTH_PROP_NAME = "ferrite.replication.archive.segment.length";
     public static final int ARCHIVE_SEGMENT_LENGTH_DEFAULT = 64 * 1024 * 1024;
@@ -82,6 +89,11 @@ public final class ReplicationConfiguration
     public static long snapshotIntervalMs()
     {
         return Long.getLong(SNAPSHOT_INTERVAL_MS_PROP_NAME, SNAPSHOT_INTERVAL_MS_DEFAULT);
+    }
+
+    public static long logRetentionMinMs()
+    {
+        return Long.getLong(LOG_RETENTION_MIN_MS_PROP_NAME, LOG_RETENTION_MIN_MS_DEFAULT);
     }
 
     public static int archiveSegmentLength()

@@ -17,14 +17,17 @@ import java.util.List;
  * Keeps each member's disk use bounded: asks for a snapshot when the leader's log has grown by
  * {@link ReplicaNodeContext#snapshotLogBytes()} since the last one (or, if set, when
  * {@link ReplicaNodeContext#snapshotIntervalMs()} has passed and the log has grown), and after every snapshot
- * purges the log segments and snapshot recordings older than the second most recent snapshot.
+ * purges the log segments and snapshot recordings older than the newest snapshot that is both older than the most
+ * recent one and at least {@link ReplicaNodeContext#logRetentionMinMs()} old.
  * <p>
- * Two snapshots of history are kept so a follower that restarts within one snapshot interval still finds the log
- * it needs; a member away for longer must be re-seeded (Aeron Cluster's open-source edition has no snapshot
- * transfer to followers). Runs outside the state machine on its own slow duty cycle (it does I/O).
+ * At least two snapshots and the retention age of log are kept, so a follower that restarts (or starts slowly)
+ * within that time still finds the log it needs in the leader's archive; a member away for longer must be
+ * re-seeded (Aeron Cluster's open-source edition has no snapshot transfer to followers). Runs outside the state
+ * machine on its own slow duty cycle (it does I/O).
  */
 final class RetentionAgent implements Agent
 {
+    private static final long PURGE_CHECK_MS = 1000;
     private static final RecordingDescriptorConsumer NO_OP_DESCRIPTOR_CONSUMER =
         (controlSessionId, correlationId, recordingId, startTimestamp, stopTimestamp, startPosition, stopPosition,
         initialTermId, segmentFileLength, termBufferLength, mtuLength, sessionId, streamId, strippedChannel,
@@ -77,9 +80,10 @@ final class RetentionAgent implements Agent
                 tracker.lastTriggerMs = nowMs;
                 work++;
             }
-            if (service.snapshots() != tracker.snapshotsSeen)
+            if (service.snapshots() != tracker.snapshotsSeen || nowMs - tracker.lastPurgeCheckMs >= PURGE_CHECK_MS)
             {
                 tracker.snapshotsSeen = service.snapshots();
+                tracker.lastPurgeCheckMs = nowMs;
                 try
                 {
                     work += purge(tracker);
@@ -113,21 +117,28 @@ final class RetentionAgent implements Agent
             }
             logRecordingId = log.findLastTermRecordingId();
         }
-        final List<Long> positions = new ArrayList<>();
+        final List<RecordingLog.Entry> service = new ArrayList<>();
         for (final RecordingLog.Entry entry : snapshots)
         {
-            if (ClusteredServiceContainer.Configuration.serviceId() == entry.serviceId &&
-                !positions.contains(entry.logPosition))
+            if (ClusteredServiceContainer.Configuration.serviceId() == entry.serviceId)
             {
-                positions.add(entry.logPosition);
+                service.add(entry);
             }
         }
-        if (positions.size() < 2 || logRecordingId < 0)
+        service.sort((a, b) -> Long.compare(a.logPosition, b.logPosition));
+        final long oldEnough = System.currentTimeMillis() - ctx.logRetentionMinMs();
+        long keepFrom = -1;
+        for (int i = 0; i < service.size() - 1; i++)
+        {
+            if (service.get(i).timestamp <= oldEnough)
+            {
+                keepFrom = service.get(i).logPosition;
+            }
+        }
+        if (keepFrom <= 0 || logRecordingId < 0)
         {
             return 0;
         }
-        positions.sort(Long::compare);
-        final long keepFrom = positions.get(positions.size() - 2);
         final AeronArchive archive = archive();
         int purged = 0;
         for (final RecordingLog.Entry entry : snapshots)
@@ -165,6 +176,7 @@ final class RetentionAgent implements Agent
         final LongHashSet purgedSnapshots = new LongHashSet();
         long lastTriggerPosition;
         long lastTriggerMs = System.currentTimeMillis();
+        long lastPurgeCheckMs;
         long snapshotsSeen;
 
         Tracker(final GroupMember member)

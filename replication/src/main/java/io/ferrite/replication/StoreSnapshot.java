@@ -14,7 +14,8 @@ import io.ferrite.codec.sbe.SnapshotClientEncoder;
 import io.ferrite.codec.sbe.SnapshotEndDecoder;
 import io.ferrite.codec.sbe.SnapshotEndEncoder;
 import io.ferrite.codec.sbe.SnapshotEntriesDecoder;
-import io.ferrite.codec.sbe.SnapshotEntriesEncoder;
+import io.ferrite.codec.sbe.SnapshotImageChunkDecoder;
+import io.ferrite.codec.sbe.SnapshotImageChunkEncoder;
 import io.ferrite.engine.FerriteStore;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
@@ -24,25 +25,29 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.util.List;
 
 /**
- * Writes a member's replicated state (store entries and the write deduplication windows) to a snapshot
- * publication, and reads it back on start.
+ * Writes a member's replicated state (the store and the write deduplication windows) to a snapshot publication,
+ * and reads it back on start.
  * <p>
- * A snapshot is {@code SnapshotBegin}, then {@code SnapshotEntries} messages each packing entries up to about
- * {@link #BATCH_BYTES} (one entry per message when it is larger), then one {@code SnapshotClient} per remembered
- * client, then {@code SnapshotEnd} with the counts, which loading checks. Entries keep their absolute expiry
- * (cluster time), so TTLs continue across a restart. Recency order is not kept: entries are re-inserted in
- * table order.
+ * A snapshot is {@code SnapshotBegin}, then the store's whole image ({@link FerriteStore#imageLength()}: index,
+ * entry records, policy state and data) as {@code SnapshotImageChunk} messages of {@link #IMAGE_CHUNK} bytes with
+ * all-zero chunks left out, then one {@code SnapshotClient} per remembered client, then {@code SnapshotEnd} with
+ * the counts, which loading checks. Copying the image rather than the entries keeps recency order, frequencies and
+ * expiry bookkeeping exactly, so a member restored from a snapshot evicts, expires and answers conditional writes
+ * exactly as the members that never restarted (entries re-inserted one by one would diverge under eviction).
+ * Every member must therefore run stores of the same capacity, entries and policy; loading refuses an image that
+ * does not match. Snapshots of the older per-entry form ({@code SnapshotEntries}) are still read.
  */
 final class StoreSnapshot
 {
-    static final int BATCH_BYTES = 60 * 1024;
+    static final int IMAGE_CHUNK = 64 * 1024;
 
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final SnapshotBeginEncoder beginEncoder = new SnapshotBeginEncoder();
-    private final SnapshotEntriesEncoder entriesEncoder = new SnapshotEntriesEncoder();
     private final SnapshotClientEncoder clientEncoder = new SnapshotClientEncoder();
     private final SnapshotEndEncoder endEncoder = new SnapshotEndEncoder();
-    private final ExpandableDirectByteBuffer out = new ExpandableDirectByteBuffer(BATCH_BYTES + 64 * 1024);
+    private final SnapshotImageChunkEncoder imageEncoder = new SnapshotImageChunkEncoder();
+    private final ExpandableDirectByteBuffer scratch = new ExpandableDirectByteBuffer(IMAGE_CHUNK);
+    private final ExpandableDirectByteBuffer out = new ExpandableDirectByteBuffer(IMAGE_CHUNK + 1024);
     private long bytesWritten;
 
     /**
@@ -63,9 +68,8 @@ final class StoreSnapshot
             .dedupeSequence(deduplicator.sequence());
         offer(publication, MessageHeaderEncoder.ENCODED_LENGTH + beginEncoder.encodedLength(), idleStrategy);
 
-        final BatchWriter batch = new BatchWriter(publication, idleStrategy);
-        final long entries = store.forEach(batch);
-        batch.flush();
+        writeImage(publication, store, idleStrategy);
+        final long entries = store.size();
 
         final List<RequestDeduplicator.ClientWindow> windows = deduplicator.windows();
         for (final RequestDeduplicator.ClientWindow window : windows)
@@ -87,6 +91,39 @@ final class StoreSnapshot
         endEncoder.wrapAndApplyHeader(out, 0, headerEncoder).entries(entries).clients(windows.size());
         offer(publication, MessageHeaderEncoder.ENCODED_LENGTH + endEncoder.encodedLength(), idleStrategy);
         return entries;
+    }
+
+    /**
+     * The store's whole image (policy order and frequencies included, so a restored replica evicts exactly as the
+     * others do), in chunks; chunks that are all zero are left out.
+     */
+    private void writeImage(
+        final ExclusivePublication publication, final FerriteStore store, final IdleStrategy idleStrategy)
+    {
+        final long length = store.imageLength();
+        for (long position = 0; position < length; position += IMAGE_CHUNK)
+        {
+            final int chunk = (int)Math.min(IMAGE_CHUNK, length - position);
+            store.readImage(position, scratch, 0, chunk);
+            if (isZero(scratch, chunk))
+            {
+                continue;
+            }
+            imageEncoder.wrapAndApplyHeader(out, 0, headerEncoder).position(position).putData(scratch, 0, chunk);
+            offer(publication, MessageHeaderEncoder.ENCODED_LENGTH + imageEncoder.encodedLength(), idleStrategy);
+        }
+    }
+
+    private static boolean isZero(final DirectBuffer buffer, final int length)
+    {
+        for (int i = 0; i < length; i += 8)
+        {
+            if (0 != buffer.getLong(i))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -152,71 +189,6 @@ final class StoreSnapshot
     }
 
     /**
-     * Packs visited entries into SnapshotEntries messages.
-     */
-    private final class BatchWriter implements io.ferrite.engine.EntryVisitor
-    {
-        private final Publication publication;
-        private final IdleStrategy idleStrategy;
-        private final ExpandableDirectByteBuffer batch = new ExpandableDirectByteBuffer(BATCH_BYTES + 64 * 1024);
-        private int count;
-        private int length;
-
-        BatchWriter(final Publication publication, final IdleStrategy idleStrategy)
-        {
-            this.publication = publication;
-            this.idleStrategy = idleStrategy;
-        }
-
-        public void visit(
-            final DirectBuffer buffer,
-            final int keyOffset,
-            final int keyLength,
-            final int valueOffset,
-            final int valueLength,
-            final long expireAt)
-        {
-            final int entryLength = 8 + 4 + keyLength + 4 + valueLength;
-            if (count > 0 && length + entryLength > BATCH_BYTES)
-            {
-                flush();
-            }
-            batch.putLong(length, expireAt, java.nio.ByteOrder.LITTLE_ENDIAN);
-            batch.putInt(length + 8, keyLength, java.nio.ByteOrder.LITTLE_ENDIAN);
-            batch.putBytes(length + 12, buffer, keyOffset, keyLength);
-            batch.putInt(length + 12 + keyLength, valueLength, java.nio.ByteOrder.LITTLE_ENDIAN);
-            batch.putBytes(length + 16 + keyLength, buffer, valueOffset, valueLength);
-            length += entryLength;
-            count++;
-        }
-
-        void flush()
-        {
-            if (0 == count)
-            {
-                return;
-            }
-            final SnapshotEntriesEncoder.EntriesEncoder entries = entriesEncoder
-                .wrapAndApplyHeader(out, 0, headerEncoder)
-                .entriesCount(count);
-            int position = 0;
-            for (int i = 0; i < count; i++)
-            {
-                final long expireAt = batch.getLong(position, java.nio.ByteOrder.LITTLE_ENDIAN);
-                final int keyLength = batch.getInt(position + 8, java.nio.ByteOrder.LITTLE_ENDIAN);
-                final int valueLength = batch.getInt(position + 12 + keyLength, java.nio.ByteOrder.LITTLE_ENDIAN);
-                entries.next().expireAt(expireAt);
-                entries.putKey(batch, position + 12, keyLength);
-                entries.putValue(batch, position + 16 + keyLength, valueLength);
-                position += 16 + keyLength + valueLength;
-            }
-            offer(publication, MessageHeaderEncoder.ENCODED_LENGTH + entriesEncoder.encodedLength(), idleStrategy);
-            count = 0;
-            length = 0;
-        }
-    }
-
-    /**
      * Applies snapshot messages to the store.
      */
     private static final class Loader implements FragmentHandler
@@ -226,6 +198,10 @@ final class StoreSnapshot
         private final SnapshotEntriesDecoder entriesDecoder = new SnapshotEntriesDecoder();
         private final SnapshotClientDecoder client = new SnapshotClientDecoder();
         private final SnapshotEndDecoder end = new SnapshotEndDecoder();
+        private final SnapshotImageChunkDecoder imageChunk = new SnapshotImageChunkDecoder();
+        private final UnsafeBuffer chunkData = new UnsafeBuffer(0, 0);
+        private boolean image;
+        private long beginEntries;
         private final UnsafeBuffer key = new UnsafeBuffer(0, 0);
         private final UnsafeBuffer value = new UnsafeBuffer(0, 0);
         private final FerriteStore store;
@@ -250,6 +226,18 @@ final class StoreSnapshot
                 case SnapshotBeginDecoder.TEMPLATE_ID:
                     begin.wrap(buffer, body, header.blockLength(), header.version());
                     deduplicator.sequence(begin.dedupeSequence());
+                    beginEntries = begin.entries();
+                    break;
+                case SnapshotImageChunkDecoder.TEMPLATE_ID:
+                    imageChunk.wrap(buffer, body, header.blockLength(), header.version());
+                    if (!image)
+                    {
+                        store.clearImage();
+                        image = true;
+                    }
+                    final long position = imageChunk.position();
+                    imageChunk.wrapData(chunkData);
+                    store.writeImage(position, chunkData, 0, chunkData.capacity());
                     break;
                 case SnapshotEntriesDecoder.TEMPLATE_ID:
                     entriesDecoder.wrap(buffer, body, header.blockLength(), header.version());
@@ -274,6 +262,16 @@ final class StoreSnapshot
                     break;
                 case SnapshotEndDecoder.TEMPLATE_ID:
                     end.wrap(buffer, body, header.blockLength(), header.version());
+                    if (image)
+                    {
+                        store.imageRestored();
+                        entries = store.size();
+                        if (entries != beginEntries)
+                        {
+                            throw new IllegalStateException("snapshot image holds " + entries + " entries but was " +
+                                "taken with " + beginEntries);
+                        }
+                    }
                     if (end.entries() != entries || end.clients() != clients)
                     {
                         throw new IllegalStateException("snapshot holds " + entries + " entries and " + clients +

@@ -37,8 +37,8 @@ class SnapshotRestartSystemTest
     private static final int KEYS = 200;
     private static final int WRITES = 30_000;
     /**
-     * Half the log written: two snapshots (service + consensus module, a segment each), the log since the older one
-     * (snapshots come every 512 KiB of log) and segment rounding fit well below it; keeping the log would not.
+     * Half the log written: two snapshots (each the store's image, at most its 2 MiB capacity, plus the consensus
+     * module's), the log since the older one and segment rounding fit well below it; keeping the log would not.
      */
     private static final long ARCHIVE_BOUND = WRITES * 1024L / 2;
 
@@ -67,13 +67,16 @@ class SnapshotRestartSystemTest
             members[m] = new MemberProcess(m, topology, new File(tempDir, "member-" + m), 0)
                 .property(ReplicationConfiguration.TERM_LENGTH_PROP_NAME, TERM_LENGTH)
                 .property(ReplicationConfiguration.ARCHIVE_SEGMENT_LENGTH_PROP_NAME, TERM_LENGTH)
-                .property(ReplicationConfiguration.SNAPSHOT_LOG_BYTES_PROP_NAME, 512 * 1024);
+                .property(ReplicationConfiguration.SNAPSHOT_LOG_BYTES_PROP_NAME, 512 * 1024)
+                .property(ReplicationConfiguration.LOG_RETENTION_MIN_MS_PROP_NAME, 3000)
+                .property("ferrite.engine.capacity.bytes", 2 * 1024 * 1024);
             closeables.add(members[m]);
         }
         for (final MemberProcess member : members)
         {
             member.start(true, 60_000);
         }
+        awaitGroupFormed(topology);
         final Map<String, byte[]> expected = new HashMap<>();
         final byte[] value = new byte[1000];
         try (ReplicatedClient client = client(topology))
@@ -161,6 +164,31 @@ class SnapshotRestartSystemTest
             if (System.currentTimeMillis() > deadline)
             {
                 fail("member " + member.member() + " has " + snapshots + " snapshots, expected " + count);
+            }
+            pause();
+        }
+    }
+
+    /**
+     * Purging soon (retention age 3 s) is only safe once every member has joined the log: wait for one leader, two
+     * followers, no election.
+     */
+    private static void awaitGroupFormed(final GroupTopology topology)
+    {
+        final long deadline = System.currentTimeMillis() + 30_000;
+        while (true)
+        {
+            final java.util.List<ClusterStatus.MemberStatus> statuses = ClusterStatus.read(topology, 0);
+            final long leaders = statuses.stream().filter(s -> "LEADER".equals(s.role())).count();
+            final long followers = statuses.stream().filter(s -> "FOLLOWER".equals(s.role())).count();
+            if (1 == leaders && 2 == followers &&
+                statuses.stream().allMatch(s -> "CLOSED".equals(s.electionState())))
+            {
+                return;
+            }
+            if (System.currentTimeMillis() > deadline)
+            {
+                fail("group did not form: " + statuses);
             }
             pause();
         }
