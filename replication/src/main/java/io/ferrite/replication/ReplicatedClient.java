@@ -488,7 +488,7 @@ public final class ReplicatedClient implements AutoCloseable
                 }
                 catch (final RuntimeException ex)
                 {
-                    ex.printStackTrace();
+                    ctx.errorHandler().onError(ex);
                 }
                 finally
                 {

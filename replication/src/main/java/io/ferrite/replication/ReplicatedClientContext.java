@@ -1,5 +1,7 @@
 package io.ferrite.replication;
 
+import org.agrona.ErrorHandler;
+
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -20,6 +22,7 @@ public final class ReplicatedClientContext
     private int maxInFlight = RequestDeduplicator.WINDOW;
     private int termLength = ReplicationConfiguration.termLength();
     private long maxParkNs = ReplicationConfiguration.maxParkNs();
+    private ErrorHandler errorHandler = Throwable::printStackTrace;
 
     public ReplicatedClientContext conclude()
     {
@@ -175,6 +178,20 @@ public final class ReplicatedClientContext
     public int termLength()
     {
         return termLength;
+    }
+
+    /**
+     * Receives errors from the client's background thread (the default prints them).
+     */
+    public ReplicatedClientContext errorHandler(final ErrorHandler errorHandler)
+    {
+        this.errorHandler = errorHandler;
+        return this;
+    }
+
+    public ErrorHandler errorHandler()
+    {
+        return errorHandler;
     }
 
     public ReplicatedClientContext maxParkNs(final long maxParkNs)
