@@ -20,7 +20,7 @@ import io.ferrite.codec.sbe.StatsRequestDecoder;
 import io.ferrite.codec.sbe.StatsResponseEncoder;
 import io.ferrite.engine.FerriteStore;
 import io.ferrite.engine.StoreConfiguration;
-import io.ferrite.engine.StoreStats;
+import io.ferrite.transport.StatsResponses;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.concurrent.IdleStrategy;
@@ -313,25 +313,8 @@ final class ClusterCommandHandler
     {
         final StatsRequestDecoder decoder = statsRequest;
         decoder.wrap(buffer, offset, blockLength, version);
-        final StoreStats stats = store.stats();
-        statsResponse.wrapAndApplyHeader(out, 0, headerEncoder)
-            .correlationId(decoder.correlationId())
-            .nodeInstanceId(0)
-            .uptimeMs(0)
-            .size(stats.size())
-            .liveBytes(stats.liveBytes())
-            .capacityBytes(store.capacityBytes())
-            .hits(stats.hits())
-            .misses(stats.misses())
-            .puts(stats.puts())
-            .deletes(stats.deletes())
-            .evictions(stats.evictions())
-            .expirations(stats.expirations())
-            .rejected(stats.rejected())
-            .requests(requests)
-            .errors(errors)
-            .sessions(0);
-        send(session, MessageHeaderEncoder.ENCODED_LENGTH + statsResponse.encodedLength());
+        send(session, StatsResponses.encode(statsResponse, headerEncoder, out, 0, decoder.correlationId(), 0, 0,
+            store.capacityBytes(), store.stats(), requests, errors, 0));
     }
 
     private boolean answerDuplicate(final ClientSession session, final long clientId, final long correlationId)

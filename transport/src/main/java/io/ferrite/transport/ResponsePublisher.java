@@ -142,24 +142,9 @@ final class ResponsePublisher
         {
             return false;
         }
-        statsEncoder.wrapAndApplyHeader(session.batch, offset, headerEncoder)
-            .correlationId(correlationId)
-            .nodeInstanceId(nodeInstanceId)
-            .uptimeMs(uptimeMs)
-            .size(stats.size())
-            .liveBytes(stats.liveBytes())
-            .capacityBytes(capacityBytes)
-            .hits(stats.hits())
-            .misses(stats.misses())
-            .puts(stats.puts())
-            .deletes(stats.deletes())
-            .evictions(stats.evictions())
-            .expirations(stats.expirations())
-            .rejected(stats.rejected())
-            .requests(counters.requests.get())
-            .errors(counters.errors.get())
-            .sessions((int)counters.sessions.get());
-        session.batchLength += HEADER_LENGTH + statsEncoder.encodedLength();
+        session.batchLength += StatsResponses.encode(statsEncoder, headerEncoder, session.batch, offset,
+            correlationId, nodeInstanceId, uptimeMs, capacityBytes, stats, counters.requests.get(),
+            counters.errors.get(), (int)counters.sessions.get());
         return true;
     }
 
