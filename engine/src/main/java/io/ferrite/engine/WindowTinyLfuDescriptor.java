@@ -17,7 +17,7 @@ package io.ferrite.engine;
  *  +---------------------------------------------------------------+
  *  |          Main-side eviction sequence (31 bits)                |
  *  +---------------------------------------------------------------+
- *  |                 Reserved                                      |
+ *  |          Probation link sequence (30 bits)                    |
  *  +---------------------------------------------------------------+
  *  |          Sketch increments since the last halving             |
  *  |                                                               |
@@ -42,6 +42,15 @@ package io.ferrite.engine;
  *  |    key hash (32) | side (1) | side's eviction sequence (31)   |
  *  +---------------------------------------------------------------+
  * </pre>
+ * The policy word of an entry holds its list id in the low two bits; for an entry on probation the upper thirty
+ * bits hold its <i>link stamp</i>, the probation link sequence when it was linked there (zero on the other lists):
+ * <pre>
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +-+-+-----------------------------------------------------------+
+ *  |List|              Link stamp (probation only)                 |
+ *  +-+-+-----------------------------------------------------------+
+ * </pre>
  */
 final class WindowTinyLfuDescriptor
 {
@@ -50,7 +59,8 @@ final class WindowTinyLfuDescriptor
     static final int ADJUSTMENT_OFFSET = PROTECTED_MAX_OFFSET + 4;
     static final int WINDOW_SEQUENCE_OFFSET = ADJUSTMENT_OFFSET + 4;
     static final int MAIN_SEQUENCE_OFFSET = WINDOW_SEQUENCE_OFFSET + 4;
-    static final int SKETCH_ADDITIONS_OFFSET = MAIN_SEQUENCE_OFFSET + 8;
+    static final int PROBATION_SEQUENCE_OFFSET = MAIN_SEQUENCE_OFFSET + 4;
+    static final int SKETCH_ADDITIONS_OFFSET = PROBATION_SEQUENCE_OFFSET + 4;
     static final int FLOOD_GUARD_OFFSET = SKETCH_ADDITIONS_OFFSET + 8;
     static final int LISTS_OFFSET = FLOOD_GUARD_OFFSET + 16;
     static final int SKETCH_OFFSET = 128;
@@ -60,6 +70,10 @@ final class WindowTinyLfuDescriptor
     static final int PROBATION = 1;
     static final int PROTECTED = 2;
     static final int LIST_COUNT = 3;
+    /** Bits of the policy word that hold the list id; the rest hold the link stamp. */
+    static final int LIST_MASK = 3;
+    static final int STAMP_SHIFT = 2;
+    static final int STAMP_MASK = 0x3FFF_FFFF;
 
     /** Longs in one sketch block: an item's four counters all lie in one 64-byte cache line. */
     static final int BLOCK_LONGS = 8;

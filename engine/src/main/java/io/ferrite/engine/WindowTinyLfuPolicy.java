@@ -16,15 +16,30 @@ import static io.ferrite.engine.WindowTinyLfuDescriptor.*;
  * frequency decides who enters the main space, and the main space keeps what was used repeatedly.
  * <p>
  * <b>Adaptivity.</b> The best window share depends on the workload: recency-skewed traffic wants a large window,
- * frequency-skewed or looping traffic a tiny one. Every evicted key leaves a ghost (its hash, the side it was
- * evicted from and that side's eviction sequence number) in a small direct-mapped table. When a missed key is
- * inserted and its ghost shows it was evicted from one side within the last {@link #GHOST_HORIZON} of the
- * capacity's worth of that side's evictions, that side being a little larger would have turned this miss into a
- * hit, so the window target moves one entry towards it. Only this marginal evidence counts: a loop longer than
- * the cache re-requests its keys long after they left, so it never pulls the window open, while a burst of
- * quick re-references (recency) does at once. This replaces Caffeine's sampled hill climber, whose samples of ten
- * capacities adapt too slowly on short or recency-skewed traces. Entries move between window and main in
- * bounded batches, so no single request pays for a large adjustment.
+ * frequency-skewed or looping traffic a tiny one. The window target follows marginal evidence, in the manner of
+ * ARC: each piece of evidence says that one side a little larger (by {@link #GHOST_HORIZON} of the capacity, h
+ * entries) would have turned a miss into a hit, or that it a little smaller would have turned a hit into a miss,
+ * and moves the target one entry accordingly. Three kinds of evidence count:
+ * <ul>
+ *   <li><i>Window ghost hit:</i> every evicted key leaves a ghost (its hash, the side it left and that side's
+ *   eviction sequence number) in a small direct-mapped table. A missed key whose ghost shows it left the window
+ *   (lost an admission contest) within the last h window evictions would have hit in a window h larger:
+ *   one entry towards the window.</li>
+ *   <li><i>Main ghost hit:</i> the same for a key evicted from the main space: one entry towards main.</li>
+ *   <li><i>Probation edge hit:</i> a hit on one of the last h entries of probation is a hit the main space would
+ *   lose if it were h smaller: one entry towards main. Without this, a main space that rarely evicts (admission
+ *   rejects most candidates) gives no evidence for itself, and window ghosts alone pull the window open until
+ *   the main space's working set no longer fits. Probation is ordered by link stamp (entries enter at its head
+ *   with the next stamp, or at its tail with a stamp below the tail's), so the stamp difference to the tail is an
+ *   upper bound of an entry's distance from it: the test never mistakes a far entry for a near one.</li>
+ * </ul>
+ * Only marginal evidence counts: a loop longer than the cache re-requests its keys long after they left, so it
+ * never pulls the window open, while a burst of quick re-references (recency) does at once. This replaces
+ * Caffeine's sampled hill climber, whose samples of ten capacities adapt too slowly on short or recency-skewed
+ * traces. Resizing never lets an entry skip admission: a growing window takes its room from the main space's
+ * evictions as new entries arrive, and a shrinking window hands its oldest entries to probation, at the head if
+ * they would win the admission contest against probation's victim and at the tail (next to be evicted)
+ * otherwise. At most {@link #TRANSFER_LIMIT} entries move per request.
  * <p>
  * <b>Eviction protocol.</b> The store asks {@link #victim()} before it inserts the new entry. If the window is at
  * its share, the new entry will push the window's oldest out, so the admission contest between that candidate
@@ -46,7 +61,10 @@ final class WindowTinyLfuPolicy extends EvictionPolicy
     static final double INITIAL_WINDOW_SHARE = 0.01;
     /** Initial share of the main space that is protected. */
     static final double PROTECTED_SHARE = 0.80;
-    /** A ghost hit counts if the key left its side within this share of the capacity in that side's evictions. */
+    /**
+     * Evidence is marginal if it concerns this share of the capacity: a ghost evicted within that many of its side's
+     * evictions, or a probation hit within that many entries of probation's tail.
+     */
     static final double GHOST_HORIZON = 0.02;
     /** Sketch increments between two halvings, in multiples of the capacity. */
     static final int SAMPLE_FACTOR = 10;
@@ -58,6 +76,8 @@ final class WindowTinyLfuPolicy extends EvictionPolicy
     static final int FLOOD_GUARD_MASK = 127;
     private static final long FLOOD_GUARD_SEED = 0x9E37_79B9_7F4A_7C15L;
     private static final int SEQUENCE_MASK = 0x7FFF_FFFF;
+    /** Probation is renumbered before the span of its link stamps reaches this (half the stamp range). */
+    static final int STAMP_RENUMBER_SPAN = 1 << 29;
     private static final long MAIN_SIDE_BIT = 1L << 31;
 
     private final long maxEntries;
@@ -90,6 +110,7 @@ final class WindowTinyLfuPolicy extends EvictionPolicy
         putInt(ADJUSTMENT_OFFSET, 0);
         putInt(WINDOW_SEQUENCE_OFFSET, 0);
         putInt(MAIN_SEQUENCE_OFFSET, 0);
+        putInt(PROBATION_SEQUENCE_OFFSET, 0);
         memory.putLong(region + FLOOD_GUARD_OFFSET, FLOOD_GUARD_SEED);
         for (int i = 0; i < LIST_COUNT; i++)
         {
@@ -121,9 +142,14 @@ final class WindowTinyLfuPolicy extends EvictionPolicy
     void onAccess(final int entry)
     {
         sketch.increment(lists.hash(entry));
-        final int from = lists.policyWord(entry);
+        final int word = lists.policyWord(entry);
+        final int from = word & LIST_MASK;
         if (PROBATION == from)
         {
+            if ((((word >>> STAMP_SHIFT) - stamp(lists.tail(list(PROBATION)))) & STAMP_MASK) < ghostHorizon)
+            {
+                putInt(ADJUSTMENT_OFFSET, getInt(ADJUSTMENT_OFFSET) - 1);
+            }
             transfer(entry, PROBATION, PROTECTED);
             demoteProtected();
         }
@@ -136,7 +162,7 @@ final class WindowTinyLfuPolicy extends EvictionPolicy
 
     void onRemove(final int entry)
     {
-        lists.unlink(list(lists.policyWord(entry)), entry);
+        lists.unlink(list(lists.policyWord(entry) & LIST_MASK), entry);
     }
 
     int victim()
@@ -241,27 +267,13 @@ final class WindowTinyLfuPolicy extends EvictionPolicy
     }
 
     /**
-     * Grow the window by up to {@code quota} entries, taking the room from the protected share and moving the
-     * main space's least recently used entries into the window.
+     * Grow the window by up to {@code quota} entries, taking the room from the protected share. No entry moves:
+     * the window fills with new entries while {@link #victim()} evicts the main space's surplus from probation.
      */
     private void increaseWindow(final int quota)
     {
         final int protectedMax = getInt(PROTECTED_MAX_OFFSET);
         final int steps = Math.min(Math.min(quota, protectedMax), TRANSFER_LIMIT);
-        for (int i = 0; i < steps; i++)
-        {
-            int entry = lists.tail(list(PROBATION));
-            int from = PROBATION;
-            if (NULL_INDEX == entry)
-            {
-                entry = lists.tail(list(PROTECTED));
-                from = PROTECTED;
-            }
-            if (NULL_INDEX != entry)
-            {
-                transfer(entry, from, WINDOW);
-            }
-        }
         putInt(PROTECTED_MAX_OFFSET, protectedMax - steps);
         putInt(WINDOW_MAX_OFFSET, getInt(WINDOW_MAX_OFFSET) + steps);
         demoteProtected();
@@ -270,17 +282,32 @@ final class WindowTinyLfuPolicy extends EvictionPolicy
 
     /**
      * Shrink the window (never below one entry) by up to {@code quota} entries, giving the room to the protected
-     * share and moving the window's least recently used entries to the head of probation.
+     * share. The window's least recently used entries move to probation: to its head if they would win the
+     * admission contest against probation's victim, otherwise to its tail, so they leave first.
      */
     private void decreaseWindow(final int quota)
     {
         final int windowMax = getInt(WINDOW_MAX_OFFSET);
         final int steps = Math.min(Math.min(quota, windowMax - 1), TRANSFER_LIMIT);
         final long window = list(WINDOW);
+        final long probation = list(PROBATION);
         final int newMax = windowMax - steps;
         while (lists.count(window) > newMax)
         {
-            transfer(lists.tail(window), WINDOW, PROBATION);
+            final int candidate = lists.tail(window);
+            final int victim = lists.tail(probation);
+            if (NULL_INDEX != victim &&
+                sketch.frequency(lists.hash(candidate)) <= sketch.frequency(lists.hash(victim)))
+            {
+                final int stamp = (stamp(victim) - 1) & STAMP_MASK;
+                lists.unlink(window, candidate);
+                lists.linkLast(probation, candidate);
+                lists.policyWord(candidate, (stamp << STAMP_SHIFT) | PROBATION);
+            }
+            else
+            {
+                transfer(candidate, WINDOW, PROBATION);
+            }
         }
         putInt(WINDOW_MAX_OFFSET, newMax);
         putInt(PROTECTED_MAX_OFFSET, getInt(PROTECTED_MAX_OFFSET) + steps);
@@ -297,11 +324,43 @@ final class WindowTinyLfuPolicy extends EvictionPolicy
         }
     }
 
+    /**
+     * Move {@code entry} to the head of list {@code to}; on probation it takes the next link stamp.
+     */
     private void transfer(final int entry, final int from, final int to)
     {
         lists.unlink(list(from), entry);
         lists.linkFirst(list(to), entry);
-        lists.policyWord(entry, to);
+        lists.policyWord(entry, PROBATION == to ? (nextProbationStamp() << STAMP_SHIFT) | PROBATION : to);
+    }
+
+    private int stamp(final int entry)
+    {
+        return lists.policyWord(entry) >>> STAMP_SHIFT;
+    }
+
+    /**
+     * The link stamp for an entry about to become probation's head. Stamps are compared modulo 2^30; should the
+     * span from the tail's stamp reach {@link #STAMP_RENUMBER_SPAN} (an entry that sat at the tail through 2^29
+     * links, which only a pathological workload does), probation is renumbered from its tail so comparisons stay
+     * exact.
+     */
+    private int nextProbationStamp()
+    {
+        final long probation = list(PROBATION);
+        int stamp = (getInt(PROBATION_SEQUENCE_OFFSET) + 1) & STAMP_MASK;
+        final int tail = lists.tail(probation);
+        if (NULL_INDEX != tail && ((stamp - stamp(tail)) & STAMP_MASK) >= STAMP_RENUMBER_SPAN)
+        {
+            stamp = 0;
+            for (int entry = tail; NULL_INDEX != entry; entry = lists.prev(entry))
+            {
+                lists.policyWord(entry, (++stamp << STAMP_SHIFT) | PROBATION);
+            }
+            stamp++;
+        }
+        putInt(PROBATION_SEQUENCE_OFFSET, stamp);
+        return stamp;
     }
 
     /**
@@ -333,9 +392,20 @@ final class WindowTinyLfuPolicy extends EvictionPolicy
     String check(final int entry, final int listIndex)
     {
         final int word = lists.policyWord(entry);
-        if (word != listIndex)
+        if ((word & LIST_MASK) != listIndex || (PROBATION != listIndex && word != listIndex))
         {
-            return "entry " + entry + " is on list " + listIndex + " but its policy word says " + word;
+            return "entry " + entry + " is on list " + listIndex + " but its policy word is " + word;
+        }
+        if (PROBATION == listIndex && NULL_INDEX != lists.next(entry))
+        {
+            final int tailStamp = stamp(lists.tail(list(PROBATION)));
+            final int distance = (stamp(entry) - tailStamp) & STAMP_MASK;
+            final int nextDistance = (stamp(lists.next(entry)) - tailStamp) & STAMP_MASK;
+            if (distance <= nextDistance)
+            {
+                return "probation entry " + entry + " has link stamp " + stamp(entry) + ", not above the stamp " +
+                    stamp(lists.next(entry)) + " of the entry after it";
+            }
         }
         final int windowMax = getInt(WINDOW_MAX_OFFSET);
         final int protectedMax = getInt(PROTECTED_MAX_OFFSET);

@@ -207,6 +207,83 @@ class WindowTinyLfuPolicyTest
         store.verify();
     }
 
+    /**
+     * A hit on one of probation's last entries is a hit the main space would lose if it were smaller: each moves
+     * the window target one entry towards main. Hits far from probation's tail are no such evidence.
+     */
+    @Test
+    void shouldShrinkTheWindowOnHitsAtTheEdgeOfProbationOnly()
+    {
+        final FerriteStore store = open(new StoreContext().capacityBytes(4 << 20).maxEntries(1000));
+        final WindowTinyLfuPolicy policy = (WindowTinyLfuPolicy)store.policy();
+        final Random random = new Random(3);
+        for (int k = 100; k < 20_000; k++)
+        {
+            getOrPut(store, "k" + k);
+            getOrPut(store, "k" + (k - 1 - random.nextInt(100)));
+        }
+        final int widened = policy.windowMaximum();
+        assertTrue(widened > 100, "recency traffic should have widened the window: " + widened);
+        final long probation = policy.list(WindowTinyLfuDescriptor.PROBATION);
+        assertTrue(policy.lists.count(probation) > 100, "probation holds " + policy.lists.count(probation));
+
+        for (int i = 0; i < 30; i++)
+        {
+            final String key = StoreProbe.keyOf(store, policy.lists.head(probation));
+            assertTrue(getOrPut(store, key), key + " was on probation but missed");
+        }
+        assertEquals(widened, policy.windowMaximum(), "hits at probation's head moved the window");
+
+        for (int i = 0; i < 30; i++)
+        {
+            final String key = StoreProbe.keyOf(store, policy.lists.tail(probation));
+            assertTrue(getOrPut(store, key), key + " was on probation but missed");
+        }
+        assertEquals(widened - 30, policy.windowMaximum(), "30 hits at probation's tail");
+        store.verify();
+    }
+
+    /**
+     * Probation's link stamps are compared modulo 2^30; just before the span from its tail would reach half of
+     * that, the list is renumbered from the tail and keeps its order.
+     */
+    @Test
+    void shouldRenumberProbationBeforeLinkStampsWrap()
+    {
+        final FerriteStore store = open(new StoreContext().capacityBytes(1 << 20).maxEntries(100));
+        final WindowTinyLfuPolicy policy = (WindowTinyLfuPolicy)store.policy();
+        for (int k = 0; k < 300; k++)
+        {
+            getOrPut(store, k % 130);
+        }
+        final long probation = policy.list(WindowTinyLfuDescriptor.PROBATION);
+        final int tail = policy.lists.tail(probation);
+        final int tailStamp = policy.lists.policyWord(tail) >>> WindowTinyLfuDescriptor.STAMP_SHIFT;
+        policy.memory.putInt(policy.region + WindowTinyLfuDescriptor.PROBATION_SEQUENCE_OFFSET,
+            (tailStamp + WindowTinyLfuPolicy.STAMP_RENUMBER_SPAN - 1) & WindowTinyLfuDescriptor.STAMP_MASK);
+        final List<Integer> order = new ArrayList<>();
+        for (int entry = policy.lists.head(probation); EntryDescriptor.NULL_INDEX != entry;
+            entry = policy.lists.next(entry))
+        {
+            order.add(entry);
+        }
+        for (int k = 1000; k < 1100; k++)
+        {
+            getOrPut(store, k);
+            store.verify();
+        }
+        int expected = 1;
+        for (int entry = policy.lists.tail(probation); EntryDescriptor.NULL_INDEX != entry;
+            entry = policy.lists.prev(entry))
+        {
+            assertTrue((policy.lists.policyWord(entry) >>> WindowTinyLfuDescriptor.STAMP_SHIFT) < 1000,
+                "probation was not renumbered: entry " + entry + " has stamp " +
+                (policy.lists.policyWord(entry) >>> WindowTinyLfuDescriptor.STAMP_SHIFT));
+            expected++;
+        }
+        assertTrue(expected > 1 && !order.isEmpty(), "probation was empty");
+    }
+
     @Test
     void shouldRebuildPolicyListsAfterACrash()
     {
@@ -263,6 +340,17 @@ class WindowTinyLfuPolicyTest
     {
         final double u = random.nextDouble();
         return (int)(2000 * u * u * u);
+    }
+
+    private static boolean getOrPut(final FerriteStore store, final String k)
+    {
+        final byte[] key = StoreProbe.bytes(k);
+        if (null != store.get(key))
+        {
+            return true;
+        }
+        store.put(key, StoreProbe.bytes(k));
+        return false;
     }
 
     private static boolean getOrPut(final FerriteStore store, final int k)

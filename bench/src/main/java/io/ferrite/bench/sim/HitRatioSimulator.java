@@ -12,6 +12,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * The trace-driven hit-ratio simulator: replays every trace under a directory ("get, and on a miss put") at a
@@ -19,10 +23,17 @@ import java.util.Locale;
  * optimal, then prints a table per trace and a summary, and optionally writes them with an SVG chart per trace.
  * <p>
  * Usage: {@code HitRatioSimulator [--traces DIR] [--out DIR] [--only NAME,...] [--policies NAME,...]
- * [--capacities N,...]}, where a policy name is an {@link EvictionPolicyType} constant (the engine),
- * {@code exact-lru}, {@code caffeine} or {@code belady}. Capacities are the same for every policy: unless given,
- * five per trace, doubling, around one eighth of the trace's distinct keys ({@link #capacities(int)}); the middle
- * one is the "main" capacity of the summary.
+ * [--capacities N,...] [--scale F] [--rekey N] [--threads N]}, where a policy name is an {@link EvictionPolicyType}
+ * constant (the engine), {@code exact-lru}, {@code caffeine} or {@code belady}. Capacities are the same for every
+ * policy: unless given, five per trace, doubling, around {@code F} (default 1) times one eighth of the trace's
+ * distinct keys ({@link #capacities(int, double)}); the middle one is the "main" capacity of the summary.
+ * <p>
+ * {@code --rekey N} replays each trace N times, the original and N - 1 renamings of its keys by a bijection
+ * ({@link Trace#rekeyed(int)}), and reports the mean hit ratio (and the spread in the CSV). Hash-based policies
+ * (a count-min sketch, Caffeine's and the engine's alike) score differently on different key names of the same
+ * access pattern, by more than a point on short traces; the mean over renamings measures the policy, not its luck
+ * with one set of hash collisions. {@code --threads N} runs that many replays at once (each replay is
+ * single-threaded and independent).
  */
 public final class HitRatioSimulator
 {
@@ -30,13 +41,16 @@ public final class HitRatioSimulator
     {
     }
 
-    public static void main(final String[] args) throws IOException
+    public static void main(final String[] args) throws IOException, InterruptedException, ExecutionException
     {
         File tracesDir = new File("/work/shared/traces");
         Path out = null;
         List<String> only = null;
         List<String> policyNames = null;
         int[] fixedCapacities = null;
+        double scale = 1;
+        int versions = 1;
+        int threads = 1;
         for (int i = 0; i < args.length; i++)
         {
             switch (args[i])
@@ -56,6 +70,15 @@ public final class HitRatioSimulator
                 case "--capacities":
                     fixedCapacities = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
                     break;
+                case "--scale":
+                    scale = Double.parseDouble(args[++i]);
+                    break;
+                case "--rekey":
+                    versions = Integer.parseInt(args[++i]);
+                    break;
+                case "--threads":
+                    threads = Integer.parseInt(args[++i]);
+                    break;
                 default:
                     throw new IllegalArgumentException("unknown argument " + args[i]);
             }
@@ -67,34 +90,38 @@ public final class HitRatioSimulator
             throw new IllegalArgumentException("no trace files under " + tracesDir);
         }
 
-        final Results results = new Results(policies);
-        for (final File file : files)
+        if (scale <= 0 || versions < 1 || threads < 1)
         {
-            final long start = System.nanoTime();
-            final Trace trace = Trace.read(file);
-            final int[] capacities = null != fixedCapacities ? fixedCapacities : capacities(trace.uniqueKeys);
-            System.out.printf(Locale.ROOT, "%n%s: %,d requests, %,d distinct keys (read in %.1f s)%n",
-                trace.name, trace.keys.length, trace.uniqueKeys, (System.nanoTime() - start) / 1e9);
-            final double[][] ratios = new double[policies.size()][capacities.length];
-            for (int p = 0; p < policies.size(); p++)
+            throw new IllegalArgumentException("--scale must be > 0, --rekey and --threads >= 1");
+        }
+
+        final Results results = new Results(policies, versions);
+        final ExecutorService executor = Executors.newFixedThreadPool(threads);
+        try
+        {
+            for (final File file : files)
             {
-                final ReplayPolicy policy = policies.get(p);
-                final long policyStart = System.nanoTime();
-                for (int c = 0; c < capacities.length; c++)
+                final long start = System.nanoTime();
+                final Trace trace = Trace.read(file);
+                final int[] capacities =
+                    null != fixedCapacities ? fixedCapacities : capacities(trace.uniqueKeys, scale);
+                System.out.printf(Locale.ROOT, "%n%s: %,d requests, %,d distinct keys (read in %.1f s)%n",
+                    trace.name, trace.keys.length, trace.uniqueKeys, (System.nanoTime() - start) / 1e9);
+                final double[][][] ratios = replayAll(executor, trace, versions, policies, capacities);
+                results.add(trace, capacities, ratios);
+                if (null != out)
                 {
-                    ratios[p][c] = (double)policy.replay(trace, capacities[c]) / trace.keys.length;
+                    Files.createDirectories(out);
+                    SvgPlot.write(out.resolve(trace.name + ".svg"), "Hit ratio: " + trace.name + " (" +
+                        String.format(Locale.ROOT, "%,d requests, %,d keys", trace.keys.length, trace.uniqueKeys) +
+                        (versions > 1 ? ", mean of " + versions + " key renamings" : "") + ")",
+                        capacities, results.names(), Results.mean(ratios));
                 }
-                System.out.printf(Locale.ROOT, "  %-26s %s  (%.1f s)%n", policy.name(), row(ratios[p]),
-                    (System.nanoTime() - policyStart) / 1e9);
             }
-            results.add(trace, capacities, ratios);
-            if (null != out)
-            {
-                Files.createDirectories(out);
-                SvgPlot.write(out.resolve(trace.name + ".svg"), "Hit ratio: " + trace.name + " (" +
-                    String.format(Locale.ROOT, "%,d requests, %,d keys", trace.keys.length, trace.uniqueKeys) + ")",
-                    capacities, results.names(), ratios);
-            }
+        }
+        finally
+        {
+            executor.shutdownNow();
         }
         results.print(System.out);
         if (null != out)
@@ -111,15 +138,58 @@ public final class HitRatioSimulator
     }
 
     /**
-     * Five doubling capacities whose middle is one eighth of the distinct keys, rounded to two significant digits
-     * (at least 16 entries).
+     * Replay {@code trace} (and its renamings) with every policy at every capacity.
+     *
+     * @return hit ratios indexed [policy][capacity][version].
      */
-    static int[] capacities(final int uniqueKeys)
+    private static double[][][] replayAll(
+        final ExecutorService executor,
+        final Trace trace,
+        final int versions,
+        final List<ReplayPolicy> policies,
+        final int[] capacities) throws InterruptedException, ExecutionException
+    {
+        final Trace[] renamed = new Trace[versions];
+        for (int v = 0; v < versions; v++)
+        {
+            renamed[v] = trace.rekeyed(v);
+        }
+        final double[][][] ratios = new double[policies.size()][capacities.length][versions];
+        for (int p = 0; p < policies.size(); p++)
+        {
+            final ReplayPolicy policy = policies.get(p);
+            final long policyStart = System.nanoTime();
+            final List<Future<Long>> hits = new ArrayList<>();
+            for (final int capacity : capacities)
+            {
+                for (final Trace version : renamed)
+                {
+                    hits.add(executor.submit(() -> policy.replay(version, capacity)));
+                }
+            }
+            for (int c = 0; c < capacities.length; c++)
+            {
+                for (int v = 0; v < versions; v++)
+                {
+                    ratios[p][c][v] = (double)hits.get(c * versions + v).get() / trace.keys.length;
+                }
+            }
+            System.out.printf(Locale.ROOT, "  %-26s %s  (%.1f s)%n", policy.name(), row(Results.mean(ratios)[p]),
+                (System.nanoTime() - policyStart) / 1e9);
+        }
+        return ratios;
+    }
+
+    /**
+     * Five doubling capacities whose middle is {@code scale} times one eighth of the distinct keys, rounded to two
+     * significant digits (at least 16 entries).
+     */
+    static int[] capacities(final int uniqueKeys, final double scale)
     {
         final int[] capacities = new int[5];
         for (int i = 0; i < capacities.length; i++)
         {
-            capacities[i] = round2(Math.max(16, uniqueKeys / 8.0 * Math.pow(2, i - 2)));
+            capacities[i] = round2(Math.max(16, scale * uniqueKeys / 8.0 * Math.pow(2, i - 2)));
         }
         return capacities;
     }

@@ -7,7 +7,8 @@ import java.util.Locale;
 
 /**
  * Collects the hit ratios of every trace and prints them: a Markdown table per trace (policy by capacity), a
- * summary at each trace's main (middle) capacity with the mean over traces, and a CSV of everything.
+ * summary at each trace's main (middle) capacity with the mean over traces, and a CSV of everything. With more
+ * than one key renaming per trace the tables show the mean, and the CSV also the lowest and highest ratio.
  */
 final class Results
 {
@@ -15,9 +16,12 @@ final class Results
     private final List<Trace> traces = new ArrayList<>();
     private final List<int[]> capacities = new ArrayList<>();
     private final List<double[][]> ratios = new ArrayList<>();
+    private final List<double[][][]> versionRatios = new ArrayList<>();
+    private final int versions;
 
-    Results(final List<ReplayPolicy> policies)
+    Results(final List<ReplayPolicy> policies, final int versions)
     {
+        this.versions = versions;
         for (final ReplayPolicy policy : policies)
         {
             names.add(policy.name());
@@ -29,11 +33,37 @@ final class Results
         return names;
     }
 
-    void add(final Trace trace, final int[] capacities, final double[][] ratios)
+    /**
+     * @param ratios hit ratios indexed [policy][capacity][key renaming].
+     */
+    void add(final Trace trace, final int[] capacities, final double[][][] ratios)
     {
         this.traces.add(trace);
         this.capacities.add(capacities);
-        this.ratios.add(ratios);
+        this.ratios.add(mean(ratios));
+        this.versionRatios.add(ratios);
+    }
+
+    /**
+     * The mean over key renamings: [policy][capacity][renaming] to [policy][capacity].
+     */
+    static double[][] mean(final double[][][] ratios)
+    {
+        final double[][] mean = new double[ratios.length][];
+        for (int p = 0; p < ratios.length; p++)
+        {
+            mean[p] = new double[ratios[p].length];
+            for (int c = 0; c < ratios[p].length; c++)
+            {
+                double sum = 0;
+                for (final double r : ratios[p][c])
+                {
+                    sum += r;
+                }
+                mean[p][c] = sum / ratios[p][c].length;
+            }
+        }
+        return mean;
     }
 
     void print(final PrintStream out)
@@ -112,7 +142,7 @@ final class Results
 
     void csv(final PrintStream out)
     {
-        out.println("trace,requests,distinct_keys,policy,capacity,hit_ratio");
+        out.println("trace,requests,distinct_keys,policy,capacity,hit_ratio,renamings,hit_ratio_min,hit_ratio_max");
         for (int t = 0; t < traces.size(); t++)
         {
             final Trace trace = traces.get(t);
@@ -121,8 +151,15 @@ final class Results
             {
                 for (int c = 0; c < caps.length; c++)
                 {
-                    out.printf(Locale.ROOT, "%s,%d,%d,%s,%d,%.6f%n", trace.name, trace.keys.length, trace.uniqueKeys,
-                        names.get(p), caps[c], ratios.get(t)[p][c]);
+                    double min = 1;
+                    double max = 0;
+                    for (final double r : versionRatios.get(t)[p][c])
+                    {
+                        min = Math.min(min, r);
+                        max = Math.max(max, r);
+                    }
+                    out.printf(Locale.ROOT, "%s,%d,%d,%s,%d,%.6f,%d,%.6f,%.6f%n", trace.name, trace.keys.length,
+                        trace.uniqueKeys, names.get(p), caps[c], ratios.get(t)[p][c], versions, min, max);
                 }
             }
         }

@@ -47,6 +47,14 @@ final class Trace
     }
 
     /**
+     * A trace made in memory (tests, generated workloads).
+     */
+    static Trace of(final String name, final long[] keys)
+    {
+        return new Trace(name, keys.clone());
+    }
+
+    /**
      * The trace's short name: the file name without directory, {@code .trace}, {@code .gz} or {@code .xz}.
      */
     static String nameOf(final File file)
@@ -60,6 +68,27 @@ final class Trace
             }
         }
         return name;
+    }
+
+    /**
+     * The same request stream with every key renamed by a bijection of the 64-bit keys: an odd multiplier and
+     * an offset derived from {@code version}. Recency, frequency and reuse distances are unchanged, so LRU and
+     * Bélády score exactly as on the original; only hash-based structures (a frequency sketch's collisions, a
+     * hash table's layout) see different keys. Version 0 is the trace itself.
+     */
+    Trace rekeyed(final int version)
+    {
+        if (0 == version)
+        {
+            return this;
+        }
+        final long offset = version * 0xD1B5_4A32_D192_ED03L;
+        final long[] renamed = new long[keys.length];
+        for (int i = 0; i < keys.length; i++)
+        {
+            renamed[i] = keys[i] * 0x9E37_79B9_7F4A_7C15L + offset;
+        }
+        return new Trace(name, renamed);
     }
 
     /**
