@@ -33,6 +33,9 @@ package io.ferrite.engine;
  *  +---------------------------------------------------------------+
  *  |    Protected list header (16 bytes)                           |
  *  +---------------------------------------------------------------+
+ *  |          Last requested key: 1 (32) | key hash (32), 0: none  |
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
  *  |    Padding to 128 bytes                                       |
  *  +---------------------------------------------------------------+
  *  |    Sketch: {@link #sketchLongs(long)} longs of sixteen 4-bit  |
@@ -63,6 +66,7 @@ final class WindowTinyLfuDescriptor
     static final int SKETCH_ADDITIONS_OFFSET = PROBATION_SEQUENCE_OFFSET + 4;
     static final int FLOOD_GUARD_OFFSET = SKETCH_ADDITIONS_OFFSET + 8;
     static final int LISTS_OFFSET = FLOOD_GUARD_OFFSET + 16;
+    static final int LAST_KEY_OFFSET = LISTS_OFFSET + 3 * EntryLists.LIST_LENGTH;
     static final int SKETCH_OFFSET = 128;
 
     /** List ids, also the policy word of an entry on that list. */

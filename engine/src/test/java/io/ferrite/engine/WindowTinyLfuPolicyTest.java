@@ -244,6 +244,32 @@ class WindowTinyLfuPolicyTest
     }
 
     /**
+     * Back-to-back requests for one key are one use: only a request after some other key counts again.
+     */
+    @Test
+    void shouldCountABurstOfRequestsForOneKeyOnce()
+    {
+        final FerriteStore store = open(new StoreContext().capacityBytes(1 << 20).maxEntries(100));
+        final WindowTinyLfuPolicy policy = (WindowTinyLfuPolicy)store.policy();
+        getOrPut(store, "burst");
+        final int hash = policy.lists.hash(StoreProbe.entryOf(store, "burst"));
+        assertEquals(1, policy.frequency(hash), "inserted once");
+        for (int i = 0; i < 5; i++)
+        {
+            assertTrue(getOrPut(store, "burst"));
+        }
+        store.put(StoreProbe.bytes("burst"), StoreProbe.bytes("updated right after a read"));
+        assertEquals(1, policy.frequency(hash), "a burst of reads and an update of the same key count once");
+        for (int i = 0; i < 3; i++)
+        {
+            getOrPut(store, "other" + i);
+            assertTrue(getOrPut(store, "burst"));
+        }
+        assertEquals(4, policy.frequency(hash), "each request after another key counts");
+        store.verify();
+    }
+
+    /**
      * Probation's link stamps are compared modulo 2^30; just before the span from its tail would reach half of
      * that, the list is renumbered from the tail and keeps its order.
      */
