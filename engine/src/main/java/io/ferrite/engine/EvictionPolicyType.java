@@ -27,8 +27,9 @@ public enum EvictionPolicyType
     /**
      * Adaptive W-TinyLFU, the default: a recency window in front of a segmented main space, admission to the main
      * space by a frequency sketch (the more frequently requested of the window's oldest entry and the main space's
-     * victim stays), and the window's share steered online by ghost hits (a key that returns soon after leaving
-     * one side moves the split towards that side). High hit ratios on recency-, frequency- and loop-dominated
+     * victim stays), and the window's share steered online by marginal evidence (a key that returns soon after
+     * leaving one side moves the split towards that side, a hit near probation's tail towards the main space).
+     * High hit ratios on recency-, frequency- and loop-dominated
      * traffic alike; see {@code perf-results/hit-ratio}. Appended last: ordinals are stored in files.
      */
     WINDOW_TINY_LFU
