@@ -69,6 +69,10 @@ public class FerriteStoreBenchmark
     @Param({ "UNIFORM", "ZIPF" })
     public Distribution distribution;
 
+    /** The figures in perf-results/engine use LRU; {@code -p policy=WINDOW_TINY_LFU} measures the default policy. */
+    @Param({ "LRU" })
+    public EvictionPolicyType policy;
+
     private final UnsafeBuffer value = new UnsafeBuffer(BenchmarkKeys.value(7));
     private final UnsafeBuffer dst = new UnsafeBuffer(new byte[VALUE_LENGTH]);
     private UnsafeBuffer keys;
@@ -85,7 +89,7 @@ public class FerriteStoreBenchmark
         final StoreContext ctx = new StoreContext()
             .maxEntries(MAX_ENTRIES)
             .capacityBytes(CAPACITY_BYTES)
-            .policy(EvictionPolicyType.LRU);
+            .policy(policy);
         if (StoreMode.PERSISTENT == mode)
         {
             dir = new File("/dev/shm/ferrite-bench-" + ProcessHandle.current().pid());
