@@ -50,8 +50,8 @@ import static io.ferrite.engine.WindowTinyLfuDescriptor.*;
  * <b>Eviction protocol.</b> The store asks {@link #victim()} before it inserts the new entry. If the window is at
  * its share, the new entry will push the window's oldest out, so the admission contest between that candidate
  * and the probation victim happens then: an admitted candidate moves to the head of probation and the victim is
- * returned, otherwise the candidate itself is. The sketch halves all counters every ten capacities of increments,
- * so popularity ages.
+ * returned, otherwise the candidate itself is. The sketch halves all counters every ten capacities of increments
+ * (at least {@link #MIN_SAMPLE}), so popularity ages.
  * <p>
  * <b>Determinism and persistence.</b> No wall clock and no shared random source: hashes come from the store's
  * seeded key hash and fixed mixing constants, and the rare randomised admission that defends against hash
@@ -74,6 +74,12 @@ final class WindowTinyLfuPolicy extends EvictionPolicy
     static final double GHOST_HORIZON = 0.02;
     /** Sketch increments between two halvings, in multiples of the capacity. */
     static final int SAMPLE_FACTOR = 10;
+    /**
+     * Sketch increments between two halvings, at least: ten capacities of a cache of a few dozen entries are a few
+     * hundred requests, too short a history for 4-bit counts to tell a returning key from a one-off, and on the
+     * recorded traces (and the holdout capacity sets) caches under about 200 entries gained by this floor.
+     */
+    static final int MIN_SAMPLE = 2048;
     /** At most this many entries move between window and main per request. */
     static final int TRANSFER_LIMIT = 64;
     /** Candidates at least this frequent are admitted against a not-less-frequent victim now and then. */
@@ -98,7 +104,7 @@ final class WindowTinyLfuPolicy extends EvictionPolicy
         this.maxEntries = maxEntries;
         this.ghostHorizon = (int)Math.max(1, GHOST_HORIZON * maxEntries);
         this.sketch = new FrequencySketch(memory, region + SKETCH_OFFSET, sketchLongs(maxEntries),
-            region + SKETCH_ADDITIONS_OFFSET, Math.max(16, SAMPLE_FACTOR * maxEntries));
+            region + SKETCH_ADDITIONS_OFFSET, Math.max(MIN_SAMPLE, SAMPLE_FACTOR * maxEntries));
         this.ghostTable = region + ghostTableOffset(maxEntries);
         this.ghostMask = (int)(ghostSlots(maxEntries) - 1);
     }
