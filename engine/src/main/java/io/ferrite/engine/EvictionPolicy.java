@@ -67,6 +67,14 @@ abstract class EvictionPolicy
      */
     abstract void reset();
 
+    /**
+     * The policy's state was written by another run (a cleanly closed store reopened, or a restored image), possibly
+     * by an earlier Ferrite version of the same layout: bring it up to date. Must be deterministic.
+     */
+    void adopted()
+    {
+    }
+
     abstract void onInsert(int entry);
 
     abstract void onAccess(int entry);

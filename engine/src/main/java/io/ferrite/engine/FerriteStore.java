@@ -246,7 +246,11 @@ public final class FerriteStore implements AutoCloseable
                 data = MappedMemory.mapFile(dataFile, existing.layout.dataLength);
                 store = new FerriteStore(
                     existing.layout, meta, data, existing.policy, ctx, existing.agingPeriod(ctx), lockFile, lock);
-                if (STATE_CLEAN != existing.state)
+                if (STATE_CLEAN == existing.state)
+                {
+                    store.policy.adopted();
+                }
+                else
                 {
                     switch (ctx.recoveryMode())
                     {
@@ -962,6 +966,7 @@ public final class FerriteStore implements AutoCloseable
             throw new StoreCorruptedException("the restored image is not a store with this store's layout, geometry " +
                 "and policy (every replica must be configured alike)");
         }
+        policy.adopted();
         header.putInt(STATE_OFFSET, STATE_OPEN);
     }
 

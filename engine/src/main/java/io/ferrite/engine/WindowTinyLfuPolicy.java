@@ -382,20 +382,42 @@ final class WindowTinyLfuPolicy extends EvictionPolicy
      */
     private int nextProbationStamp()
     {
-        final long probation = list(PROBATION);
-        int stamp = (getInt(PROBATION_SEQUENCE_OFFSET) + 1) & STAMP_MASK;
-        final int tail = lists.tail(probation);
+        final int stamp = (getInt(PROBATION_SEQUENCE_OFFSET) + 1) & STAMP_MASK;
+        final int tail = lists.tail(list(PROBATION));
         if (NULL_INDEX != tail && ((stamp - stamp(tail)) & STAMP_MASK) >= STAMP_RENUMBER_SPAN)
         {
-            stamp = 0;
-            for (int entry = tail; NULL_INDEX != entry; entry = lists.prev(entry))
-            {
-                lists.policyWord(entry, (++stamp << STAMP_SHIFT) | PROBATION);
-            }
-            stamp++;
+            renumberProbation();
+            final int renumbered = getInt(PROBATION_SEQUENCE_OFFSET) + 1;
+            putInt(PROBATION_SEQUENCE_OFFSET, renumbered);
+            return renumbered;
         }
         putInt(PROBATION_SEQUENCE_OFFSET, stamp);
         return stamp;
+    }
+
+    /**
+     * Give probation's entries consecutive link stamps from 1 at the tail; the sequence continues from the head's.
+     */
+    private void renumberProbation()
+    {
+        int stamp = 0;
+        for (int entry = lists.tail(list(PROBATION)); NULL_INDEX != entry; entry = lists.prev(entry))
+        {
+            lists.policyWord(entry, (++stamp << STAMP_SHIFT) | PROBATION);
+        }
+        putInt(PROBATION_SEQUENCE_OFFSET, stamp);
+    }
+
+    /**
+     * A store written before probation had link stamps (its sequence is still zero but probation holds entries,
+     * all stamped zero) gets them now, in list order, so the order check and the edge test hold from the start.
+     */
+    void adopted()
+    {
+        if (0 == getInt(PROBATION_SEQUENCE_OFFSET) && lists.count(list(PROBATION)) > 0)
+        {
+            renumberProbation();
+        }
     }
 
     /**

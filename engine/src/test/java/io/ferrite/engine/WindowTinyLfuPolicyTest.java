@@ -17,6 +17,7 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class WindowTinyLfuPolicyTest
@@ -308,6 +309,44 @@ class WindowTinyLfuPolicyTest
             expected++;
         }
         assertTrue(expected > 1 && !order.isEmpty(), "probation was empty");
+    }
+
+    /**
+     * A store closed by a version without link stamps has every probation stamp at zero; reopening stamps them in
+     * list order instead of failing verification.
+     */
+    @Test
+    void shouldStampProbationOfAStoreWrittenWithoutStamps()
+    {
+        final File dir = new File(tempDir, "unstamped");
+        final FerriteStore store = FerriteStore.open(new StoreContext().dir(dir).capacityBytes(1 << 20)
+            .maxEntries(100).clock(clock).policy(EvictionPolicyType.WINDOW_TINY_LFU));
+        final WindowTinyLfuPolicy policy = (WindowTinyLfuPolicy)store.policy();
+        for (int k = 0; k < 300; k++)
+        {
+            getOrPut(store, k % 130);
+        }
+        final long probation = policy.list(WindowTinyLfuDescriptor.PROBATION);
+        assertTrue(policy.lists.count(probation) > 2, "probation holds " + policy.lists.count(probation));
+        for (int entry = policy.lists.head(probation); EntryDescriptor.NULL_INDEX != entry;
+            entry = policy.lists.next(entry))
+        {
+            policy.lists.policyWord(entry, WindowTinyLfuDescriptor.PROBATION);
+        }
+        policy.memory.putInt(policy.region + WindowTinyLfuDescriptor.PROBATION_SEQUENCE_OFFSET, 0);
+        assertThrows(IllegalStateException.class, store::verify, "unstamped probation should fail the order check");
+        store.close();
+
+        final FerriteStore reopened = open(new StoreContext().dir(dir).capacityBytes(1 << 20).maxEntries(100));
+        reopened.verify();
+        final WindowTinyLfuPolicy adopted = (WindowTinyLfuPolicy)reopened.policy();
+        assertEquals(adopted.lists.count(probation), adopted.lists.policyWord(adopted.lists.head(probation)) >>>
+            WindowTinyLfuDescriptor.STAMP_SHIFT, "probation stamped 1..n from its tail");
+        for (int k = 0; k < 300; k++)
+        {
+            getOrPut(reopened, k % 170);
+        }
+        reopened.verify();
     }
 
     @Test
