@@ -38,6 +38,12 @@ class SnapshotRestartSystemTest
      */
     private static final long ARCHIVE_BOUND = WRITES * 1024L / 2;
 
+    /**
+     * Log younger than this is never purged: longer than the writes take here, so no member can fall behind a purge
+     * while they run (a member that did could never catch up), short enough that purging is seen afterwards.
+     */
+    private static final int RETENTION_MS = 12_000;
+
     @TempDir
     File tempDir;
 
@@ -64,7 +70,7 @@ class SnapshotRestartSystemTest
                 .property(ReplicationConfiguration.TERM_LENGTH_PROP_NAME, TERM_LENGTH)
                 .property(ReplicationConfiguration.ARCHIVE_SEGMENT_LENGTH_PROP_NAME, TERM_LENGTH)
                 .property(ReplicationConfiguration.SNAPSHOT_LOG_BYTES_PROP_NAME, 512 * 1024)
-                .property(ReplicationConfiguration.LOG_RETENTION_MIN_MS_PROP_NAME, 3000)
+                .property(ReplicationConfiguration.LOG_RETENTION_MIN_MS_PROP_NAME, RETENTION_MS)
                 .property("ferrite.engine.capacity.bytes", 2 * 1024 * 1024);
             closeables.add(members[m]);
         }
@@ -99,7 +105,7 @@ class SnapshotRestartSystemTest
         }
         for (final MemberProcess member : members)
         {
-            final long deadline = System.currentTimeMillis() + 30_000;
+            final long deadline = System.currentTimeMillis() + RETENTION_MS + 30_000;
             long archived;
             while ((archived = archiveBytes(member)) >= ARCHIVE_BOUND && System.currentTimeMillis() < deadline)
             {
