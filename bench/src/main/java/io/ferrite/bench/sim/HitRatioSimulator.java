@@ -23,9 +23,9 @@ import java.util.concurrent.Future;
  * optimal, then prints a table per trace and a summary, and optionally writes them with an SVG chart per trace.
  * <p>
  * Usage: {@code HitRatioSimulator [--traces DIR] [--out DIR] [--only NAME,...] [--policies NAME,...]
- * [--capacities N,...] [--scale F] [--rekey N] [--threads N]}, where a policy name is an {@link EvictionPolicyType}
- * constant (the engine), {@code exact-lru}, {@code caffeine} or {@code belady}. Capacities are the same for every
- * policy: unless given, five per trace, doubling, around {@code F} (default 1) times one eighth of the trace's
+ * [--capacities N,...] [--scale F] [--rekey N] [--threads N] [--format lirs|u32|u64|address]}, where a policy
+ * name is an {@link EvictionPolicyType} constant (the engine), {@code exact-lru}, {@code caffeine} or {@code belady}.
+ * Capacities are the same for every policy: unless given, five per trace, doubling, around {@code F} (default 1) times one eighth of the trace's
  * distinct keys ({@link #capacities(int, double)}); the middle one is the "main" capacity of the summary.
  * <p>
  * {@code --rekey N} replays each trace N times, the original and N - 1 renamings of its keys by a bijection
@@ -33,7 +33,8 @@ import java.util.concurrent.Future;
  * (a count-min sketch, Caffeine's and the engine's alike) score differently on different key names of the same
  * access pattern, by more than a point on short traces; the mean over renamings measures the policy, not its luck
  * with one set of hash collisions. {@code --threads N} runs that many replays at once (each replay is
- * single-threaded and independent).
+ * single-threaded and independent). Trace files are found under the traces directory by name ({@code .gz},
+ * {@code .xz} or {@code .trace}) and decoded as {@link Trace} describes; {@code --format} imposes one encoding on all.
  */
 public final class HitRatioSimulator
 {
@@ -51,6 +52,7 @@ public final class HitRatioSimulator
         double scale = 1;
         int versions = 1;
         int threads = 1;
+        Trace.Format format = Trace.Format.AUTO;
         for (int i = 0; i < args.length; i++)
         {
             switch (args[i])
@@ -79,6 +81,9 @@ public final class HitRatioSimulator
                 case "--threads":
                     threads = Integer.parseInt(args[++i]);
                     break;
+                case "--format":
+                    format = Trace.Format.valueOf(args[++i].toUpperCase(Locale.ROOT));
+                    break;
                 default:
                     throw new IllegalArgumentException("unknown argument " + args[i]);
             }
@@ -102,7 +107,7 @@ public final class HitRatioSimulator
             for (final File file : files)
             {
                 final long start = System.nanoTime();
-                final Trace trace = Trace.read(file);
+                final Trace trace = Trace.read(file, format);
                 final int[] capacities =
                     null != fixedCapacities ? fixedCapacities : capacities(trace.uniqueKeys, scale);
                 System.out.printf(Locale.ROOT, "%n%s: %,d requests, %,d distinct keys (read in %.1f s)%n",

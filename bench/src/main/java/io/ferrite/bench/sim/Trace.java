@@ -22,9 +22,28 @@ import java.util.zip.GZIPInputStream;
  * {@code README.lirs}) are gzip text with one decimal key per line and {@code *} breakpoint lines to skip;
  * {@code address_*} is gzip text {@code <op> 0x<hex address> <n>} keyed by the address; {@code cache2k_*} is xz
  * with big-endian 32-bit keys; {@code scarab-*} is xz and {@code corda_*} gzip with big-endian 64-bit keys.
+ * Any other name is read as decimal lines, unless a {@link Format} is given. Files ending {@code .gz} or {@code .xz}
+ * are decompressed; others (for example {@code name.trace}) are read as they are.
  */
 final class Trace
 {
+    /**
+     * How a trace file is encoded.
+     */
+    enum Format
+    {
+        /** By file name, as described above. */
+        AUTO,
+        /** Text, one decimal key per line; blank lines and {@code *} lines skipped. */
+        LIRS,
+        /** Big-endian unsigned 32-bit keys back to back. */
+        U32,
+        /** Big-endian 64-bit keys back to back. */
+        U64,
+        /** Text {@code <op> 0x<hex address> ...}; the key is the address. */
+        ADDRESS
+    }
+
     final String name;
     final long[] keys;
     final int uniqueKeys;
@@ -97,7 +116,7 @@ final class Trace
     static boolean isTrace(final File file)
     {
         final String name = file.getName();
-        return name.endsWith(".gz") || name.endsWith(".xz");
+        return name.endsWith(".gz") || name.endsWith(".xz") || name.endsWith(".trace");
     }
 
     /**
@@ -107,36 +126,63 @@ final class Trace
      */
     static Trace read(final File file) throws IOException
     {
-        final String name = file.getName();
+        return read(file, Format.AUTO);
+    }
+
+    /**
+     * Read a whole trace file in the given format ({@link Format#AUTO}: by its name).
+     *
+     * @throws IOException if the file cannot be read or is not in that format.
+     */
+    static Trace read(final File file, final Format format) throws IOException
+    {
         final LongList keys = new LongList();
         try (InputStream in = open(file))
         {
-            if (name.startsWith("cache2k_"))
+            switch (Format.AUTO == format ? formatOf(file.getName()) : format)
             {
-                readBinary(in, keys, 4);
-            }
-            else if (name.startsWith("scarab") || name.startsWith("corda_"))
-            {
-                readBinary(in, keys, 8);
-            }
-            else if (name.startsWith("address_"))
-            {
-                readAddresses(in, keys);
-            }
-            else
-            {
-                readDecimalLines(in, keys);
+                case U32:
+                    readBinary(in, keys, 4);
+                    break;
+                case U64:
+                    readBinary(in, keys, 8);
+                    break;
+                case ADDRESS:
+                    readAddresses(in, keys);
+                    break;
+                default:
+                    readDecimalLines(file, in, keys);
+                    break;
             }
         }
         return new Trace(nameOf(file), keys.toArray());
     }
 
+    private static Format formatOf(final String name)
+    {
+        if (name.startsWith("cache2k_"))
+        {
+            return Format.U32;
+        }
+        if (name.startsWith("scarab") || name.startsWith("corda_"))
+        {
+            return Format.U64;
+        }
+        return name.startsWith("address_") ? Format.ADDRESS : Format.LIRS;
+    }
+
     private static InputStream open(final File file) throws IOException
     {
         final InputStream raw = new BufferedInputStream(new FileInputStream(file), 1 << 16);
-        return file.getName().endsWith(".xz") ?
-            new BufferedInputStream(new XZInputStream(raw), 1 << 16) :
-            new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16);
+        if (file.getName().endsWith(".xz"))
+        {
+            return new BufferedInputStream(new XZInputStream(raw), 1 << 16);
+        }
+        if (file.getName().endsWith(".gz"))
+        {
+            return new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16);
+        }
+        return raw;
     }
 
     private static void readBinary(final InputStream in, final LongList keys, final int width) throws IOException
@@ -155,16 +201,27 @@ final class Trace
         }
     }
 
-    private static void readDecimalLines(final InputStream in, final LongList keys) throws IOException
+    private static void readDecimalLines(final File file, final InputStream in, final LongList keys) throws IOException
     {
         final BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.US_ASCII));
         String line;
+        long number = 0;
         while (null != (line = reader.readLine()))
         {
+            number++;
             line = line.trim();
             if (!line.isEmpty() && !"*".equals(line))
             {
-                keys.add(Long.parseLong(line));
+                try
+                {
+                    keys.add(Long.parseLong(line));
+                }
+                catch (final NumberFormatException ex)
+                {
+                    throw new IOException(file + " line " + number + ": '" +
+                        (line.length() > 40 ? line.substring(0, 40) + "..." : line) +
+                        "' is not a decimal key (one key per line; give --format for other encodings)", ex);
+                }
             }
         }
     }

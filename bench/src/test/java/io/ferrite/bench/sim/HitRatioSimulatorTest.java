@@ -2,16 +2,55 @@ package io.ferrite.bench.sim;
 
 import io.ferrite.engine.EvictionPolicyType;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.DataOutputStream;
+import java.io.File;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.util.Arrays;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class HitRatioSimulatorTest
 {
+    @TempDir
+    File tempDir;
+
+    @Test
+    void shouldReadPlainAndBinaryTracesAndNameTheBadLine() throws IOException
+    {
+        final File text = new File(tempDir, "mine.trace");
+        Files.writeString(text.toPath(), "1\n2\n*\n\n 1 \n3\n", StandardCharsets.US_ASCII);
+        assertTrue(Trace.isTrace(text));
+        final Trace trace = Trace.read(text);
+        assertEquals("mine", trace.name);
+        assertArrayEquals(new long[]{ 1, 2, 1, 3 }, trace.keys);
+        assertEquals(3, trace.uniqueKeys);
+
+        final File binary = new File(tempDir, "other.trace");
+        try (DataOutputStream out = new DataOutputStream(new FileOutputStream(binary)))
+        {
+            out.writeLong(-5);
+            out.writeLong(7);
+            out.writeLong(-5);
+        }
+        assertArrayEquals(new long[]{ -5, 7, -5 }, Trace.read(binary, Trace.Format.U64).keys);
+
+        final File bad = new File(tempDir, "bad.trace");
+        Files.writeString(bad.toPath(), "1\n2\nR 0x1f 4\n", StandardCharsets.US_ASCII);
+        final IOException ex = assertThrows(IOException.class, () -> Trace.read(bad));
+        assertTrue(ex.getMessage().contains("line 3") && ex.getMessage().contains("bad.trace"), ex.getMessage());
+        assertArrayEquals(new long[]{ 0x1f }, Trace.read(bad, Trace.Format.ADDRESS).keys,
+            "the address format reads the second field as hex and skips lines without one");
+    }
+
     /**
      * Zipf-like keys with a scan and a loop phase: enough structure that the policies differ.
      */
