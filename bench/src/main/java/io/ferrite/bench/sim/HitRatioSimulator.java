@@ -25,8 +25,9 @@ import java.util.concurrent.Future;
  * Usage: {@code HitRatioSimulator [--traces DIR] [--out DIR] [--only NAME,...] [--policies NAME,...]
  * [--capacities N,...] [--scale F] [--rekey N] [--threads N] [--format lirs|u32|u64|address]}, where a policy
  * name is an {@link EvictionPolicyType} constant (the engine), {@code exact-lru}, {@code caffeine} or {@code belady}.
- * Capacities are the same for every policy: unless given, five per trace, doubling, around {@code F} (default 1) times one eighth of the trace's
- * distinct keys ({@link #capacities(int, double)}); the middle one is the "main" capacity of the summary.
+ * Capacities are the same for every policy: unless given, five per trace, doubling, around {@code F} (default 1)
+ * times one eighth of the trace's distinct keys ({@link #capacities(int, double)}); the middle one is the "main"
+ * capacity of the summary.
  * <p>
  * {@code --rekey N} replays each trace N times, the original and N - 1 renamings of its keys by a bijection
  * ({@link Trace#rekeyed(int)}), and reports the mean hit ratio (and the spread in the CSV). Hash-based policies
