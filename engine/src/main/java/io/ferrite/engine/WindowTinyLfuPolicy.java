@@ -172,7 +172,7 @@ final class WindowTinyLfuPolicy extends EvictionPolicy
         final int from = word & LIST_MASK;
         if (PROBATION == from)
         {
-            if ((((word >>> STAMP_SHIFT) - stamp(lists.tail(list(PROBATION)))) & STAMP_MASK) < ghostHorizon)
+            if (sinceTail(word >>> STAMP_SHIFT) < ghostHorizon)
             {
                 putInt(ADJUSTMENT_OFFSET, getInt(ADJUSTMENT_OFFSET) - 1);
             }
@@ -381,6 +381,15 @@ final class WindowTinyLfuPolicy extends EvictionPolicy
     }
 
     /**
+     * How far {@code stamp} is above the stamp of probation's tail, modulo 2^30: an upper bound of the distance from
+     * the tail of the probation entry holding it.
+     */
+    private int sinceTail(final int stamp)
+    {
+        return (stamp - stamp(lists.tail(list(PROBATION)))) & STAMP_MASK;
+    }
+
+    /**
      * The link stamp for an entry about to become probation's head. Stamps are compared modulo 2^30; should the
      * span from the tail's stamp reach {@link #STAMP_RENUMBER_SPAN} (an entry that sat at the tail through 2^29
      * links, which only a pathological workload does), probation is renumbered from its tail so comparisons stay
@@ -388,14 +397,11 @@ final class WindowTinyLfuPolicy extends EvictionPolicy
      */
     private int nextProbationStamp()
     {
-        final int stamp = (getInt(PROBATION_SEQUENCE_OFFSET) + 1) & STAMP_MASK;
-        final int tail = lists.tail(list(PROBATION));
-        if (NULL_INDEX != tail && ((stamp - stamp(tail)) & STAMP_MASK) >= STAMP_RENUMBER_SPAN)
+        int stamp = (getInt(PROBATION_SEQUENCE_OFFSET) + 1) & STAMP_MASK;
+        if (lists.count(list(PROBATION)) > 0 && sinceTail(stamp) >= STAMP_RENUMBER_SPAN)
         {
             renumberProbation();
-            final int renumbered = getInt(PROBATION_SEQUENCE_OFFSET) + 1;
-            putInt(PROBATION_SEQUENCE_OFFSET, renumbered);
-            return renumbered;
+            stamp = getInt(PROBATION_SEQUENCE_OFFSET) + 1;
         }
         putInt(PROBATION_SEQUENCE_OFFSET, stamp);
         return stamp;
@@ -461,10 +467,7 @@ final class WindowTinyLfuPolicy extends EvictionPolicy
         }
         if (PROBATION == listIndex && NULL_INDEX != lists.next(entry))
         {
-            final int tailStamp = stamp(lists.tail(list(PROBATION)));
-            final int distance = (stamp(entry) - tailStamp) & STAMP_MASK;
-            final int nextDistance = (stamp(lists.next(entry)) - tailStamp) & STAMP_MASK;
-            if (distance <= nextDistance)
+            if (sinceTail(stamp(entry)) <= sinceTail(stamp(lists.next(entry))))
             {
                 return "probation entry " + entry + " has link stamp " + stamp(entry) + ", not above the stamp " +
                     stamp(lists.next(entry)) + " of the entry after it";
