@@ -23,7 +23,8 @@ import java.util.concurrent.Future;
  * optimal, then prints a table per trace and a summary, and optionally writes them with an SVG chart per trace.
  * <p>
  * Usage: {@code HitRatioSimulator [--traces DIR] [--out DIR] [--only NAME,...] [--policies NAME,...]
- * [--capacities N,...] [--scale F] [--rekey N] [--threads N] [--format lirs|u32|u64|address]}, where a policy
+ * [--capacities N,...] [--scale F] [--rekey N] [--threads N] [--format lirs|u32|u64|address]} (traces default to
+ * {@code ../shared/traces}, relative to the repository root), where a policy
  * name is an {@link EvictionPolicyType} constant (the engine), {@code exact-lru}, {@code caffeine} or {@code belady}.
  * Capacities are the same for every policy: unless given, five per trace, doubling, around {@code F} (default 1)
  * times one eighth of the trace's distinct keys ({@link #capacities(int, double)}); the middle one is the "main"
@@ -39,13 +40,16 @@ import java.util.concurrent.Future;
  */
 public final class HitRatioSimulator
 {
+    /** The shared trace set, relative to the repository root (the simulator is run from there). */
+    static final String DEFAULT_TRACES_DIR = "../shared/traces";
+
     private HitRatioSimulator()
     {
     }
 
     public static void main(final String[] args) throws IOException, InterruptedException, ExecutionException
     {
-        File tracesDir = new File("/work/shared/traces");
+        File tracesDir = new File(DEFAULT_TRACES_DIR);
         Path out = null;
         List<String> only = null;
         List<String> policyNames = null;
@@ -93,7 +97,8 @@ public final class HitRatioSimulator
         final List<File> files = traceFiles(tracesDir, only);
         if (files.isEmpty())
         {
-            throw new IllegalArgumentException("no trace files under " + tracesDir);
+            throw new IllegalArgumentException("no trace files under " + tracesDir.getAbsolutePath() +
+                " (run from the repository root, or pass --traces DIR)");
         }
 
         if (scale <= 0 || versions < 1 || threads < 1)
