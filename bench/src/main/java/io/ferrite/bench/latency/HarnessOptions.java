@@ -13,14 +13,16 @@ final class HarnessOptions
 {
     private static final String[][] DEFAULTS = {
         { "targets", "ferrite,redis,replicated", "targets, in the order they run: ferrite, redis, replicated" },
-        { "modes", "async", "open-loop modes to run: async (1 sender, async API) and/or sync (blocking threads)" },
+        { "modes", "async", "modes to run: async (open loop, 1 sender, async API), sync (open loop, blocking " +
+            "threads), " +
+            "blocking (closed loop: blocking threads calling back to back, measures calls/s)" },
         { "rate", "10000", "requests per second of the open-loop runs" },
         { "warmup", "5", "seconds of warm-up (not recorded) before each open-loop run" },
         { "duration", "20", "seconds recorded per open-loop run" },
         { "get-ratio", "0.9", "share of GETs; the rest are PUTs" },
         { "value-size", "100", "value size in bytes" },
         { "keys", "100000", "number of distinct keys (all preloaded; drawn uniformly)" },
-        { "sync-threads", "1", "threads of the sync mode, sharing the schedule" },
+        { "sync-threads", "1", "threads of the sync and blocking modes (sync: sharing the schedule)" },
         { "max-in-flight", "10000", "async mode: most requests outstanding before the sender waits" },
         { "saturation-window", "64", "closed-loop saturation: requests kept in flight; 0 skips saturation" },
         { "saturation-warmup", "3", "seconds of warm-up of the saturation run" },

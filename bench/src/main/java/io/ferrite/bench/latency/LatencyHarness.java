@@ -145,9 +145,14 @@ public final class LatencyHarness
                     result = LoadRunner.openSync("open-sync", target, workload, rate, warmupNs, durationNs,
                         options.integer("sync-threads"));
                 }
+                else if ("blocking".equals(mode))
+                {
+                    result = LoadRunner.closedSync("closed-sync", target, workload, warmupNs, durationNs,
+                        options.integer("sync-threads"));
+                }
                 else
                 {
-                    throw new IllegalArgumentException("unknown mode '" + mode + "': async or sync");
+                    throw new IllegalArgumentException("unknown mode '" + mode + "': async, sync or blocking");
                 }
                 annotate(result, target, before, cpuBefore);
                 result.state = stateBefore.isEmpty() ? "" : "before: " + stateBefore + ", after: " + target.state();

@@ -121,6 +121,47 @@ final class LoadRunner
     }
 
     /**
+     * Closed loop with blocking calls: {@code threads} threads each call back to back for the whole run, so the
+     * result is what blocking callers can do (calls per second) and how long one call takes (send to return).
+     * An open loop at a rate the callers cannot reach only measures the growing backlog; this mode measures the
+     * call itself.
+     */
+    static RunResult closedSync(
+        final String scenario,
+        final LoadTarget target,
+        final Workload workload,
+        final long warmupNs,
+        final long durationNs,
+        final int threads) throws InterruptedException
+    {
+        final RunRecorder recorder = new RunRecorder();
+        final long start = System.nanoTime();
+        final long end = start + warmupNs + durationNs;
+        recorder.window(start + warmupNs, end);
+        final Thread[] workers = new Thread[threads];
+        for (int t = 0; t < threads; t++)
+        {
+            final int first = t;
+            workers[t] = new Thread(() ->
+            {
+                long now;
+                for (long i = first; (now = System.nanoTime()) - end < 0; i += threads)
+                {
+                    final int op = workload.op(i);
+                    recorder.onComplete(op, now, target.call(op, workload.keyIndex(i)));
+                }
+            }, "latency-blocking-" + t);
+            workers[t].start();
+        }
+        for (final Thread worker : workers)
+        {
+            worker.join();
+        }
+        return new RunResult(scenario, target.name(), "closed loop, blocking, " + threads + " thread(s)", 0,
+            recorder.measured() / (durationNs / 1e9), recorder);
+    }
+
+    /**
      * Closed loop for saturation: keep {@code window} requests in flight (pipelined) from one sender for the whole
      * run; throughput is what completed in the measurement window. Latency here is send-to-completion, recorded
      * with {@code recordValueWithExpectedInterval} using the mean latency of the warm-up as the expected interval
