@@ -69,7 +69,7 @@ public final class FerriteClusteredService implements ClusteredService
             .maxEntries(ctx.storeMaxEntries() > 0 ? ctx.storeMaxEntries() : -1)
             .policy(ctx.storePolicy())
             .clock(this::clusterTimeMs));
-        handler.store(store, cluster.idleStrategy());
+        handler.store(store, cluster.idleStrategy(), (sessionId) -> null != cluster.getClientSession(sessionId));
         final UnsafeBuffer key = new UnsafeBuffer(new byte[4]);
         key.putInt(0, group);
         final String label = "Ferrite applied log position: group=" + group;

@@ -9,6 +9,7 @@ import io.ferrite.codec.sbe.BooleanType;
 import io.ferrite.codec.sbe.CompareAndSetRequestEncoder;
 import io.ferrite.codec.sbe.DeleteRequestEncoder;
 import io.ferrite.codec.sbe.DeleteResponseDecoder;
+import io.ferrite.codec.sbe.ErrorCode;
 import io.ferrite.codec.sbe.ErrorResponseDecoder;
 import io.ferrite.codec.sbe.GetRequestEncoder;
 import io.ferrite.codec.sbe.GetResponseDecoder;
@@ -42,7 +43,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>
  * The client follows leader changes: requests in flight when a new leader is announced (or when the session has
  * to be re-established) are sent again with their original correlation ids; members remember the outcome of
- * each client's recent writes, so a resent write is never applied twice and is answered with its first outcome.
+ * each client instance's recent writes, so a resent write is never applied twice and is answered with its first
+ * outcome. The identity they remember it by is a random {@link #instanceId() instance id} drawn for each client,
+ * bound by each group to the session that first writes with it: a restarted process starts a new identity (and
+ * loses no write to its predecessor's outcomes), and another session cannot pass itself off as this client.
  * Requests that get no answer within the request timeout fail with {@link ReplicationException}.
  * <p>
  * <b>Note:</b> thread-safe. Blocking calls drive the connection on the caller's thread while they wait (lowest
@@ -51,6 +55,7 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class ReplicatedClient implements AutoCloseable
 {
     private static final long KEEP_ALIVE_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
+    private static final long ID_IN_USE_RETRY_NS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final ReplicatedClientContext ctx;
     private final MediaDriver driver;
@@ -81,7 +86,7 @@ public final class ReplicatedClient implements AutoCloseable
         {
             final File shm = new File("/dev/shm");
             final String dir = new File(shm.isDirectory() ? shm : new File(System.getProperty("java.io.tmpdir")),
-                "ferrite-client-" + ctx.clientId()).getPath();
+                "ferrite-client-" + Long.toHexString(ctx.instanceId())).getPath();
             driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
                 .aeronDirectoryName(dir)
                 .threadingMode(ThreadingMode.SHARED)
@@ -123,6 +128,15 @@ public final class ReplicatedClient implements AutoCloseable
     public long clientId()
     {
         return ctx.clientId();
+    }
+
+    /**
+     * The identity members deduplicate this client's writes by: random per client instance unless
+     * {@link ReplicatedClientContext#instanceId(long)} set it.
+     */
+    public long instanceId()
+    {
+        return ctx.instanceId();
     }
 
     /**
@@ -220,7 +234,7 @@ public final class ReplicatedClient implements AutoCloseable
             final long correlationId = ++nextCorrelationId;
             final int length = MessageHeaderEncoder.ENCODED_LENGTH + getRequest
                 .wrapAndApplyHeader(encodeBuffer, 0, headerEncoder)
-                .clientId(ctx.clientId())
+                .clientId(ctx.instanceId())
                 .correlationId(correlationId)
                 .putKey(key, 0, key.length)
                 .encodedLength();
@@ -277,7 +291,7 @@ public final class ReplicatedClient implements AutoCloseable
             final long correlationId = ++nextCorrelationId;
             final int length = MessageHeaderEncoder.ENCODED_LENGTH + putRequest
                 .wrapAndApplyHeader(encodeBuffer, 0, headerEncoder)
-                .clientId(ctx.clientId())
+                .clientId(ctx.instanceId())
                 .correlationId(correlationId)
                 .ttlMs(ttlMs)
                 .mode(mode)
@@ -311,7 +325,7 @@ public final class ReplicatedClient implements AutoCloseable
             final long correlationId = ++nextCorrelationId;
             final int length = MessageHeaderEncoder.ENCODED_LENGTH + casRequest
                 .wrapAndApplyHeader(encodeBuffer, 0, headerEncoder)
-                .clientId(ctx.clientId())
+                .clientId(ctx.instanceId())
                 .correlationId(correlationId)
                 .ttlMs(0)
                 .putKey(key, 0, key.length)
@@ -339,7 +353,7 @@ public final class ReplicatedClient implements AutoCloseable
             final long correlationId = ++nextCorrelationId;
             final int length = MessageHeaderEncoder.ENCODED_LENGTH + deleteRequest
                 .wrapAndApplyHeader(encodeBuffer, 0, headerEncoder)
-                .clientId(ctx.clientId())
+                .clientId(ctx.instanceId())
                 .correlationId(correlationId)
                 .putKey(key, 0, key.length)
                 .encodedLength();
@@ -578,9 +592,10 @@ public final class ReplicatedClient implements AutoCloseable
     {
         long[] ids = null;
         int count = 0;
+        final long now = System.nanoTime();
         for (final Pending p : pending.values())
         {
-            if (!p.sent)
+            if (!p.sent && now - p.notBeforeNs >= 0)
             {
                 if (null == ids)
                 {
@@ -656,6 +671,7 @@ public final class ReplicatedClient implements AutoCloseable
         final long deadlineNs;
         final CompletableFuture<Object> future = new CompletableFuture<>();
         boolean sent;
+        long notBeforeNs;
 
         Pending(final long correlationId, final byte[] message, final long deadlineNs)
         {
@@ -724,6 +740,18 @@ public final class ReplicatedClient implements AutoCloseable
                     final long correlationId = errorResponse.correlationId();
                     final String code = String.valueOf(errorResponse.code());
                     final String message = errorResponse.message();
+                    if (ErrorCode.CLIENT_ID_IN_USE == errorResponse.code())
+                    {
+                        // This instance's previous session (before a reconnect) still owns the id: retry until the
+                        // cluster has closed it or the request times out.
+                        final Pending p = pending.get(correlationId);
+                        if (null != p)
+                        {
+                            p.sent = false;
+                            p.notBeforeNs = System.nanoTime() + ID_IN_USE_RETRY_NS;
+                        }
+                        break;
+                    }
                     final Pending p = pending.remove(correlationId);
                     if (null != p)
                     {
