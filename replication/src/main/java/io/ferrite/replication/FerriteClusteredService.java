@@ -26,7 +26,8 @@ import java.util.concurrent.TimeUnit;
  * changed only by commands from the Raft log.
  * <p>
  * Deterministic by construction: TTLs run on the cluster's time (the timestamp of the log entry being applied),
- * nothing reads the wall clock, draws random numbers or does I/O, and the store is anonymous (its durable form
+ * nothing that changes state reads the wall clock (only the side-effect-free stale reads check expiry against it),
+ * draws random numbers or does I/O, and the store is anonymous (its durable form
  * is the log and the snapshots). Reads that must not change replicated state use {@link FerriteStore#peek}.
  * <b>Note:</b> the callbacks run on the service container's thread; {@link #role()}, {@link #logPosition()} and
  * {@link #size()} may be read from any thread.
@@ -45,6 +46,7 @@ public final class FerriteClusteredService implements ClusteredService
     private FerriteStore store;
     private Counter appliedPosition;
     private ReadOnlyEndpoint staleReads;
+    private boolean servingStaleReads;
     private volatile Cluster.Role role = Cluster.Role.FOLLOWER;
     private volatile long logPosition;
     private volatile long size;
@@ -68,7 +70,7 @@ public final class FerriteClusteredService implements ClusteredService
             .capacityBytes(ctx.storeCapacityBytes())
             .maxEntries(ctx.storeMaxEntries() > 0 ? ctx.storeMaxEntries() : -1)
             .policy(ctx.storePolicy())
-            .clock(this::clusterTimeMs));
+            .clock(this::storeTimeMs));
         handler.store(store, cluster.idleStrategy(), (sessionId) -> null != cluster.getClientSession(sessionId));
         final UnsafeBuffer key = new UnsafeBuffer(new byte[4]);
         key.putInt(0, group);
@@ -126,7 +128,19 @@ public final class FerriteClusteredService implements ClusteredService
      */
     public int doBackgroundWork(final long nowNs)
     {
-        return null == staleReads ? 0 : staleReads.doWork();
+        if (null == staleReads)
+        {
+            return 0;
+        }
+        servingStaleReads = true;
+        try
+        {
+            return staleReads.doWork();
+        }
+        finally
+        {
+            servingStaleReads = false;
+        }
     }
 
     public void onTakeSnapshot(final ExclusivePublication snapshotPublication)
@@ -152,6 +166,18 @@ public final class FerriteClusteredService implements ClusteredService
         {
             store.close();
         }
+    }
+
+    /**
+     * The store's clock: the cluster's time while applying the log (deterministic), and the later of the cluster's
+     * time and this host's wall clock while serving possibly-stale reads. Cluster time moves only with log entries, so
+     * an idle group or an isolated member would otherwise serve entries past their TTL; stale reads use
+     * {@link FerriteStore#peekView}, which changes nothing, so the wall clock never reaches replicated state.
+     */
+    private long storeTimeMs()
+    {
+        final long clusterTimeMs = clusterTimeMs();
+        return servingStaleReads ? Math.max(clusterTimeMs, System.currentTimeMillis()) : clusterTimeMs;
     }
 
     /**

@@ -78,6 +78,7 @@ public final class ReplicatedClient implements AutoCloseable
     private volatile boolean running = true;
     private volatile int leaderMemberId = -1;
     private FerriteClient staleClient;
+    private int staleMember = -1;
 
     private ReplicatedClient(final ReplicatedClientContext ctx)
     {
@@ -150,7 +151,10 @@ public final class ReplicatedClient implements AutoCloseable
     /**
      * A weaker, faster read: answered directly by one member from its own copy, without going through the Raft
      * log, so it may miss writes that were acknowledged recently (or, on a lagging member, long ago). Use
-     * {@link #get(byte[])} when the read must see every acknowledged write.
+     * {@link #get(byte[])} when the read must see every acknowledged write. It never returns an entry whose TTL has
+     * passed: the member checks expiry against the later of the cluster's time and its own clock. Unless
+     * {@link ReplicatedClientContext#staleReadMember(int)} names one, the member is the leader as this client
+     * knows it at each call.
      *
      * @return the member's value, or null.
      * @throws ReplicationException if stale-read endpoints are not configured or the member cannot be reached.
@@ -173,19 +177,36 @@ public final class ReplicatedClient implements AutoCloseable
         }
     }
 
+    /**
+     * The member possibly-stale reads go to now, or -1 before the first one.
+     */
+    public int staleReadMemberId()
+    {
+        synchronized (this)
+        {
+            return null == staleClient ? -1 : staleMember;
+        }
+    }
+
+    /**
+     * The client of the member stale reads go to: the configured member, or else the leader as the client knows it
+     * now, so a deposed leader stops answering once the client has heard of its successor.
+     */
     private FerriteClient staleReadClient()
     {
         synchronized (this)
         {
-            if (null != staleClient)
+            final int member = ctx.staleReadMember() >= 0 ? ctx.staleReadMember() : Math.max(0, leaderMemberId);
+            if (null != staleClient && member == staleMember)
             {
                 return staleClient;
             }
+            CloseHelper.quietClose(staleClient);
+            staleClient = null;
             if (null == ctx.staleReadEndpoints())
             {
                 throw new ReplicationException("staleReadEndpoints not set in ReplicatedClientContext");
             }
-            final int member = ctx.staleReadMember() >= 0 ? ctx.staleReadMember() : Math.max(0, leaderMemberId);
             String endpoint = null;
             for (final String part : ctx.staleReadEndpoints().split(","))
             {
@@ -207,6 +228,7 @@ public final class ReplicatedClient implements AutoCloseable
                     .responseChannel("aeron:udp?endpoint=" + ctx.egressHost() + ":0")
                     .aeronDir(aeronDirectoryName)
                     .termLength(ctx.termLength()));
+                staleMember = member;
             }
             catch (final FerriteException ex)
             {
