@@ -36,12 +36,15 @@ public final class FerriteClusteredService implements ClusteredService
 {
     /** Aeron counter type of the service's applied log position; its key is the group id (int). */
     public static final int APPLIED_POSITION_TYPE_ID = 7301;
+    /** Correlation id of the cluster timer that closes idle sessions when a group is nearly full. */
+    static final long SESSION_REAPER_TIMER_ID = 0x5E55_1D1E_0000_0001L;
 
     private final int group;
     private final ReplicaNodeContext ctx;
     private final RequestDeduplicator deduplicator = new RequestDeduplicator();
     private final ClusterCommandHandler handler;
     private final StoreSnapshot snapshot = new StoreSnapshot();
+    private final SessionReaper sessionReaper;
     private Cluster cluster;
     private FerriteStore store;
     private Counter appliedPosition;
@@ -60,6 +63,7 @@ public final class FerriteClusteredService implements ClusteredService
     {
         this.group = group;
         this.ctx = ctx;
+        this.sessionReaper = new SessionReaper(ctx.maxSessions(), ctx.sessionIdleTimeoutMs());
         this.handler = new ClusterCommandHandler(deduplicator, ctx.requestLimits(), ctx.termLength() / 8 - 1024);
     }
 
@@ -83,6 +87,10 @@ public final class FerriteClusteredService implements ClusteredService
             StoreSnapshot.load(snapshotImage, store, deduplicator, cluster.idleStrategy());
         }
         size = store.size();
+        for (final ClientSession session : cluster.clientSessions())
+        {
+            sessionReaper.onOpen(session.id(), clusterTimeMs());
+        }
         final RequestLimits limits = ctx.requestLimits();
         staleReads = ReadOnlyEndpoint.create(new NodeContext()
             .channel("aeron:udp?endpoint=" +
@@ -97,10 +105,16 @@ public final class FerriteClusteredService implements ClusteredService
 
     public void onSessionOpen(final ClientSession session, final long timestamp)
     {
+        sessionReaper.onOpen(session.id(), toMs(timestamp));
+        if (sessionReaper.isNearlyFull())
+        {
+            scheduleSessionReaper(timestamp);
+        }
     }
 
     public void onSessionClose(final ClientSession session, final long timestamp, final CloseReason closeReason)
     {
+        sessionReaper.onClose(session.id());
     }
 
     public void onSessionMessage(
@@ -112,6 +126,7 @@ public final class FerriteClusteredService implements ClusteredService
         final Header header)
     {
         handler.onMessage(session, buffer, offset, length);
+        sessionReaper.onMessage(session.id(), toMs(timestamp));
         requestsApplied = handler.requests();
         logPosition = header.position();
         appliedPosition.setRelease(logPosition);
@@ -120,6 +135,32 @@ public final class FerriteClusteredService implements ClusteredService
 
     public void onTimerEvent(final long correlationId, final long timestamp)
     {
+        if (SESSION_REAPER_TIMER_ID == correlationId)
+        {
+            final long sessionId = sessionReaper.sessionToClose(toMs(timestamp));
+            if (Long.MIN_VALUE != sessionId)
+            {
+                cluster.closeClientSession(sessionId);
+            }
+            if (sessionReaper.isNearlyFull())
+            {
+                scheduleSessionReaper(timestamp);
+            }
+        }
+    }
+
+    private void scheduleSessionReaper(final long timestamp)
+    {
+        final long tickMs = Math.max(100, Math.min(1000, ctx.sessionIdleTimeoutMs() / 2));
+        final TimeUnit unit = cluster.timeUnit();
+        cluster.scheduleTimer(SESSION_REAPER_TIMER_ID, timestamp + (null == unit ? tickMs : unit.convert(tickMs,
+            TimeUnit.MILLISECONDS)));
+    }
+
+    private long toMs(final long clusterTime)
+    {
+        final TimeUnit unit = cluster.timeUnit();
+        return null == unit ? clusterTime : unit.toMillis(clusterTime);
     }
 
     /**

@@ -577,6 +577,11 @@ public final class ReplicatedClient implements AutoCloseable
         {
             CloseHelper.quietClose(cluster);
             cluster = null;
+            if (pending.isEmpty())
+            {
+                // Reconnect only for a request: a session the group closed for idling stays closed until used.
+                return 0;
+            }
             try
             {
                 cluster = connect();
