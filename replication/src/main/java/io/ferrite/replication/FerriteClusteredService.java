@@ -7,8 +7,10 @@ import io.aeron.cluster.service.ClientSession;
 import io.aeron.cluster.service.Cluster;
 import io.aeron.cluster.service.ClusteredService;
 import io.aeron.logbuffer.Header;
+import io.ferrite.codec.RequestLimits;
+import io.ferrite.codec.sbe.GroupSettingsDecoder;
+import io.ferrite.codec.sbe.MessageHeaderDecoder;
 import io.ferrite.engine.FerriteStore;
-import io.ferrite.engine.StoreConfiguration;
 import io.ferrite.engine.StoreContext;
 import io.ferrite.transport.NodeContext;
 import io.ferrite.transport.ReadOnlyEndpoint;
@@ -26,7 +28,8 @@ import java.util.concurrent.TimeUnit;
  * changed only by commands from the Raft log.
  * <p>
  * Deterministic by construction: TTLs run on the cluster's time (the timestamp of the log entry being applied),
- * nothing reads the wall clock, draws random numbers or does I/O, and the store is anonymous (its durable form
+ * nothing that changes state reads the wall clock (only the side-effect-free stale reads check expiry against it),
+ * draws random numbers or does I/O, and the store is anonymous (its durable form
  * is the log and the snapshots). Reads that must not change replicated state use {@link FerriteStore#peek}.
  * <b>Note:</b> the callbacks run on the service container's thread; {@link #role()}, {@link #logPosition()} and
  * {@link #size()} may be read from any thread.
@@ -35,19 +38,32 @@ public final class FerriteClusteredService implements ClusteredService
 {
     /** Aeron counter type of the service's applied log position; its key is the group id (int). */
     public static final int APPLIED_POSITION_TYPE_ID = 7301;
+    /** Correlation id of the cluster timer that closes idle sessions when a group is nearly full. */
+    static final long SESSION_REAPER_TIMER_ID = 0x5E55_1D1E_0000_0001L;
 
     private final int group;
     private final ReplicaNodeContext ctx;
-    private final RequestDeduplicator deduplicator = new RequestDeduplicator();
+    private final RequestDeduplicator deduplicator;
     private final ClusterCommandHandler handler;
     private final StoreSnapshot snapshot = new StoreSnapshot();
+    private final SessionReaper sessionReaper;
     private Cluster cluster;
     private FerriteStore store;
     private Counter appliedPosition;
     private ReadOnlyEndpoint staleReads;
+    private boolean servingStaleReads;
+    private final MessageHeaderDecoder settingsHeader = new MessageHeaderDecoder();
+    private final GroupSettingsDecoder settingsDecoder = new GroupSettingsDecoder();
+    private final UnsafeBuffer settingsBuffer = new UnsafeBuffer(new byte[1024]);
+    private GroupSettings ownSettings;
+    private GroupSettings groupSettings;
+    private boolean announceSettings;
+    private Runnable onRefused;
+    private volatile String refusal;
     private volatile Cluster.Role role = Cluster.Role.FOLLOWER;
     private volatile long logPosition;
     private volatile long size;
+    private volatile long requestsApplied;
     private volatile long snapshots;
     private volatile long lastSnapshotNs;
     private volatile long lastSnapshotEntries;
@@ -57,7 +73,9 @@ public final class FerriteClusteredService implements ClusteredService
     {
         this.group = group;
         this.ctx = ctx;
-        this.handler = new ClusterCommandHandler(deduplicator, 1024, ctx.termLength() / 8 - 1024);
+        this.deduplicator = new RequestDeduplicator(ctx.dedupMaxClients());
+        this.sessionReaper = new SessionReaper(ctx.maxSessions(), ctx.sessionIdleTimeoutMs());
+        this.handler = new ClusterCommandHandler(deduplicator, ctx.requestLimits(), ctx.termLength() / 8 - 1024);
     }
 
     public void onStart(final Cluster cluster, final Image snapshotImage)
@@ -67,8 +85,8 @@ public final class FerriteClusteredService implements ClusteredService
             .capacityBytes(ctx.storeCapacityBytes())
             .maxEntries(ctx.storeMaxEntries() > 0 ? ctx.storeMaxEntries() : -1)
             .policy(ctx.storePolicy())
-            .clock(this::clusterTimeMs));
-        handler.store(store, cluster.idleStrategy());
+            .clock(this::storeTimeMs));
+        handler.store(store, cluster.idleStrategy(), (sessionId) -> null != cluster.getClientSession(sessionId));
         final UnsafeBuffer key = new UnsafeBuffer(new byte[4]);
         key.putInt(0, group);
         final String label = "Ferrite applied log position: group=" + group;
@@ -77,27 +95,44 @@ public final class FerriteClusteredService implements ClusteredService
             label.length());
         if (null != snapshotImage)
         {
-            StoreSnapshot.load(snapshotImage, store, deduplicator, cluster.idleStrategy());
+            StoreSnapshot.load(snapshotImage, store, deduplicator, (settings) -> groupSettings = settings,
+                cluster.idleStrategy());
         }
         size = store.size();
-        final int maxMessage = ctx.termLength() / 8;
-        final int maxKeyLength = Math.min(StoreConfiguration.MAX_KEY_LENGTH / 4, maxMessage / 8);
+        for (final ClientSession session : cluster.clientSessions())
+        {
+            sessionReaper.onOpen(session.id(), clusterTimeMs());
+        }
+        final RequestLimits limits = ctx.requestLimits();
+        ownSettings = GroupSettings.of(store, limits, ctx.dedupMaxClients());
+        if (null != groupSettings)
+        {
+            checkSettings();
+        }
         staleReads = ReadOnlyEndpoint.create(new NodeContext()
             .channel("aeron:udp?endpoint=" +
                 ctx.topology().endpoint(group, ctx.memberId(), GroupTopology.STALE_READ_PORT))
             .termLength(ctx.termLength())
-            .maxKeyLength(maxKeyLength)
-            .maxValueLength(Math.min(1024 * 1024, maxMessage - maxKeyLength - 4096))
+            .maxKeyLength(limits.maxKeyLength())
+            .maxValueLength(limits.maxValueLength())
+            .maxMultiGetKeys(limits.maxMultiGetKeys())
             .eventLog(event -> { })
             .errorHandler(ctx.errorHandler()), cluster.aeron(), store);
     }
 
     public void onSessionOpen(final ClientSession session, final long timestamp)
     {
+        announceSettings();
+        sessionReaper.onOpen(session.id(), toMs(timestamp));
+        if (sessionReaper.isNearlyFull())
+        {
+            scheduleSessionReaper(timestamp);
+        }
     }
 
     public void onSessionClose(final ClientSession session, final long timestamp, final CloseReason closeReason)
     {
+        sessionReaper.onClose(session.id());
     }
 
     public void onSessionMessage(
@@ -108,7 +143,24 @@ public final class FerriteClusteredService implements ClusteredService
         final int length,
         final Header header)
     {
-        handler.onMessage(session, buffer, offset, length);
+        if (null != refusal)
+        {
+            return;
+        }
+        announceSettings();
+        if (null == session && isGroupSettings(buffer, offset, length))
+        {
+            onGroupSettings(buffer, offset);
+        }
+        else
+        {
+            handler.onMessage(session, buffer, offset, length);
+        }
+        if (null != session)
+        {
+            sessionReaper.onMessage(session.id(), toMs(timestamp));
+        }
+        requestsApplied = handler.requests();
         logPosition = header.position();
         appliedPosition.setRelease(logPosition);
         size = store.size();
@@ -116,6 +168,32 @@ public final class FerriteClusteredService implements ClusteredService
 
     public void onTimerEvent(final long correlationId, final long timestamp)
     {
+        if (SESSION_REAPER_TIMER_ID == correlationId)
+        {
+            final long sessionId = sessionReaper.sessionToClose(toMs(timestamp));
+            if (Long.MIN_VALUE != sessionId)
+            {
+                cluster.closeClientSession(sessionId);
+            }
+            if (sessionReaper.isNearlyFull())
+            {
+                scheduleSessionReaper(timestamp);
+            }
+        }
+    }
+
+    private void scheduleSessionReaper(final long timestamp)
+    {
+        final long tickMs = Math.max(100, Math.min(1000, ctx.sessionIdleTimeoutMs() / 2));
+        final TimeUnit unit = cluster.timeUnit();
+        cluster.scheduleTimer(SESSION_REAPER_TIMER_ID, timestamp + (null == unit ? tickMs : unit.convert(tickMs,
+            TimeUnit.MILLISECONDS)));
+    }
+
+    private long toMs(final long clusterTime)
+    {
+        final TimeUnit unit = cluster.timeUnit();
+        return null == unit ? clusterTime : unit.toMillis(clusterTime);
     }
 
     /**
@@ -124,13 +202,26 @@ public final class FerriteClusteredService implements ClusteredService
      */
     public int doBackgroundWork(final long nowNs)
     {
-        return null == staleReads ? 0 : staleReads.doWork();
+        if (null == staleReads || null != refusal)
+        {
+            return 0;
+        }
+        servingStaleReads = true;
+        try
+        {
+            return staleReads.doWork();
+        }
+        finally
+        {
+            servingStaleReads = false;
+        }
     }
 
     public void onTakeSnapshot(final ExclusivePublication snapshotPublication)
     {
         final long start = System.nanoTime();
-        final long entries = snapshot.take(snapshotPublication, store, deduplicator, cluster.idleStrategy());
+        final long entries = snapshot.take(snapshotPublication, store, deduplicator, groupSettings,
+            cluster.idleStrategy());
         lastSnapshotNs = System.nanoTime() - start;
         lastSnapshotEntries = entries;
         lastSnapshotBytes = snapshot.bytesWritten();
@@ -140,6 +231,84 @@ public final class FerriteClusteredService implements ClusteredService
     public void onRoleChange(final Cluster.Role newRole)
     {
         role = newRole;
+        announceSettings = Cluster.Role.LEADER == newRole;
+    }
+
+    /**
+     * A new leader sends its settings into the log once, from the first log callback after its election (Aeron
+     * allows a service to send messages only from log callbacks); followers' offers are dropped by Aeron.
+     */
+    private void announceSettings()
+    {
+        if (announceSettings && Cluster.Role.LEADER == role && null != ownSettings)
+        {
+            try
+            {
+                if (cluster.offer(settingsBuffer, 0, ownSettings.encode(settingsBuffer, 0)) > 0)
+                {
+                    announceSettings = false;
+                }
+            }
+            catch (final RuntimeException ex)
+            {
+                announceSettings = false;
+                ctx.errorHandler().onError(ex);
+            }
+        }
+    }
+
+    private static boolean isGroupSettings(final DirectBuffer buffer, final int offset, final int length)
+    {
+        return length >= MessageHeaderDecoder.ENCODED_LENGTH &&
+            GroupSettingsDecoder.TEMPLATE_ID == buffer.getShort(offset + 2, MessageHeaderDecoder.BYTE_ORDER) &&
+            MessageHeaderDecoder.SCHEMA_ID == buffer.getShort(offset + 4, MessageHeaderDecoder.BYTE_ORDER);
+    }
+
+    /**
+     * A leader's settings, sequenced through the log: the first ones seen become the group's (replicated, in
+     * snapshots); a member whose own settings differ from the group's refuses to take part.
+     */
+    private void onGroupSettings(final DirectBuffer buffer, final int offset)
+    {
+        settingsHeader.wrap(buffer, offset);
+        settingsDecoder.wrap(buffer, offset + MessageHeaderDecoder.ENCODED_LENGTH, settingsHeader.blockLength(),
+            settingsHeader.version());
+        final GroupSettings announced = GroupSettings.decode(settingsDecoder);
+        if (null == groupSettings)
+        {
+            groupSettings = announced;
+        }
+        checkSettings();
+    }
+
+    private void checkSettings()
+    {
+        if (!ownSettings.equals(groupSettings))
+        {
+            refusal = "member " + ctx.memberId() + " refuses to take part in group " + group +
+                ": its settings differ from the group's: " + ownSettings.differences(groupSettings);
+            ctx.errorHandler().onError(new ReplicationException(refusal));
+            if (null != onRefused)
+            {
+                onRefused.run();
+            }
+        }
+    }
+
+    /**
+     * Why this member refused to take part in its group (settings that differ), or null.
+     */
+    public String refusal()
+    {
+        return refusal;
+    }
+
+    /**
+     * Called on the service thread when this member refuses its group; the owner should close the member.
+     */
+    void onRefused(final Runnable onRefused)
+    {
+        this.onRefused = onRefused;
     }
 
     public void onTerminate(final Cluster cluster)
@@ -150,6 +319,18 @@ public final class FerriteClusteredService implements ClusteredService
         {
             store.close();
         }
+    }
+
+    /**
+     * The store's clock: the cluster's time while applying the log (deterministic), and the later of the cluster's
+     * time and this host's wall clock while serving possibly-stale reads. Cluster time moves only with log entries, so
+     * an idle group or an isolated member would otherwise serve entries past their TTL; stale reads use
+     * {@link FerriteStore#peekView}, which changes nothing, so the wall clock never reaches replicated state.
+     */
+    private long storeTimeMs()
+    {
+        final long clusterTimeMs = clusterTimeMs();
+        return servingStaleReads ? Math.max(clusterTimeMs, System.currentTimeMillis()) : clusterTimeMs;
     }
 
     /**
@@ -178,6 +359,14 @@ public final class FerriteClusteredService implements ClusteredService
     public long logPosition()
     {
         return logPosition;
+    }
+
+    /**
+     * Commands this member took from the log (valid or not); a volatile copy, so any thread may read it.
+     */
+    long requestsApplied()
+    {
+        return requestsApplied;
     }
 
     public long size()

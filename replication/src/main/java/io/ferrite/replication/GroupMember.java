@@ -63,11 +63,18 @@ final class GroupMember implements AutoCloseable
             .leaderHeartbeatTimeoutNs(ctx.leaderHeartbeatTimeoutNs())
             .leaderHeartbeatIntervalNs(ctx.leaderHeartbeatIntervalNs())
             .electionTimeoutNs(ctx.electionTimeoutNs())
+            .maxConcurrentSessions(ctx.maxSessions())
             .startupCanvassTimeoutNs(Math.max(2 * ctx.leaderHeartbeatTimeoutNs(), 1_000_000_000L))
             .idleStrategySupplier(ctx.idleStrategySupplier())
             .errorHandler(ctx.errorHandler());
 
         service = new FerriteClusteredService(group, ctx);
+        service.onRefused(() ->
+        {
+            final Thread closer = new Thread(this::close, "ferrite-refused-group-" + group);
+            closer.setDaemon(true);
+            closer.start();
+        });
         final ClusteredServiceContainer.Context containerCtx = new ClusteredServiceContainer.Context()
             .clusterId(group)
             .clusteredService(service)

@@ -1,6 +1,7 @@
 package io.ferrite.replication;
 
 import io.aeron.cluster.client.ClusterEvent;
+import io.ferrite.codec.RequestLimits;
 import io.ferrite.engine.EvictionPolicyType;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -32,6 +33,13 @@ public final class ReplicaNodeContext
     private long snapshotIntervalMs = ReplicationConfiguration.snapshotIntervalMs();
     private long logRetentionMinMs = ReplicationConfiguration.logRetentionMinMs();
     private int archiveSegmentLength = ReplicationConfiguration.archiveSegmentLength();
+    private int maxKeyLength = ReplicationConfiguration.maxKeyLength();
+    private int maxValueLength = -1;
+    private int maxMultiGetKeys = ReplicationConfiguration.maxMultiGetKeys();
+    private RequestLimits requestLimits;
+    private int maxSessions = ReplicationConfiguration.maxSessions();
+    private int dedupMaxClients = ReplicationConfiguration.dedupMaxClients();
+    private long sessionIdleTimeoutMs = ReplicationConfiguration.sessionIdleTimeoutMs();
     private long storeCapacityBytes = 64L * 1024 * 1024;
     private long storeMaxEntries;
     private EvictionPolicyType storePolicy;
@@ -88,6 +96,24 @@ public final class ReplicaNodeContext
         {
             aeronDirectoryName = defaultAeronDirectoryName(topology.portBase(), memberId);
         }
+        if (maxSessions < 2)
+        {
+            throw new IllegalArgumentException("maxSessions must be at least 2: " + maxSessions);
+        }
+        if (dedupMaxClients < 1)
+        {
+            throw new IllegalArgumentException("dedupMaxClients must be positive: " + dedupMaxClients);
+        }
+        if (sessionIdleTimeoutMs <= 0)
+        {
+            throw new IllegalArgumentException("sessionIdleTimeoutMs must be positive: " + sessionIdleTimeoutMs);
+        }
+        if (maxValueLength < 0)
+        {
+            maxValueLength = (int)Math.max(0, Math.min(ReplicationConfiguration.maxValueLength(),
+                (long)termLength / 8 - maxKeyLength - RequestLimits.REQUEST_OVERHEAD));
+        }
+        requestLimits = new RequestLimits(maxKeyLength, maxValueLength, maxMultiGetKeys).requireFits(termLength / 8);
         return this;
     }
 
@@ -286,6 +312,100 @@ public final class ReplicaNodeContext
     public int archiveSegmentLength()
     {
         return archiveSegmentLength;
+    }
+
+    /**
+     * Longest key the group accepts (default {@link ReplicationConfiguration#MAX_KEY_LENGTH_DEFAULT}); the same
+     * limit holds in the log and at the stale-read endpoints.
+     */
+    public ReplicaNodeContext maxKeyLength(final int maxKeyLength)
+    {
+        this.maxKeyLength = maxKeyLength;
+        return this;
+    }
+
+    public int maxKeyLength()
+    {
+        return maxKeyLength;
+    }
+
+    /**
+     * Largest value the group accepts; unset, {@link ReplicationConfiguration#MAX_VALUE_LENGTH_PROP_NAME} (1 MiB),
+     * lowered if need be so that a key and a value at their limits fit one message (an eighth of the term length).
+     */
+    public ReplicaNodeContext maxValueLength(final int maxValueLength)
+    {
+        this.maxValueLength = maxValueLength;
+        return this;
+    }
+
+    public int maxValueLength()
+    {
+        return maxValueLength;
+    }
+
+    public ReplicaNodeContext maxMultiGetKeys(final int maxMultiGetKeys)
+    {
+        this.maxMultiGetKeys = maxMultiGetKeys;
+        return this;
+    }
+
+    public int maxMultiGetKeys()
+    {
+        return maxMultiGetKeys;
+    }
+
+    /**
+     * Most client sessions each group accepts at once (default {@link ReplicationConfiguration#MAX_SESSIONS_DEFAULT});
+     * one slot is kept free for newcomers by closing idle sessions ({@link #sessionIdleTimeoutMs(long)}).
+     */
+    public ReplicaNodeContext maxSessions(final int maxSessions)
+    {
+        this.maxSessions = maxSessions;
+        return this;
+    }
+
+    public int maxSessions()
+    {
+        return maxSessions;
+    }
+
+    /**
+     * How long a session must have been idle before it is closed to make room, once a group is within one session of
+     * {@link #maxSessions()}.
+     */
+    public ReplicaNodeContext sessionIdleTimeoutMs(final long sessionIdleTimeoutMs)
+    {
+        this.sessionIdleTimeoutMs = sessionIdleTimeoutMs;
+        return this;
+    }
+
+    public long sessionIdleTimeoutMs()
+    {
+        return sessionIdleTimeoutMs;
+    }
+
+    /**
+     * Most client instances whose recent write outcomes each group remembers (about
+     * {@link RequestDeduplicator#BYTES_PER_CLIENT} bytes of heap each); equal on every member of a group.
+     */
+    public ReplicaNodeContext dedupMaxClients(final int dedupMaxClients)
+    {
+        this.dedupMaxClients = dedupMaxClients;
+        return this;
+    }
+
+    public int dedupMaxClients()
+    {
+        return dedupMaxClients;
+    }
+
+    /**
+     * The group's one set of request limits, built by {@link #conclude()}.
+     */
+    public RequestLimits requestLimits()
+    {
+        return requestLimits;
     }
 
     public ReplicaNodeContext storeCapacityBytes(final long storeCapacityBytes)

@@ -1,7 +1,9 @@
 package io.ferrite.replication;
 
+import io.ferrite.codec.RequestLimits;
 import org.agrona.ErrorHandler;
 
+import java.security.SecureRandom;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -16,13 +18,18 @@ public final class ReplicatedClientContext
     private int staleReadMember = -1;
     private String aeronDirectoryName;
     private String egressHost = "127.0.0.1";
+    private static final SecureRandom RANDOM = new SecureRandom();
+
     private long clientId = ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
+    private long instanceId;
     private long requestTimeoutNs = TimeUnit.SECONDS.toNanos(10);
     private long connectTimeoutNs = TimeUnit.SECONDS.toNanos(10);
     private int maxInFlight = RequestDeduplicator.WINDOW;
     private int termLength = ReplicationConfiguration.termLength();
     private long maxParkNs = ReplicationConfiguration.maxParkNs();
     private ErrorHandler errorHandler = Throwable::printStackTrace;
+    private int maxKeyLength = ReplicationConfiguration.maxKeyLength();
+    private int maxValueLength = -1;
 
     public ReplicatedClientContext conclude()
     {
@@ -44,6 +51,17 @@ public final class ReplicatedClientContext
         {
             throw new IllegalArgumentException("timeouts must be positive");
         }
+        if (0 == instanceId)
+        {
+            instanceId = newInstanceId();
+        }
+        if (maxValueLength < 0)
+        {
+            maxValueLength = (int)Math.max(0, Math.min(ReplicationConfiguration.maxValueLength(),
+                (long)termLength / 8 - maxKeyLength - RequestLimits.REQUEST_OVERHEAD));
+        }
+        new RequestLimits(maxKeyLength, maxValueLength, RequestLimits.DEFAULT_MAX_MULTI_GET_KEYS)
+            .requireFits(termLength / 8);
         return this;
     }
 
@@ -119,8 +137,9 @@ public final class ReplicatedClientContext
     }
 
     /**
-     * Identity of this client for write deduplication; random by default. Reuse one only for the same logical
-     * client (for example after a process restart that resends its unacknowledged writes).
+     * A label for this client (thread and directory names); random by default. It is not the identity members
+     * deduplicate writes by: that is the {@link #instanceId(long) instance id}, drawn afresh for every client
+     * instance, so a process restarted with the same client id never inherits its predecessor's outcomes.
      */
     public ReplicatedClientContext clientId(final long clientId)
     {
@@ -131,6 +150,38 @@ public final class ReplicatedClientContext
     public long clientId()
     {
         return clientId;
+    }
+
+    /**
+     * The identity members deduplicate this client's writes by; 0 (the default) draws a random 64-bit one with
+     * {@link SecureRandom} in {@link #conclude()}. Set it only to give several clients of one logical client
+     * instance the same identity, for example one partitioned client talking to many groups (each group binds the
+     * id to the session that first writes with it). Never reuse one across client restarts: the new instance's
+     * correlation ids start again at 1 and would match the old instance's recorded outcomes.
+     */
+    public ReplicatedClientContext instanceId(final long instanceId)
+    {
+        this.instanceId = instanceId;
+        return this;
+    }
+
+    public long instanceId()
+    {
+        return instanceId;
+    }
+
+    /**
+     * A fresh random instance id (never 0): what {@link #conclude()} draws when none is set.
+     */
+    public static long newInstanceId()
+    {
+        long id;
+        do
+        {
+            id = RANDOM.nextLong();
+        }
+        while (0 == id || RequestDeduplicator.NO_SESSION == id);
+        return id;
     }
 
     public ReplicatedClientContext requestTimeoutNs(final long requestTimeoutNs)
@@ -192,6 +243,36 @@ public final class ReplicatedClientContext
     public ErrorHandler errorHandler()
     {
         return errorHandler;
+    }
+
+    /**
+     * Longest key the client sends; longer ones are refused before anything is sent. Must match the group's
+     * {@link ReplicaNodeContext#maxKeyLength}, which the group enforces too.
+     */
+    public ReplicatedClientContext maxKeyLength(final int maxKeyLength)
+    {
+        this.maxKeyLength = maxKeyLength;
+        return this;
+    }
+
+    public int maxKeyLength()
+    {
+        return maxKeyLength;
+    }
+
+    /**
+     * Largest value the client sends; larger ones are refused before anything is sent. Unset, the group's default
+     * ({@link ReplicaNodeContext#maxValueLength}).
+     */
+    public ReplicatedClientContext maxValueLength(final int maxValueLength)
+    {
+        this.maxValueLength = maxValueLength;
+        return this;
+    }
+
+    public int maxValueLength()
+    {
+        return maxValueLength;
     }
 
     public ReplicatedClientContext maxParkNs(final long maxParkNs)

@@ -1,5 +1,7 @@
 package io.ferrite.replication;
 
+import io.ferrite.codec.RequestLimits;
+
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -50,6 +52,38 @@ public final class ReplicationConfiguration
     public static final String ARCHIVE_SEGMENT_LENGTH_PROP_NAME = "ferrite.replication.archive.segment.length";
     public static final int ARCHIVE_SEGMENT_LENGTH_DEFAULT = 64 * 1024 * 1024;
 
+    /** Longest key a group accepts, in the log and at its stale-read endpoints alike. */
+    public static final String MAX_KEY_LENGTH_PROP_NAME = "ferrite.replication.max.key.length";
+    public static final int MAX_KEY_LENGTH_DEFAULT = RequestLimits.DEFAULT_MAX_KEY_LENGTH;
+
+    /** Largest value a group accepts; it must fit one message with the longest key (an eighth of the term). */
+    public static final String MAX_VALUE_LENGTH_PROP_NAME = "ferrite.replication.max.value.length";
+    public static final int MAX_VALUE_LENGTH_DEFAULT = RequestLimits.DEFAULT_MAX_VALUE_LENGTH;
+
+    /** Most keys one multi-get may ask for. */
+    public static final String MAX_MULTI_GET_KEYS_PROP_NAME = "ferrite.replication.max.multi.get.keys";
+    public static final int MAX_MULTI_GET_KEYS_DEFAULT = RequestLimits.DEFAULT_MAX_MULTI_GET_KEYS;
+
+    /**
+     * Most client sessions a group accepts at once (Aeron's {@code maxConcurrentSessions}; Aeron's own default is 10).
+     */
+    public static final String MAX_SESSIONS_PROP_NAME = "ferrite.replication.max.sessions";
+    public static final int MAX_SESSIONS_DEFAULT = 256;
+
+    /**
+     * When a group is within one session of its limit, a session idle for this long is closed so newcomers find a
+     * slot; below that mark idle sessions stay.
+     */
+    public static final String SESSION_IDLE_TIMEOUT_MS_PROP_NAME = "ferrite.replication.session.idle.timeout.ms";
+    public static final long SESSION_IDLE_TIMEOUT_MS_DEFAULT = 30_000;
+
+    /**
+     * Most client instances whose recent write outcomes a group remembers (about 3 KiB of heap each, all in
+     * snapshots); beyond it the least recently used is forgotten. Must be equal on every member of a group.
+     */
+    public static final String DEDUP_MAX_CLIENTS_PROP_NAME = "ferrite.replication.dedup.max.clients";
+    public static final int DEDUP_MAX_CLIENTS_DEFAULT = 4096;
+
     private ReplicationConfiguration()
     {
     }
@@ -99,6 +133,36 @@ public final class ReplicationConfiguration
     public static int archiveSegmentLength()
     {
         return Integer.getInteger(ARCHIVE_SEGMENT_LENGTH_PROP_NAME, ARCHIVE_SEGMENT_LENGTH_DEFAULT);
+    }
+
+    public static int maxKeyLength()
+    {
+        return Integer.getInteger(MAX_KEY_LENGTH_PROP_NAME, MAX_KEY_LENGTH_DEFAULT);
+    }
+
+    public static int maxValueLength()
+    {
+        return Integer.getInteger(MAX_VALUE_LENGTH_PROP_NAME, MAX_VALUE_LENGTH_DEFAULT);
+    }
+
+    public static int maxMultiGetKeys()
+    {
+        return Integer.getInteger(MAX_MULTI_GET_KEYS_PROP_NAME, MAX_MULTI_GET_KEYS_DEFAULT);
+    }
+
+    public static int maxSessions()
+    {
+        return Integer.getInteger(MAX_SESSIONS_PROP_NAME, MAX_SESSIONS_DEFAULT);
+    }
+
+    public static long sessionIdleTimeoutMs()
+    {
+        return Long.getLong(SESSION_IDLE_TIMEOUT_MS_PROP_NAME, SESSION_IDLE_TIMEOUT_MS_DEFAULT);
+    }
+
+    public static int dedupMaxClients()
+    {
+        return Integer.getInteger(DEDUP_MAX_CLIENTS_PROP_NAME, DEDUP_MAX_CLIENTS_DEFAULT);
     }
 
     public static long snapshotLogBytes()

@@ -5,12 +5,14 @@ import io.aeron.Image;
 import io.aeron.ImageFragmentAssembler;
 import io.aeron.Publication;
 import io.aeron.logbuffer.FragmentHandler;
+import io.ferrite.codec.sbe.GroupSettingsDecoder;
 import io.ferrite.codec.sbe.MessageHeaderDecoder;
 import io.ferrite.codec.sbe.MessageHeaderEncoder;
 import io.ferrite.codec.sbe.SnapshotBeginDecoder;
 import io.ferrite.codec.sbe.SnapshotBeginEncoder;
 import io.ferrite.codec.sbe.SnapshotClientDecoder;
-import io.ferrite.codec.sbe.SnapshotClientEncoder;
+import io.ferrite.codec.sbe.SnapshotClientWindowDecoder;
+import io.ferrite.codec.sbe.SnapshotClientWindowEncoder;
 import io.ferrite.codec.sbe.SnapshotEndDecoder;
 import io.ferrite.codec.sbe.SnapshotEndEncoder;
 import io.ferrite.codec.sbe.SnapshotEntriesDecoder;
@@ -23,19 +25,22 @@ import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Writes a member's replicated state (the store and the write deduplication windows) to a snapshot publication,
  * and reads it back on start.
  * <p>
- * A snapshot is {@code SnapshotBegin}, then the store's whole image ({@link FerriteStore#imageLength()}: index,
- * entry records, policy state and data) as {@code SnapshotImageChunk} messages of {@link #IMAGE_CHUNK} bytes with
- * all-zero chunks left out, then one {@code SnapshotClient} per remembered client, then {@code SnapshotEnd} with
- * the counts, which loading checks. Copying the image rather than the entries keeps recency order, frequencies and
- * expiry bookkeeping exactly, so a member restored from a snapshot evicts, expires and answers conditional writes
- * exactly as the members that never restarted (entries re-inserted one by one would diverge under eviction).
- * Every member must therefore run stores of the same capacity, entries and policy; loading refuses an image that
- * does not match. Snapshots of the older per-entry form ({@code SnapshotEntries}) are still read.
+ * A snapshot is {@code SnapshotBegin}, then the group's {@code GroupSettings} once they are established, then the
+ * store's whole image ({@link FerriteStore#imageLength()}: index, entry records, policy state and data) as {@code
+ * SnapshotImageChunk} messages of {@link #IMAGE_CHUNK} bytes with all-zero chunks left out, then one {@code
+ * SnapshotClientWindow} per remembered client (its id, the session that owns it and its recent outcomes; the older
+ * {@code SnapshotClient} without an owner is still read), then {@code SnapshotEnd} with the counts, which loading
+ * checks. Copying the image rather than the entries keeps recency order, frequencies and expiry bookkeeping exactly,
+ * so a member restored from a snapshot evicts, expires and answers conditional writes exactly as the members that
+ * never restarted (entries re-inserted one by one would diverge under eviction). Every member must therefore run
+ * stores of the same capacity, entries and policy; loading refuses an image that does not match. Snapshots of the
+ * older per-entry form ({@code SnapshotEntries}) are still read.
  */
 final class StoreSnapshot
 {
@@ -43,7 +48,7 @@ final class StoreSnapshot
 
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final SnapshotBeginEncoder beginEncoder = new SnapshotBeginEncoder();
-    private final SnapshotClientEncoder clientEncoder = new SnapshotClientEncoder();
+    private final SnapshotClientWindowEncoder clientEncoder = new SnapshotClientWindowEncoder();
     private final SnapshotEndEncoder endEncoder = new SnapshotEndEncoder();
     private final SnapshotImageChunkEncoder imageEncoder = new SnapshotImageChunkEncoder();
     private final ExpandableDirectByteBuffer scratch = new ExpandableDirectByteBuffer(IMAGE_CHUNK);
@@ -59,6 +64,7 @@ final class StoreSnapshot
         final ExclusivePublication publication,
         final FerriteStore store,
         final RequestDeduplicator deduplicator,
+        final GroupSettings settings,
         final IdleStrategy idleStrategy)
     {
         bytesWritten = 0;
@@ -67,6 +73,10 @@ final class StoreSnapshot
             .clients(deduplicator.clientCount())
             .dedupeSequence(deduplicator.sequence());
         offer(publication, MessageHeaderEncoder.ENCODED_LENGTH + beginEncoder.encodedLength(), idleStrategy);
+        if (null != settings)
+        {
+            offer(publication, settings.encode(out, 0), idleStrategy);
+        }
 
         writeImage(publication, store, idleStrategy);
         final long entries = store.size();
@@ -74,9 +84,10 @@ final class StoreSnapshot
         final List<RequestDeduplicator.ClientWindow> windows = deduplicator.windows();
         for (final RequestDeduplicator.ClientWindow window : windows)
         {
-            final SnapshotClientEncoder.RequestsEncoder requests = clientEncoder
+            final SnapshotClientWindowEncoder.RequestsEncoder requests = clientEncoder
                 .wrapAndApplyHeader(out, 0, headerEncoder)
                 .clientId(window.clientId)
+                .ownerSessionId(window.ownerSessionId)
                 .lastSequence(window.lastSequence)
                 .requestsCount(window.count);
             for (int i = 0; i < window.count; i++)
@@ -141,9 +152,9 @@ final class StoreSnapshot
      */
     static long load(
         final Image image, final FerriteStore store, final RequestDeduplicator deduplicator,
-        final IdleStrategy idleStrategy)
+        final Consumer<GroupSettings> settings, final IdleStrategy idleStrategy)
     {
-        final Loader loader = new Loader(store, deduplicator);
+        final Loader loader = new Loader(store, deduplicator, settings);
         final ImageFragmentAssembler assembler = new ImageFragmentAssembler(loader);
         idleStrategy.reset();
         while (!loader.done)
@@ -197,6 +208,7 @@ final class StoreSnapshot
         private final SnapshotBeginDecoder begin = new SnapshotBeginDecoder();
         private final SnapshotEntriesDecoder entriesDecoder = new SnapshotEntriesDecoder();
         private final SnapshotClientDecoder client = new SnapshotClientDecoder();
+        private final SnapshotClientWindowDecoder clientWindow = new SnapshotClientWindowDecoder();
         private final SnapshotEndDecoder end = new SnapshotEndDecoder();
         private final SnapshotImageChunkDecoder imageChunk = new SnapshotImageChunkDecoder();
         private final UnsafeBuffer chunkData = new UnsafeBuffer(0, 0);
@@ -206,14 +218,17 @@ final class StoreSnapshot
         private final UnsafeBuffer value = new UnsafeBuffer(0, 0);
         private final FerriteStore store;
         private final RequestDeduplicator deduplicator;
+        private final Consumer<GroupSettings> settings;
+        private final GroupSettingsDecoder settingsDecoder = new GroupSettingsDecoder();
         private boolean done;
         private long entries;
         private long clients;
 
-        Loader(final FerriteStore store, final RequestDeduplicator deduplicator)
+        Loader(final FerriteStore store, final RequestDeduplicator deduplicator, final Consumer<GroupSettings> settings)
         {
             this.store = store;
             this.deduplicator = deduplicator;
+            this.settings = settings;
         }
 
         public void onFragment(
@@ -252,16 +267,31 @@ final class StoreSnapshot
                     break;
                 case SnapshotClientDecoder.TEMPLATE_ID:
                     client.wrap(buffer, body, header.blockLength(), header.version());
-                    final RequestDeduplicator.ClientWindow window =
-                        deduplicator.restore(client.clientId(), client.lastSequence());
+                    final RequestDeduplicator.ClientWindow window = deduplicator.restore(
+                        client.clientId(), RequestDeduplicator.NO_SESSION, client.lastSequence());
                     for (final SnapshotClientDecoder.RequestsDecoder request : client.requests())
                     {
-                        window.record(request.correlationId(), request.result(), client.lastSequence());
+                        window.record(request.correlationId(), request.result());
                     }
                     clients++;
                     break;
+                case SnapshotClientWindowDecoder.TEMPLATE_ID:
+                    clientWindow.wrap(buffer, body, header.blockLength(), header.version());
+                    final RequestDeduplicator.ClientWindow owned = deduplicator.restore(
+                        clientWindow.clientId(), clientWindow.ownerSessionId(), clientWindow.lastSequence());
+                    for (final SnapshotClientWindowDecoder.RequestsDecoder request : clientWindow.requests())
+                    {
+                        owned.record(request.correlationId(), request.result());
+                    }
+                    clients++;
+                    break;
+                case GroupSettingsDecoder.TEMPLATE_ID:
+                    settingsDecoder.wrap(buffer, body, header.blockLength(), header.version());
+                    settings.accept(GroupSettings.decode(settingsDecoder));
+                    break;
                 case SnapshotEndDecoder.TEMPLATE_ID:
                     end.wrap(buffer, body, header.blockLength(), header.version());
+                    deduplicator.restored();
                     if (image)
                     {
                         store.imageRestored();
