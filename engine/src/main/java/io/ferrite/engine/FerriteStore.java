@@ -95,6 +95,8 @@ public final class FerriteStore implements AutoCloseable
     private final UnsafeBuffer keyWrapper = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer valueWrapper = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer copyWrapper = new UnsafeBuffer(0, 0);
+    private final File scratchDir;
+    private ImageSnapshot snapshot;
     private long foundSlot;
     private long foundBlock;
     private int updatingEntry = NULL_INDEX;
@@ -120,6 +122,8 @@ public final class FerriteStore implements AutoCloseable
         this.expiry = new Expiry(this, entries, data, header, ctx.clock());
         this.accesses = new AccessBuffer(policy, entries, meta);
         this.image = new StoreImage(layout, meta, data);
+        this.scratchDir = null != ctx.anonymousDir() ? ctx.anonymousDir() :
+            new File(System.getProperty("java.io.tmpdir"));
     }
 
     /**
@@ -592,11 +596,49 @@ public final class FerriteStore implements AutoCloseable
     }
 
     /**
+     * Start a snapshot: a consistent image of the store as it is now, which another thread may write out while this
+     * one keeps serving ({@link ImageSnapshot}). The pause is one copy of the meta file (about 30 bytes per entry
+     * of capacity plus the policy's state); data segments are copied later, or just before the cleaner reuses them.
+     * At most one snapshot is open at a time.
+     *
+     * @throws IllegalStateException if a snapshot is still open.
+     */
+    public ImageSnapshot snapshot()
+    {
+        if (null != snapshot && !snapshot.isClosed())
+        {
+            throw new IllegalStateException("a snapshot of this store is still open: close it first");
+        }
+        accesses.drain();
+        snapshot = new ImageSnapshot(this, scratchDir);
+        return snapshot;
+    }
+
+    /**
+     * Give an open snapshot the data segments it still needs before they are overwritten other than by the log.
+     */
+    private void preserveSnapshot()
+    {
+        if (null != snapshot)
+        {
+            if (!snapshot.isClosed())
+            {
+                for (int s = 0; s < layout.segmentCount; s++)
+                {
+                    snapshot.beforeFree(s);
+                }
+            }
+            snapshot = null;
+        }
+    }
+
+    /**
      * Overwrite {@code length} bytes of the image at {@code position}; follow a complete image with
      * {@link #imageRestored()}. The store must not be used in between.
      */
     public void writeImage(final long position, final DirectBuffer src, final int srcOffset, final int length)
     {
+        preserveSnapshot();
         accesses.discard();
         image.write(position, src, srcOffset, length);
     }
@@ -606,6 +648,7 @@ public final class FerriteStore implements AutoCloseable
      */
     public void clearImage()
     {
+        preserveSnapshot();
         accesses.discard();
         image.clear();
     }
@@ -650,6 +693,11 @@ public final class FerriteStore implements AutoCloseable
     {
         if (!files.isClosed())
         {
+            if (null != snapshot)
+            {
+                snapshot.close();
+                snapshot = null;
+            }
             accesses.drain();
             files.close();
         }
@@ -934,6 +982,17 @@ public final class FerriteStore implements AutoCloseable
 
         public void freeing(final int segment, final int used)
         {
+            if (null != snapshot)
+            {
+                if (snapshot.isClosed())
+                {
+                    snapshot = null;
+                }
+                else
+                {
+                    snapshot.beforeFree(segment);
+                }
+            }
         }
     }
 
