@@ -610,7 +610,8 @@ public final class FerriteStore implements AutoCloseable
             throw new IllegalStateException("a snapshot of this store is still open: close it first");
         }
         accesses.drain();
-        snapshot = new ImageSnapshot(this, scratchDir);
+        final MappedMemory reusable = null == snapshot ? null : snapshot.releasedMetaCopy();
+        snapshot = new ImageSnapshot(this, scratchDir, reusable);
         return snapshot;
     }
 
@@ -619,16 +620,12 @@ public final class FerriteStore implements AutoCloseable
      */
     private void preserveSnapshot()
     {
-        if (null != snapshot)
+        if (null != snapshot && !snapshot.isClosed())
         {
-            if (!snapshot.isClosed())
+            for (int s = 0; s < layout.segmentCount; s++)
             {
-                for (int s = 0; s < layout.segmentCount; s++)
-                {
-                    snapshot.beforeFree(s);
-                }
+                snapshot.beforeFree(s);
             }
-            snapshot = null;
         }
     }
 
@@ -696,6 +693,7 @@ public final class FerriteStore implements AutoCloseable
             if (null != snapshot)
             {
                 snapshot.close();
+                snapshot.releasedMetaCopy().close();
                 snapshot = null;
             }
             accesses.drain();
@@ -982,16 +980,9 @@ public final class FerriteStore implements AutoCloseable
 
         public void freeing(final int segment, final int used)
         {
-            if (null != snapshot)
+            if (null != snapshot && !snapshot.isClosed())
             {
-                if (snapshot.isClosed())
-                {
-                    snapshot = null;
-                }
-                else
-                {
-                    snapshot.beforeFree(segment);
-                }
+                snapshot.beforeFree(segment);
             }
         }
     }

@@ -60,9 +60,11 @@ public final class ImageSnapshot implements AutoCloseable
     private long chunks;
     private volatile boolean closed;
     private volatile int spilledSegments;
+    private final long captureNanos;
 
-    ImageSnapshot(final FerriteStore store, final File scratchDir)
+    ImageSnapshot(final FerriteStore store, final File scratchDir, final MappedMemory reusableMetaCopy)
     {
+        final long captureStart = System.nanoTime();
         final StoreLayout layout = store.layout();
         this.metaLength = layout.metaLength;
         this.imageLength = layout.metaLength + layout.dataLength;
@@ -73,7 +75,8 @@ public final class ImageSnapshot implements AutoCloseable
         this.states = new AtomicIntegerArray(segmentCount);
         this.spilled = new UnsafeBuffer[segmentCount];
         this.staging = new UnsafeBuffer(java.nio.ByteBuffer.allocateDirect(segmentSize));
-        this.metaCopy = MappedMemory.mapAnonymous(scratchDir, "ferrite-snapshot-meta-", metaLength);
+        this.metaCopy = null != reusableMetaCopy && reusableMetaCopy.length() == metaLength ? reusableMetaCopy :
+            MappedMemory.mapAnonymous(scratchDir, "ferrite-snapshot-meta-", metaLength);
         try
         {
             final MappedMemory meta = store.metaMemory();
@@ -91,6 +94,7 @@ public final class ImageSnapshot implements AutoCloseable
                 states.set(s, 0 == used ? SKIP : PENDING);
             }
             this.entries = store.size();
+            this.captureNanos = System.nanoTime() - captureStart;
         }
         catch (final RuntimeException ex)
         {
@@ -212,8 +216,24 @@ public final class ImageSnapshot implements AutoCloseable
                     }
                 }
             }
-            metaCopy.close();
         }
+    }
+
+    /**
+     * How long taking the snapshot paused the store's thread (the copy of the meta file), in nanoseconds.
+     */
+    public long captureNanos()
+    {
+        return captureNanos;
+    }
+
+    /**
+     * The meta copy's mapping, for the store to reuse in its next snapshot (its pages are already in memory); only
+     * once this snapshot is closed.
+     */
+    MappedMemory releasedMetaCopy()
+    {
+        return closed ? metaCopy : null;
     }
 
     /**

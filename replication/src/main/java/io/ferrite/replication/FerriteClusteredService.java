@@ -77,7 +77,7 @@ public final class FerriteClusteredService implements ClusteredService
             label.length());
         if (null != snapshotImage)
         {
-            StoreSnapshot.load(snapshotImage, store, deduplicator, cluster.idleStrategy());
+            StoreSnapshot.load(snapshotImage, store, deduplicator, cluster.idleStrategy(), clusterDir());
         }
         size = store.size();
         final int maxMessage = ctx.termLength() / 8;
@@ -130,7 +130,8 @@ public final class FerriteClusteredService implements ClusteredService
     public void onTakeSnapshot(final ExclusivePublication snapshotPublication)
     {
         final long start = System.nanoTime();
-        final long entries = snapshot.take(snapshotPublication, store, deduplicator, cluster.idleStrategy());
+        final long entries = snapshot.take(snapshotPublication, store, deduplicator, cluster.idleStrategy(), clusterDir(),
+            cluster.logPosition());
         lastSnapshotNs = System.nanoTime() - start;
         lastSnapshotEntries = entries;
         lastSnapshotBytes = snapshot.bytesWritten();
@@ -140,6 +141,11 @@ public final class FerriteClusteredService implements ClusteredService
     public void onRoleChange(final Cluster.Role newRole)
     {
         role = newRole;
+    }
+
+    private java.io.File clusterDir()
+    {
+        return cluster.context().clusterDir();
     }
 
     public void onTerminate(final Cluster cluster)
