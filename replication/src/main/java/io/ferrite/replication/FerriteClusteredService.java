@@ -130,8 +130,8 @@ public final class FerriteClusteredService implements ClusteredService
     public void onTakeSnapshot(final ExclusivePublication snapshotPublication)
     {
         final long start = System.nanoTime();
-        final long entries = snapshot.take(snapshotPublication, store, deduplicator, cluster.idleStrategy(), clusterDir(),
-            cluster.logPosition());
+        final long entries = snapshot.take(
+            snapshotPublication, store, deduplicator, cluster.idleStrategy(), clusterDir(), cluster.logPosition());
         lastSnapshotNs = System.nanoTime() - start;
         lastSnapshotEntries = entries;
         lastSnapshotBytes = snapshot.bytesWritten();

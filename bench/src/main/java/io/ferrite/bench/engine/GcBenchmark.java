@@ -16,8 +16,9 @@ import java.util.concurrent.locks.LockSupport;
  * One side of the GC benchmark: N entries (16-byte keys, 100-byte values) held by a Ferrite store, a
  * ConcurrentHashMap or a Caffeine cache, then 90% gets / 10% puts at a fixed rate for a fixed time on one thread,
  * under the JVM's default G1 settings. Run each store in its own JVM with {@code -Xlog:gc:file=...}; every pause is
- * in that log and {@link GcReport} summarises and plots them. A put to an on-heap map stores a new value array (the
- * value a request brought), as a cache holding values does; Ferrite copies it into its mapped memory.
+ * in that log and {@link GcReport} summarises and plots them. As in a server decoding requests, each operation on an
+ * on-heap map builds its key object from the request's bytes and a put stores a new value array; Ferrite reads the
+ * key in place and copies the value into its mapped memory.
  * <p>
  * {@code java -Xlog:gc:file=ferrite.log -cp ferrite-benchmarks.jar io.ferrite.bench.engine.GcBenchmark ferrite
  * 5000000 60 200000}
@@ -63,7 +64,6 @@ public final class GcBenchmark
         }
         System.out.printf("GCBENCH %s filled %d entries in %.1f s%n", impl, entries,
             (System.nanoTime() - fillStart) / 1e9);
-        System.gc();
         final double loadStartS = java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() / 1000.0;
 
         final SplittableRandom random = new SplittableRandom(42);
@@ -156,22 +156,20 @@ public final class GcBenchmark
     static final class MapTarget implements Target
     {
         private final ConcurrentHashMap<ByteKey, byte[]> map;
-        private final ByteKey[] keyObjects;
 
         MapTarget(final ConcurrentHashMap<ByteKey, byte[]> map, final int entries, final byte[] keys)
         {
             this.map = map;
-            keyObjects = keyObjects(entries, keys);
         }
 
         public void put(final int key, final byte[] keys, final byte[] value)
         {
-            map.put(keyObjects[key], value.clone());
+            map.put(requestKey(key, keys), value.clone());
         }
 
         public int get(final int key, final byte[] keys)
         {
-            final byte[] value = map.get(keyObjects[key]);
+            final byte[] value = map.get(requestKey(key, keys));
             return null == value ? -1 : value.length;
         }
     }
@@ -179,34 +177,30 @@ public final class GcBenchmark
     static final class CaffeineTarget implements Target
     {
         private final Cache<ByteKey, byte[]> cache;
-        private final ByteKey[] keyObjects;
 
         CaffeineTarget(final int entries, final byte[] keys)
         {
             cache = Caffeine.newBuilder().maximumSize(entries + entries / 10).build();
-            keyObjects = keyObjects(entries, keys);
         }
 
         public void put(final int key, final byte[] keys, final byte[] value)
         {
-            cache.put(keyObjects[key], value.clone());
+            cache.put(requestKey(key, keys), value.clone());
         }
 
         public int get(final int key, final byte[] keys)
         {
-            final byte[] value = cache.getIfPresent(keyObjects[key]);
+            final byte[] value = cache.getIfPresent(requestKey(key, keys));
             return null == value ? -1 : value.length;
         }
     }
 
-    private static ByteKey[] keyObjects(final int entries, final byte[] keys)
+    /**
+     * The key object an on-heap map needs for a request's key bytes.
+     */
+    private static ByteKey requestKey(final int key, final byte[] keys)
     {
-        final ByteKey[] objects = new ByteKey[entries];
-        for (int i = 0; i < entries; i++)
-        {
-            objects[i] = new ByteKey(java.util.Arrays.copyOfRange(keys, i * KEY_LENGTH, (i + 1) * KEY_LENGTH));
-        }
-        return objects;
+        return new ByteKey(java.util.Arrays.copyOfRange(keys, key * KEY_LENGTH, (key + 1) * KEY_LENGTH));
     }
 
     private static void putLong(final byte[] array, final int offset, final long value)

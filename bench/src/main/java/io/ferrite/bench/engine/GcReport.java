@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
 public final class GcReport
 {
     private static final Pattern PAUSE = Pattern.compile(
-        "\\[([0-9.]+)s\\].*GC\\(\\d+\\) (Pause [^0-9]*?) (\\d+)M->(\\d+)M\\((\\d+)M\\) ([0-9.]+)ms");
+        "\\[([0-9.]+)s\\].*GC\\(\\d+\\) (Pause .*?) (\\d+)M->(\\d+)M\\((\\d+)M\\) ([0-9.]+)ms");
     private static final Pattern WINDOW = Pattern.compile("GCWINDOW \\S+ ([0-9.]+) ([0-9.]+)");
     private static final String[] COLOURS = { "#d62728", "#1f77b4", "#2ca02c", "#ff7f0e" };
 
@@ -37,8 +37,12 @@ public final class GcReport
     {
         final Path dir = Path.of(args[0]);
         final StringBuilder md = new StringBuilder();
+        final StringBuilder whole = new StringBuilder();
+        md.append("Load window (90/10 at the fixed rate):\n\n");
         md.append("| store | pauses in load window | max pause | total pause | max heap after GC | pause kinds |\n");
         md.append("|---|---|---|---|---|---|\n");
+        whole.append("\nWhole run (filling the store, then the load):\n\n");
+        whole.append("| store | pauses | max pause | total pause | max heap after GC |\n|---|---|---|---|---|\n");
         final List<String> names = new ArrayList<>();
         final List<List<Pause>> series = new ArrayList<>();
         final List<double[]> windows = new ArrayList<>();
@@ -47,12 +51,15 @@ public final class GcReport
             final String name = args[i];
             final double[] window = window(dir.resolve(name + ".out"));
             final List<Pause> pauses = new ArrayList<>();
+            final List<Pause> all = new ArrayList<>();
             for (final String line : Files.readAllLines(dir.resolve(name + ".log"), StandardCharsets.UTF_8))
             {
                 final Matcher m = PAUSE.matcher(line);
                 if (m.find())
                 {
                     final double at = Double.parseDouble(m.group(1));
+                    all.add(new Pause(at, m.group(2).trim(), Long.parseLong(m.group(4)),
+                        Double.parseDouble(m.group(6))));
                     if (at >= window[0] && at <= window[1])
                     {
                         pauses.add(new Pause(at - window[0], m.group(2).trim(), Long.parseLong(m.group(4)),
@@ -73,10 +80,22 @@ public final class GcReport
             }
             md.append(String.format(Locale.ROOT, "| %s | %d | %.3f ms | %.1f ms | %d MB | %s |%n", name, pauses.size(),
                 max, total, heapAfter, String.join(", ", kinds)));
+            double allMax = 0;
+            double allTotal = 0;
+            long allHeap = 0;
+            for (final Pause p : all)
+            {
+                allMax = Math.max(allMax, p.ms());
+                allTotal += p.ms();
+                allHeap = Math.max(allHeap, p.afterMb());
+            }
+            whole.append(String.format(Locale.ROOT, "| %s | %d | %.3f ms | %.1f ms | %d MB |%n", name, all.size(),
+                allMax, allTotal, allHeap));
             names.add(name);
             series.add(pauses);
             windows.add(window);
         }
+        md.append(whole);
         Files.writeString(dir.resolve("summary.md"), md.toString());
         Files.writeString(dir.resolve("pauses.svg"), svg(names, series, windows));
         System.out.print(md);

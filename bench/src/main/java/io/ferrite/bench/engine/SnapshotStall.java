@@ -28,9 +28,10 @@ import java.util.stream.Stream;
  * <p>
  * For each mode: one member group in this JVM, filled with N entries (16-byte keys, 100-byte values) through the log,
  * then a steady open-loop load of gets (one every {@code ferrite.stall.intervalUs}, default 500 us) while a snapshot
- * is requested; prints the longest time between two consecutive answers and the worst request latency within the
- * window from the request until the snapshot (and in background mode the image file) is complete, then restarts
- * the member from that snapshot and checks it holds all N entries.
+ * is requested, twice (the second shows the steady state: the store reuses its snapshot scratch space); prints the
+ * longest time between two consecutive answers and the worst request latency within the window from the request
+ * until the snapshot (and in background mode the image file) is complete, then restarts the member from the last
+ * snapshot and checks it holds all N entries.
  * <p>
  * {@code java $FLAGS -cp bench/target/ferrite-benchmarks.jar io.ferrite.bench.engine.SnapshotStall 1000000}
  */
@@ -88,7 +89,6 @@ public final class SnapshotStall
         {
             fill(client, entries);
             final FerriteClusteredService service = node.service(0);
-            final long snapshotsBefore = service.snapshots();
             final AtomicLong lastAnswer = new AtomicLong(System.nanoTime());
             final AtomicLong maxGap = new AtomicLong();
             final AtomicLong maxLatency = new AtomicLong();
@@ -98,32 +98,39 @@ public final class SnapshotStall
                 maxLatency, answered, stop), "stall-load");
             load.start();
             Thread.sleep(2_000);
-            maxGap.set(0);
-            maxLatency.set(0);
-            final long requested = System.nanoTime();
-            while (!node.requestSnapshot(0))
+            for (int round = 1; round <= 2; round++)
             {
-                Thread.sleep(1);
+                final long snapshotsBefore = service.snapshots();
+                final List<String> imagesBefore = images(dir);
+                maxGap.set(0);
+                maxLatency.set(0);
+                final long requested = System.nanoTime();
+                while (!node.requestSnapshot(0))
+                {
+                    Thread.sleep(1);
+                }
+                final long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+                while (service.snapshots() == snapshotsBefore && System.nanoTime() < deadline)
+                {
+                    Thread.sleep(1);
+                }
+                final long snapshotTaken = System.nanoTime();
+                while (background && imagesBefore.containsAll(images(dir)) && System.nanoTime() < deadline)
+                {
+                    Thread.sleep(1);
+                }
+                final long imageWritten = System.nanoTime();
+                Thread.sleep(1_000);
+                System.out.printf("STALL mode=%s snapshot=%d entries=%d load=1 get/%d us: service in onTakeSnapshot " +
+                    "%.1f ms, snapshot done %.1f ms after the request, image complete after %.1f ms; longest gap " +
+                    "between answers %.2f ms, worst latency %.2f ms%n", mode, round, entries, intervalNs / 1000,
+                    service.lastSnapshotNs() / 1e6, (snapshotTaken - requested) / 1e6,
+                    (imageWritten - requested) / 1e6, maxGap.get() / 1e6, maxLatency.get() / 1e6);
+                Thread.sleep(2_000);
             }
-            final long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
-            while (service.snapshots() == snapshotsBefore && System.nanoTime() < deadline)
-            {
-                Thread.sleep(1);
-            }
-            final long snapshotTaken = System.nanoTime();
-            while (background && !imageWritten(dir) && System.nanoTime() < deadline)
-            {
-                Thread.sleep(1);
-            }
-            final long imageWritten = System.nanoTime();
-            Thread.sleep(1_000);
             stop.set(true);
             load.join();
-            System.out.printf("STALL mode=%s entries=%d load=1 get/%d us: service in onTakeSnapshot %.1f ms, " +
-                "snapshot done %.1f ms after the request, image complete after %.1f ms; longest gap between answers " +
-                "%.2f ms, worst latency %.2f ms, %d answered%n", mode, entries, intervalNs / 1000,
-                service.lastSnapshotNs() / 1e6, (snapshotTaken - requested) / 1e6, (imageWritten - requested) / 1e6,
-                maxGap.get() / 1e6, maxLatency.get() / 1e6, answered.get());
+            System.out.printf("LOAD mode=%s %d answered%n", mode, answered.get());
         }
         try (ReplicaNode node = ReplicaNode.launch(context(entries, dir, false)); ReplicatedClient client = client())
         {
@@ -197,11 +204,11 @@ public final class SnapshotStall
         }
     }
 
-    private static boolean imageWritten(final File dir) throws IOException
+    private static List<String> images(final File dir) throws IOException
     {
         try (Stream<Path> files = Files.walk(dir.toPath()))
         {
-            return files.anyMatch(p -> p.getFileName().toString().matches("image-\\d+\\.img"));
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.matches("image-\\d+\\.img")).toList();
         }
     }
 }
