@@ -1,5 +1,7 @@
 package io.ferrite.engine;
 
+import org.agrona.concurrent.UnsafeBuffer;
+
 import static io.ferrite.engine.EntryDescriptor.NULL_INDEX;
 
 /**
@@ -23,11 +25,15 @@ final class EntryLists
 
     private final MappedMemory memory;
     private final long entriesBase;
+    private final MappedMemory data;
+    private final int hashSeed;
 
-    EntryLists(final MappedMemory memory, final long entriesBase)
+    EntryLists(final MappedMemory memory, final long entriesBase, final MappedMemory data, final int hashSeed)
     {
         this.memory = memory;
         this.entriesBase = entriesBase;
+        this.data = data;
+        this.hashSeed = hashSeed;
     }
 
     long entryAddress(final int entry)
@@ -55,14 +61,18 @@ final class EntryLists
         memory.putInt(entryAddress(entry) + EntryDescriptor.POLICY_OFFSET, value);
     }
 
+    /**
+     * The key hash of a live entry, computed from the key in its block (layout v2 keeps no hash in the record; the
+     * policies ask for it when an entry is inserted or touched, when its block is usually in cache already).
+     */
     int hash(final int entry)
     {
-        return memory.getInt(entryAddress(entry) + EntryDescriptor.HASH_OFFSET);
-    }
-
-    int blockLength(final int entry)
-    {
-        return memory.getInt(entryAddress(entry) + EntryDescriptor.BLOCK_LENGTH_OFFSET);
+        final long block = EntryTable.blockAddressOf(
+            memory.getInt(entryAddress(entry) + EntryDescriptor.ADDRESS_OFFSET) & EntryDescriptor.ADDRESS_MASK);
+        final UnsafeBuffer buffer = data.buffer(block);
+        final int offset = MappedMemory.offset(block);
+        return Hashing.hash(
+            buffer, BlockDescriptor.keyOffset(buffer, offset), BlockDescriptor.keyLength(buffer, offset), hashSeed);
     }
 
     private void prev(final int entry, final int value)

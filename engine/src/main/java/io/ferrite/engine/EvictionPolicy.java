@@ -79,6 +79,14 @@ abstract class EvictionPolicy
 
     abstract void onAccess(int entry);
 
+    /**
+     * Load what {@link #onAccess(int)} of {@code entry} will touch beyond the entry's record and list neighbours, so
+     * that a batch of accesses has its cache misses in flight together ({@link AccessBuffer}); must change nothing.
+     */
+    void prefetch(final int entry)
+    {
+    }
+
     void onMiss(final int hash)
     {
     }

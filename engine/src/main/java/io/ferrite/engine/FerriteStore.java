@@ -1,19 +1,11 @@
 package io.ferrite.engine;
 
 import org.agrona.DirectBuffer;
-import org.agrona.IoUtil;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.File;
-import java.io.IOException;
-import java.io.RandomAccessFile;
-import java.io.UncheckedIOException;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 import static io.ferrite.engine.EntryDescriptor.NULL_INDEX;
 import static io.ferrite.engine.StoreDescriptor.*;
@@ -21,34 +13,38 @@ import static io.ferrite.engine.StoreDescriptor.*;
 /**
  * A single-node, off-heap key-value cache store in memory-mapped files.
  * <p>
- * <b>Memory.</b> A store is two files in its directory (or two unlinked files for an anonymous store). The
- * {@code meta} file holds a header, the eviction policy's region, a segment table, an open-addressed hash index
- * and an entry table of fixed 32-byte records; the {@code data} file is a log of equal segments holding the
- * keys and values as variable-size blocks. Everything, including list heads and counters, lives in the
- * mappings: the Java heap holds a few dozen objects however many entries there are, so the collector has
- * nothing to trace. Together the files take at most the capacity asked for. See {@link StoreDescriptor},
- * {@link EntryDescriptor}, {@link BlockDescriptor} and {@link SegmentDescriptor} for the record layouts.
+ * <b>Memory.</b> A store is two files in its directory (or two unlinked files for an anonymous store,
+ * {@link StoreFiles}). The {@code meta} file holds a header, the eviction policy's region, a segment table, an
+ * open-addressed hash index ({@link HashIndex}) and an entry table of fixed 16-byte records ({@link EntryTable});
+ * the {@code data} file is a log of equal segments holding each entry's key, value, expiry and checksum as one
+ * immutable block ({@link DataLog}). Everything, including list heads and counters, lives in the mappings: the Java
+ * heap holds a few dozen objects however many entries there are, so the collector has nothing to trace. Together the
+ * files take at most the capacity asked for. See {@link StoreDescriptor}, {@link EntryDescriptor},
+ * {@link BlockDescriptor} and {@link SegmentDescriptor} for the record layouts (layout version 2).
  * <p>
- * <b>Lookup.</b> The key's hash picks a home slot in the index; linear probing compares the hash stored in each
- * slot and, on a match, the key bytes in the entry's block. Deletion shifts later slots back (no tombstones).
+ * <b>Lookup.</b> The key's hash picks a home slot in the index; linear probing compares the 32-bit hash stored in
+ * each slot and, on a match, the key bytes in the block the slot points at, which also holds the value and names the
+ * entry. A get is therefore two dependent loads (slot, block); the policy's bookkeeping for a hit is recorded in an
+ * {@link AccessBuffer} and applied in batches whose loads overlap. Deletion shifts later slots back (no tombstones).
  * <p>
- * <b>Allocation.</b> Blocks are appended to the head segment and never changed in place: an update writes a
- * new block and then switches the entry's address with one int store. When the head is full a free segment
- * becomes the head; when only the reserve segment is free, the cleaner picks the sealed segment with the fewest
- * live bytes, moves its live blocks to the head and frees it. Live bytes are kept under the fill ratio of the
- * log (eviction makes room before an append), so there is always a segment worth cleaning: mixed 16-byte and
- * 64-KiB values never strand free space in unusable fragments, and the hit ratio tracks a byte-aware LRU.
+ * <b>Allocation.</b> Blocks are appended to the head segment and never changed in place: an update writes a new
+ * block and then switches the entry's address with one int store, which publishes the new value and its expiry
+ * together. The cleaner compacts the sealed segment with the fewest live bytes when the log runs out of free
+ * segments; eviction keeps live bytes under the log's fill ratio, so mixed 16-byte and 64-KiB values never strand
+ * free space, and the hit ratio tracks a byte-aware LRU.
  * <p>
- * <b>Eviction and expiry.</b> Entries are linked by int index into the policy's lists (W-TinyLFU by default; exact LRU,
- * or LFU/MFU with aging). A put evicts the policy's victims until the new block fits both the byte budget and the entry
- * table. An entry's TTL is checked against the injected clock on every access (an expired entry is never returned and
- * is removed then), and an incremental sweep examines a few entry records per put and per 64 gets and removes those
- * that expired, so their space comes back without waiting for eviction.
+ * <b>Eviction and expiry.</b> Entries are linked by int index into the policy's lists (W-TinyLFU by default; exact
+ * LRU, or LFU/MFU with aging). Buffered hits are applied before any other policy call, so the policy sees exactly
+ * the unbuffered sequence of calls. A put evicts the policy's victims until the new block fits both the byte budget
+ * and the entry table. An entry's TTL is checked against the injected clock on every access (an expired entry is
+ * never returned and is removed then), and an incremental sweep ({@link Expiry}) examines a few entry records per
+ * put and per 64 gets and removes those that expired.
  * <p>
  * <b>Durability.</b> The header records OPEN while the store is in use and CLEAN after {@link #close()} has
  * flushed it. Because blocks are written before they are published, a process killed at any instruction leaves
  * every published address pointing at a complete block; on the next open a store found OPEN is rebuilt from its
- * entry records after each is checked against its block (or discarded, or refused: {@link RecoveryMode}).
+ * entry records after each block's owner, bounds and checksum are checked (or discarded, or refused:
+ * {@link RecoveryMode}).
  * <p>
  * <b>Note:</b> not thread-safe. A store has a single thread that calls every method, reads included (a get
  * updates recency). A node runs one store per partition group to use several cores. A lock file keeps a second
@@ -75,71 +71,59 @@ public final class FerriteStore implements AutoCloseable
     /** {@link #put} result: key and value do not fit one block ({@link #maxValueLength(int)}). */
     public static final int TOO_LARGE = -3;
 
-    static final String META_FILE = "meta";
-    static final String DATA_FILE = "data";
-    static final String LOCK_FILE = "lock";
-    private static final int DEFAULT_HASH_SEED = 0x5EED_F00D;
+    static final String META_FILE = StoreFiles.META_FILE;
+    static final String DATA_FILE = StoreFiles.DATA_FILE;
+    static final String LOCK_FILE = StoreFiles.LOCK_FILE;
     private static final int GET_SWEEP_MASK = 63;
 
-    /**
-     * Directories of the persistent stores open in this JVM. File locks belong to the process and, on Linux, closing
-     * any descriptor of the lock file releases them, so a second open in this process is refused here, before it
-     * opens the lock file.
-     */
-    private static final Set<String> OPEN_DIRS = ConcurrentHashMap.newKeySet();
-
+    private final StoreFiles files;
     private final StoreLayout layout;
     private final MappedMemory meta;
     private final MappedMemory data;
     private final UnsafeBuffer header;
+    private final StoreCounters counters;
     private final HashIndex index;
+    private final EntryTable entries;
     private final EntryLists lists;
+    private final DataLog log;
+    private final Expiry expiry;
     private final EvictionPolicy policy;
-    private final EpochClock clock;
+    private final AccessBuffer accesses;
+    private final StoreImage image;
     private final int hashSeed;
     private final int policyOrdinal;
-    private final long liveLimit;
-    private final int segmentSize;
-    private final int segmentShift;
-    private final File dir;
-    private final RandomAccessFile lockFile;
-    private final FileLock lock;
-    private final String lockKey;
     private final UnsafeBuffer keyWrapper = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer valueWrapper = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer copyWrapper = new UnsafeBuffer(0, 0);
+    private final File scratchDir;
+    private ImageSnapshot snapshot;
     private long foundSlot;
+    private long foundBlock;
     private int updatingEntry = NULL_INDEX;
-    private boolean closed;
 
-    private FerriteStore(
-        final StoreLayout layout,
-        final MappedMemory meta,
-        final MappedMemory data,
-        final EvictionPolicyType policyType,
-        final StoreContext ctx,
-        final long agingPeriod,
-        final RandomAccessFile lockFile,
-        final FileLock lock)
+    private FerriteStore(final StoreFiles files, final StoreContext ctx)
     {
-        this.layout = layout;
-        this.meta = meta;
-        this.data = data;
+        this.files = files;
+        this.layout = files.layout;
+        this.meta = files.meta;
+        this.data = files.data;
         this.header = meta.buffer(0);
-        this.dir = ctx.dir();
-        this.lockFile = lockFile;
-        this.lock = lock;
-        this.lockKey = null == lock ? null : lockKey(dir);
-        this.clock = ctx.clock();
-        this.index = new HashIndex(meta, layout.indexBase, layout.indexSlots);
-        this.lists = new EntryLists(meta, layout.entriesBase);
-        this.policy = EvictionPolicy.create(
-            policyType, lists, meta, layout.policyBase, layout.maxEntries, agingPeriod);
-        this.segmentSize = layout.segmentSize;
-        this.segmentShift = Integer.numberOfTrailingZeros(layout.segmentSize);
-        this.liveLimit = layout.liveLimit(header.getInt(FILL_RATIO_OFFSET) / 1000.0);
         this.hashSeed = header.getInt(HASH_SEED_OFFSET);
-        this.policyOrdinal = policyType.ordinal();
+        this.policyOrdinal = files.policy.ordinal();
+        this.counters = new StoreCounters(header);
+        this.index = new HashIndex(meta, layout.indexBase, layout.indexSlots);
+        this.entries = new EntryTable(meta, header, layout.entriesBase, layout.maxEntries);
+        this.lists = new EntryLists(meta, layout.entriesBase, data, hashSeed);
+        this.policy = EvictionPolicy.create(
+            files.policy, lists, meta, layout.policyBase, layout.maxEntries, files.agingPeriod);
+        this.log = new DataLog(layout, meta, data, counters, entries,
+            layout.liveLimit(header.getInt(FILL_RATIO_OFFSET) / 1000.0));
+        this.log.owner(new LogOwner());
+        this.expiry = new Expiry(this, entries, data, header, ctx.clock());
+        this.accesses = new AccessBuffer(policy, entries, meta);
+        this.image = new StoreImage(layout, meta, data);
+        this.scratchDir = null != ctx.anonymousDir() ? ctx.anonymousDir() :
+            new File(System.getProperty("java.io.tmpdir"));
     }
 
     /**
@@ -152,188 +136,49 @@ public final class FerriteStore implements AutoCloseable
     public static FerriteStore open(final StoreContext ctx)
     {
         ctx.conclude();
-        return null == ctx.dir() ? createAnonymous(ctx) : openPersistent(ctx);
-    }
-
-    private static FerriteStore createAnonymous(final StoreContext ctx)
-    {
-        final EvictionPolicyType policy = null == ctx.policy() ? StoreConfiguration.policy() : ctx.policy();
-        final StoreLayout layout = newLayout(ctx, policy);
-        final MappedMemory meta = MappedMemory.mapAnonymous(ctx.anonymousDir(), "ferrite-meta-", layout.metaLength);
-        MappedMemory data = null;
+        final StoreFiles files = StoreFiles.open(ctx);
         try
         {
-            data = MappedMemory.mapAnonymous(ctx.anonymousDir(), "ferrite-data-", layout.dataLength);
-            final FerriteStore store = initialise(ctx, policy, layout, meta, data, null, null);
-            store.markOpen();
-            return store;
-        }
-        catch (final RuntimeException ex)
-        {
-            meta.close();
-            if (null != data)
+            final FerriteStore store = new FerriteStore(files, ctx);
+            if (files.created)
             {
-                data.close();
+                store.reset();
             }
-            throw ex;
-        }
-    }
-
-    private static FerriteStore openPersistent(final StoreContext ctx)
-    {
-        final File dir = ctx.dir();
-        IoUtil.ensureDirectoryExists(dir, "ferrite store");
-        final String lockKey = lockKey(dir);
-        if (!OPEN_DIRS.add(lockKey))
-        {
-            throw new IllegalStateException("store " + dir + " is already open in this process");
-        }
-        final RandomAccessFile lockFile;
-        final FileLock lock;
-        try
-        {
-            lockFile = new RandomAccessFile(new File(dir, LOCK_FILE), "rw");
-            try
+            else if (STATE_CLEAN == files.foundState)
             {
-                lock = lockFile.getChannel().tryLock();
-            }
-            catch (final OverlappingFileLockException ex)
-            {
-                OPEN_DIRS.remove(lockKey);
-                lockFile.close();
-                throw new IllegalStateException("store " + dir + " is already open in this process", ex);
-            }
-            if (null == lock)
-            {
-                OPEN_DIRS.remove(lockKey);
-                lockFile.close();
-                throw new IllegalStateException("store " + dir + " is open in another process");
-            }
-        }
-        catch (final IOException ex)
-        {
-            OPEN_DIRS.remove(lockKey);
-            throw new UncheckedIOException("cannot lock store " + dir, ex);
-        }
-
-        MappedMemory meta = null;
-        MappedMemory data = null;
-        try
-        {
-            final File metaFile = new File(dir, META_FILE);
-            final File dataFile = new File(dir, DATA_FILE);
-            if (ctx.deleteOnOpen())
-            {
-                // Only once the lock is held: a store open elsewhere must never lose its files.
-                IoUtil.delete(metaFile, true);
-                IoUtil.delete(dataFile, true);
-            }
-            final FerriteStore store;
-            if (!metaFile.exists() || 0 == metaFile.length())
-            {
-                final EvictionPolicyType policy = null == ctx.policy() ? StoreConfiguration.policy() : ctx.policy();
-                final StoreLayout layout = newLayout(ctx, policy);
-                IoUtil.delete(dataFile, true);
-                meta = MappedMemory.mapFile(metaFile, layout.metaLength);
-                data = MappedMemory.mapFile(dataFile, layout.dataLength);
-                store = initialise(ctx, policy, layout, meta, data, lockFile, lock);
+                store.policy.adopted();
             }
             else
             {
-                final StoreHeader existing = StoreHeader.read(metaFile, dataFile);
-                existing.checkAgainst(ctx);
-                meta = MappedMemory.mapFile(metaFile, existing.layout.metaLength);
-                data = MappedMemory.mapFile(dataFile, existing.layout.dataLength);
-                store = new FerriteStore(
-                    existing.layout, meta, data, existing.policy, ctx, existing.agingPeriod(ctx), lockFile, lock);
-                if (STATE_CLEAN == existing.state)
+                switch (ctx.recoveryMode())
                 {
-                    store.policy.adopted();
-                }
-                else
-                {
-                    switch (ctx.recoveryMode())
-                    {
-                        case REJECT:
-                            throw new StoreCorruptedException(
-                                "store " + dir + " was not closed cleanly (its process died while it was open); " +
-                                "open it with RecoveryMode.REBUILD or DISCARD, or delete the directory");
-                        case DISCARD:
-                            store.reset();
-                            break;
-                        default:
-                            StoreRecovery.rebuild(store);
-                            break;
-                    }
+                    case REJECT:
+                        throw new StoreCorruptedException(
+                            "store " + files.dir() + " was not closed cleanly (its process died while it was open); " +
+                            "open it with RecoveryMode.REBUILD or DISCARD, or delete the directory");
+                    case DISCARD:
+                        store.reset();
+                        break;
+                    default:
+                        StoreRecovery.rebuild(store);
+                        break;
                 }
             }
-            store.markOpen();
+            files.markOpen();
             return store;
         }
         catch (final RuntimeException ex)
         {
-            if (null != meta)
-            {
-                meta.close();
-            }
-            if (null != data)
-            {
-                data.close();
-            }
             try
             {
-                lock.release();
-                lockFile.close();
+                files.abandon();
             }
-            catch (final IOException suppressed)
+            catch (final RuntimeException suppressed)
             {
                 ex.addSuppressed(suppressed);
             }
-            finally
-            {
-                OPEN_DIRS.remove(lockKey);
-            }
             throw ex;
         }
-    }
-
-    private static StoreLayout newLayout(final StoreContext ctx, final EvictionPolicyType policy)
-    {
-        final long capacity = ctx.capacityBytes() == -1 ? StoreConfiguration.capacityBytes() : ctx.capacityBytes();
-        final long maxEntries = ctx.maxEntries() == -1 ? StoreConfiguration.maxEntries() : ctx.maxEntries();
-        final int segmentSize = ctx.segmentSize() == -1 ? StoreConfiguration.segmentSize() : ctx.segmentSize();
-        return StoreLayout.create(capacity, maxEntries, segmentSize, policy);
-    }
-
-    private static FerriteStore initialise(
-        final StoreContext ctx,
-        final EvictionPolicyType policy,
-        final StoreLayout layout,
-        final MappedMemory meta,
-        final MappedMemory data,
-        final RandomAccessFile lockFile,
-        final FileLock lock)
-    {
-        final UnsafeBuffer header = meta.buffer(0);
-        header.setMemory(0, HEADER_LENGTH, (byte)0);
-        header.putLong(MAGIC_OFFSET, MAGIC);
-        header.putInt(VERSION_OFFSET, LAYOUT_VERSION);
-        header.putInt(STATE_OFFSET, STATE_OPEN);
-        header.putInt(POLICY_OFFSET, policy.ordinal());
-        header.putInt(HASH_SEED_OFFSET, DEFAULT_HASH_SEED);
-        header.putLong(CAPACITY_OFFSET, layout.capacityBytes);
-        header.putLong(MAX_ENTRIES_OFFSET, layout.maxEntries);
-        header.putLong(INDEX_SLOTS_OFFSET, layout.indexSlots);
-        header.putInt(SEGMENT_SIZE_OFFSET, layout.segmentSize);
-        header.putInt(SEGMENT_COUNT_OFFSET, layout.segmentCount);
-        header.putLong(META_LENGTH_OFFSET, layout.metaLength);
-        header.putLong(DATA_LENGTH_OFFSET, layout.dataLength);
-        header.putInt(FILL_RATIO_OFFSET, (int)Math.round(ctx.fillRatio() * 1000));
-        final long agingPeriod = ctx.agingPeriod() > 0 ? ctx.agingPeriod() : 10 * layout.maxEntries;
-        header.putLong(AGING_PERIOD_OFFSET, agingPeriod);
-        final FerriteStore store = new FerriteStore(layout, meta, data, policy, ctx, agingPeriod, lockFile, lock);
-        store.reset();
-        return store;
     }
 
     /**
@@ -341,34 +186,14 @@ public final class FerriteStore implements AutoCloseable
      */
     void reset()
     {
+        accesses.discard();
         index.clear();
-        header.putLong(SIZE_COUNTER, 0);
-        header.putLong(LIVE_BYTES_COUNTER, 0);
-        header.putInt(ENTRY_HWM_OFFSET, 0);
-        header.putInt(FREE_ENTRY_HEAD_OFFSET, NULL_INDEX);
-        header.putInt(SWEEP_CURSOR_OFFSET, 0);
+        counters.set(SIZE_COUNTER, 0);
+        counters.set(LIVE_BYTES_COUNTER, 0);
+        entries.reset();
+        expiry.reset();
         policy.reset();
-        resetSegments();
-        final int head = popFreeSegment();
-        header.putInt(HEAD_SEGMENT_OFFSET, head);
-    }
-
-    void resetSegments()
-    {
-        header.putInt(FREE_SEGMENT_HEAD_OFFSET, NULL_INDEX);
-        header.putInt(FREE_SEGMENT_COUNT_OFFSET, 0);
-        for (int s = layout.segmentCount - 1; s >= 0; s--)
-        {
-            segmentUsed(s, 0);
-            segmentLive(s, 0);
-            pushFreeSegment(s);
-        }
-    }
-
-    private void markOpen()
-    {
-        header.putInt(STATE_OFFSET, STATE_OPEN);
-        meta.force();
+        log.reset();
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -385,12 +210,11 @@ public final class FerriteStore implements AutoCloseable
         final DirectBuffer key, final int keyOffset, final int keyLength, final MutableDirectBuffer dst,
         final int dstOffset)
     {
-        final int entry = lookupForRead(key, keyOffset, keyLength);
-        if (NULL_INDEX == entry)
+        if (NULL_INDEX == lookupForRead(key, keyOffset, keyLength))
         {
             return NOT_FOUND;
         }
-        return copyValue(entry, keyLength, dst, dstOffset);
+        return copyFoundValue(dst, dstOffset);
     }
 
     /**
@@ -401,12 +225,11 @@ public final class FerriteStore implements AutoCloseable
      */
     public boolean getView(final DirectBuffer key, final int keyOffset, final int keyLength, final DirectBuffer view)
     {
-        final int entry = lookupForRead(key, keyOffset, keyLength);
-        if (NULL_INDEX == entry)
+        if (NULL_INDEX == lookupForRead(key, keyOffset, keyLength))
         {
             return false;
         }
-        wrapValue(entry, keyLength, view);
+        wrapFoundValue(view);
         return true;
     }
 
@@ -421,12 +244,11 @@ public final class FerriteStore implements AutoCloseable
         final DirectBuffer key, final int keyOffset, final int keyLength, final MutableDirectBuffer dst,
         final int dstOffset)
     {
-        final int entry = lookupQuietly(key, keyOffset, keyLength);
-        if (NULL_INDEX == entry)
+        if (NULL_INDEX == lookupQuietly(key, keyOffset, keyLength))
         {
             return NOT_FOUND;
         }
-        return copyValue(entry, keyLength, dst, dstOffset);
+        return copyFoundValue(dst, dstOffset);
     }
 
     /**
@@ -437,12 +259,11 @@ public final class FerriteStore implements AutoCloseable
      */
     public boolean peekView(final DirectBuffer key, final int keyOffset, final int keyLength, final DirectBuffer view)
     {
-        final int entry = lookupQuietly(key, keyOffset, keyLength);
-        if (NULL_INDEX == entry)
+        if (NULL_INDEX == lookupQuietly(key, keyOffset, keyLength))
         {
             return false;
         }
-        wrapValue(entry, keyLength, view);
+        wrapFoundValue(view);
         return true;
     }
 
@@ -465,21 +286,19 @@ public final class FerriteStore implements AutoCloseable
         final int valueLength,
         final long ttlMs)
     {
-        if (keyLength <= 0 || keyLength > StoreConfiguration.MAX_KEY_LENGTH)
+        if (!Keys.isValidLength(keyLength))
         {
-            increment(REJECTED_COUNTER);
+            counters.increment(REJECTED_COUNTER);
             return INVALID_KEY;
         }
-        final int entry = lookupForRead(key, keyOffset, keyLength);
-        if (NULL_INDEX == entry)
+        if (NULL_INDEX == lookupForRead(key, keyOffset, keyLength))
         {
             return NOT_STORED;
         }
-        final long block = blockAddress(entry);
-        final UnsafeBuffer buffer = data.buffer(block);
-        final int offset = MappedMemory.offset(block);
-        if (buffer.getInt(offset + BlockDescriptor.VALUE_LENGTH_OFFSET) != expectedLength ||
-            !Hashing.equal(buffer, offset + BlockDescriptor.HEADER_LENGTH + keyLength, expected, expectedOffset,
+        final UnsafeBuffer buffer = data.buffer(foundBlock);
+        final int offset = MappedMemory.offset(foundBlock);
+        if (BlockDescriptor.valueLength(buffer, offset) != expectedLength ||
+            !Hashing.equal(buffer, BlockDescriptor.valueOffset(buffer, offset), expected, expectedOffset,
             expectedLength))
         {
             return NOT_STORED;
@@ -492,12 +311,7 @@ public final class FerriteStore implements AutoCloseable
      */
     public boolean contains(final DirectBuffer key, final int keyOffset, final int keyLength)
     {
-        if (keyLength <= 0 || keyLength > StoreConfiguration.MAX_KEY_LENGTH)
-        {
-            return false;
-        }
-        final int entry = lookup(key, keyOffset, keyLength, Hashing.hash(key, keyOffset, keyLength, hashSeed));
-        return NULL_INDEX != entry && !isExpired(entry);
+        return NULL_INDEX != lookupQuietly(key, keyOffset, keyLength);
     }
 
     /**
@@ -517,19 +331,13 @@ public final class FerriteStore implements AutoCloseable
         final long ttlMs,
         final int mode)
     {
-        if (keyLength <= 0 || keyLength > StoreConfiguration.MAX_KEY_LENGTH)
+        final int check = checkSizes(keyLength, valueLength);
+        if (STORED != check)
         {
-            increment(REJECTED_COUNTER);
-            return INVALID_KEY;
+            return check;
         }
-        if (valueLength < 0 || valueLength > maxValueLength(keyLength))
-        {
-            increment(REJECTED_COUNTER);
-            return TOO_LARGE;
-        }
-
-        return store(key, keyOffset, keyLength, value, valueOffset, valueLength, ttlMs > 0 ? expiryFor(ttlMs) : 0,
-            mode);
+        return store(key, keyOffset, keyLength, value, valueOffset, valueLength,
+            ttlMs > 0 ? expiry.expiryFor(ttlMs) : 0, mode);
     }
 
     /**
@@ -547,91 +355,12 @@ public final class FerriteStore implements AutoCloseable
         final int valueLength,
         final long expireAt)
     {
-        if (keyLength <= 0 || keyLength > StoreConfiguration.MAX_KEY_LENGTH)
+        final int check = checkSizes(keyLength, valueLength);
+        if (STORED != check)
         {
-            increment(REJECTED_COUNTER);
-            return INVALID_KEY;
-        }
-        if (valueLength < 0 || valueLength > maxValueLength(keyLength))
-        {
-            increment(REJECTED_COUNTER);
-            return TOO_LARGE;
+            return check;
         }
         return store(key, keyOffset, keyLength, value, valueOffset, valueLength, expireAt, PUT);
-    }
-
-    private int store(
-        final DirectBuffer key,
-        final int keyOffset,
-        final int keyLength,
-        final DirectBuffer value,
-        final int valueOffset,
-        final int valueLength,
-        final long expireAt,
-        final int mode)
-    {
-        final int hash = Hashing.hash(key, keyOffset, keyLength, hashSeed);
-        int entry = lookup(key, keyOffset, keyLength, hash);
-        if (NULL_INDEX != entry && isExpired(entry))
-        {
-            remove(entry, EXPIRATIONS_COUNTER);
-            entry = NULL_INDEX;
-        }
-        if ((PUT_IF_ABSENT == mode && NULL_INDEX != entry) || (REPLACE == mode && NULL_INDEX == entry))
-        {
-            return NOT_STORED;
-        }
-        final int length = BlockDescriptor.blockLength(keyLength, valueLength);
-
-        updatingEntry = entry;
-        if (NULL_INDEX == entry)
-        {
-            reserveEntry();
-        }
-        final long block = allocate(length);
-        final boolean update = NULL_INDEX != updatingEntry;
-        updatingEntry = NULL_INDEX;
-        if (!update)
-        {
-            entry = takeEntry();
-        }
-
-        final UnsafeBuffer buffer = data.buffer(block);
-        final int offset = MappedMemory.offset(block);
-        buffer.putInt(offset + BlockDescriptor.ENTRY_OFFSET, entry);
-        buffer.putInt(offset + BlockDescriptor.KEY_LENGTH_OFFSET, keyLength);
-        buffer.putInt(offset + BlockDescriptor.VALUE_LENGTH_OFFSET, valueLength);
-        buffer.putBytes(offset + BlockDescriptor.HEADER_LENGTH, key, keyOffset, keyLength);
-        buffer.putBytes(offset + BlockDescriptor.HEADER_LENGTH + keyLength, value, valueOffset, valueLength);
-
-        final long record = lists.entryAddress(entry);
-        if (update)
-        {
-            final long oldBlock = blockAddress(entry);
-            final int oldLength = lists.blockLength(entry);
-            meta.putInt(record + EntryDescriptor.ADDRESS_OFFSET, addressField(block));
-            meta.putInt(record + EntryDescriptor.BLOCK_LENGTH_OFFSET, length);
-            meta.putLong(record + EntryDescriptor.EXPIRE_AT_OFFSET, expireAt);
-            final int oldSegment = (int)(oldBlock >>> segmentShift);
-            segmentLive(oldSegment, segmentLive(oldSegment) - oldLength);
-            add(LIVE_BYTES_COUNTER, length - oldLength);
-            policy.onAccess(entry);
-        }
-        else
-        {
-            meta.putInt(record + EntryDescriptor.HASH_OFFSET, hash);
-            meta.putInt(record + EntryDescriptor.BLOCK_LENGTH_OFFSET, length);
-            meta.putLong(record + EntryDescriptor.EXPIRE_AT_OFFSET, expireAt);
-            meta.putInt(record + EntryDescriptor.POLICY_OFFSET, 0);
-            meta.putInt(record + EntryDescriptor.ADDRESS_OFFSET, addressField(block));
-            index.set(index.freeSlot(hash), hash, entry);
-            add(LIVE_BYTES_COUNTER, length);
-            increment(SIZE_COUNTER);
-            policy.onInsert(entry);
-        }
-        increment(PUTS_COUNTER);
-        sweep(StoreConfiguration.SWEEP_PER_PUT);
-        return STORED;
     }
 
     /**
@@ -641,7 +370,7 @@ public final class FerriteStore implements AutoCloseable
      */
     public boolean delete(final DirectBuffer key, final int keyOffset, final int keyLength)
     {
-        if (keyLength <= 0 || keyLength > StoreConfiguration.MAX_KEY_LENGTH)
+        if (!Keys.isValidLength(keyLength))
         {
             return false;
         }
@@ -650,7 +379,7 @@ public final class FerriteStore implements AutoCloseable
         {
             return false;
         }
-        if (isExpired(entry))
+        if (foundExpired())
         {
             remove(entry, EXPIRATIONS_COUNTER);
             return false;
@@ -675,26 +404,25 @@ public final class FerriteStore implements AutoCloseable
      */
     public long forEach(final EntryVisitor visitor)
     {
-        final int hwm = header.getInt(ENTRY_HWM_OFFSET);
-        final long now = clock.time();
+        final int hwm = entries.highWaterMark();
+        final long now = expiry.clock().time();
         long visited = 0;
         for (int entry = 0; entry < hwm; entry++)
         {
-            if (0 != addressFieldOf(entry))
+            if (entries.isLive(entry))
             {
-                final long expireAt = expireAt(entry);
+                final long block = entries.blockAddress(entry);
+                final UnsafeBuffer buffer = data.buffer(block);
+                final int offset = MappedMemory.offset(block);
+                final long expireAt = BlockDescriptor.expireAt(buffer, offset);
                 if (0 != expireAt && expireAt <= now)
                 {
                     continue;
                 }
-                final long block = blockAddress(entry);
-                final UnsafeBuffer buffer = data.buffer(block);
-                final int offset = MappedMemory.offset(block);
-                final int keyLength = buffer.getInt(offset + BlockDescriptor.KEY_LENGTH_OFFSET);
-                final int valueLength = buffer.getInt(offset + BlockDescriptor.VALUE_LENGTH_OFFSET);
-                visitor.visit(
-                    buffer, offset + BlockDescriptor.HEADER_LENGTH, keyLength,
-                    offset + BlockDescriptor.HEADER_LENGTH + keyLength, valueLength, expireAt);
+                final int keyOffset = BlockDescriptor.keyOffset(buffer, offset);
+                final int keyLength = BlockDescriptor.keyLength(buffer, offset);
+                visitor.visit(buffer, keyOffset, keyLength, keyOffset + keyLength,
+                    BlockDescriptor.valueLength(buffer, offset), expireAt);
                 visited++;
             }
         }
@@ -710,42 +438,8 @@ public final class FerriteStore implements AutoCloseable
      */
     public int sweep(final int limit)
     {
-        final int hwm = header.getInt(ENTRY_HWM_OFFSET);
-        if (0 == hwm)
-        {
-            return 0;
-        }
-        int cursor = header.getInt(SWEEP_CURSOR_OFFSET);
-        long now = 0;
-        int removed = 0;
-        for (int i = 0; i < limit; i++)
-        {
-            if (cursor >= hwm)
-            {
-                cursor = 0;
-            }
-            final int entry = cursor++;
-            if (0 != addressFieldOf(entry))
-            {
-                final long expireAt = expireAt(entry);
-                if (0 != expireAt)
-                {
-                    if (0 == now)
-                    {
-                        now = clock.time();
-                    }
-                    if (expireAt <= now)
-                    {
-                        remove(entry, EXPIRATIONS_COUNTER);
-                        removed++;
-                        continue;
-                    }
-                }
-                policy.onSweep(entry);
-            }
-        }
-        header.putInt(SWEEP_CURSOR_OFFSET, cursor);
-        return removed;
+        accesses.drain();
+        return expiry.sweep(limit, policy);
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -814,14 +508,13 @@ public final class FerriteStore implements AutoCloseable
     {
         if (INVALID_KEY == result)
         {
-            throw new IllegalArgumentException(
-                "key length " + keyLength + " is outside [1, " + StoreConfiguration.MAX_KEY_LENGTH + "]");
+            throw new IllegalArgumentException(Keys.describeInvalid(keyLength));
         }
         if (TOO_LARGE == result)
         {
             throw new IllegalArgumentException("value of " + valueLength + " bytes with a " + keyLength +
                 "-byte key is larger than this store's limit of " + maxValueLength(keyLength) +
-                " bytes (bounded by the segment size " + segmentSize + " and the capacity)");
+                " bytes (bounded by the segment size " + log.segmentSize() + " and the capacity)");
         }
     }
 
@@ -834,16 +527,17 @@ public final class FerriteStore implements AutoCloseable
      */
     public long size()
     {
-        return header.getLong(SIZE_COUNTER);
+        return counters.get(SIZE_COUNTER);
     }
 
     /**
-     * The longest value that can be stored with a key of {@code keyLength} bytes.
+     * The longest value that can be stored with a key of {@code keyLength} bytes (with an expiry: 8 bytes less).
      */
     public int maxValueLength(final int keyLength)
     {
-        final long maxBlock = Math.min(segmentSize, liveLimit) & -BlockDescriptor.ALIGNMENT;
-        return (int)Math.max(0, maxBlock - BlockDescriptor.HEADER_LENGTH - keyLength);
+        final long maxBlock = Math.min(log.segmentSize(), log.liveLimit()) & -BlockDescriptor.ALIGNMENT;
+        return (int)Math.max(0, maxBlock - BlockDescriptor.HEADER_LENGTH - BlockDescriptor.EXPIRE_AT_LENGTH -
+            keyLength);
     }
 
     public long capacityBytes()
@@ -871,7 +565,7 @@ public final class FerriteStore implements AutoCloseable
 
     public File dir()
     {
-        return dir;
+        return files.dir();
     }
 
     /**
@@ -879,18 +573,7 @@ public final class FerriteStore implements AutoCloseable
      */
     public StoreStats stats()
     {
-        return new StoreStats(
-            header.getLong(SIZE_COUNTER),
-            header.getLong(LIVE_BYTES_COUNTER),
-            header.getLong(HITS_COUNTER),
-            header.getLong(MISSES_COUNTER),
-            header.getLong(PUTS_COUNTER),
-            header.getLong(DELETES_COUNTER),
-            header.getLong(EVICTIONS_COUNTER),
-            header.getLong(EXPIRATIONS_COUNTER),
-            header.getLong(CLEANED_SEGMENTS_COUNTER),
-            header.getLong(RELOCATED_BYTES_COUNTER),
-            header.getLong(REJECTED_COUNTER));
+        return counters.stats();
     }
 
     /**
@@ -900,7 +583,7 @@ public final class FerriteStore implements AutoCloseable
      */
     public long imageLength()
     {
-        return layout.metaLength + layout.dataLength;
+        return image.length();
     }
 
     /**
@@ -908,15 +591,41 @@ public final class FerriteStore implements AutoCloseable
      */
     public void readImage(final long position, final MutableDirectBuffer dst, final int dstOffset, final int length)
     {
-        int done = 0;
-        while (done < length)
+        accesses.drain();
+        image.read(position, dst, dstOffset, length);
+    }
+
+    /**
+     * Start a snapshot: a consistent image of the store as it is now, which another thread may write out while this
+     * one keeps serving ({@link ImageSnapshot}). The pause is one copy of the meta file (about 30 bytes per entry
+     * of capacity plus the policy's state); data segments are copied later, or just before the cleaner reuses them.
+     * At most one snapshot is open at a time.
+     *
+     * @throws IllegalStateException if a snapshot is still open.
+     */
+    public ImageSnapshot snapshot()
+    {
+        if (null != snapshot && !snapshot.isClosed())
         {
-            final long at = position + done;
-            final MappedMemory memory = at < layout.metaLength ? meta : data;
-            final long address = at < layout.metaLength ? at : at - layout.metaLength;
-            final int run = imageRun(memory, address, length - done);
-            memory.buffer(address).getBytes(MappedMemory.offset(address), dst, dstOffset + done, run);
-            done += run;
+            throw new IllegalStateException("a snapshot of this store is still open: close it first");
+        }
+        accesses.drain();
+        final MappedMemory reusable = null == snapshot ? null : snapshot.releasedMetaCopy();
+        snapshot = new ImageSnapshot(this, scratchDir, reusable);
+        return snapshot;
+    }
+
+    /**
+     * Give an open snapshot the data segments it still needs before they are overwritten other than by the log.
+     */
+    private void preserveSnapshot()
+    {
+        if (null != snapshot && !snapshot.isClosed())
+        {
+            for (int s = 0; s < layout.segmentCount; s++)
+            {
+                snapshot.beforeFree(s);
+            }
         }
     }
 
@@ -926,16 +635,9 @@ public final class FerriteStore implements AutoCloseable
      */
     public void writeImage(final long position, final DirectBuffer src, final int srcOffset, final int length)
     {
-        int done = 0;
-        while (done < length)
-        {
-            final long at = position + done;
-            final MappedMemory memory = at < layout.metaLength ? meta : data;
-            final long address = at < layout.metaLength ? at : at - layout.metaLength;
-            final int run = imageRun(memory, address, length - done);
-            memory.buffer(address).putBytes(MappedMemory.offset(address), src, srcOffset + done, run);
-            done += run;
-        }
+        preserveSnapshot();
+        accesses.discard();
+        image.write(position, src, srcOffset, length);
     }
 
     /**
@@ -943,8 +645,9 @@ public final class FerriteStore implements AutoCloseable
      */
     public void clearImage()
     {
-        meta.zero(0, layout.metaLength);
-        data.zero(0, layout.dataLength);
+        preserveSnapshot();
+        accesses.discard();
+        image.clear();
     }
 
     /**
@@ -955,13 +658,7 @@ public final class FerriteStore implements AutoCloseable
      */
     public void imageRestored()
     {
-        if (header.getLong(MAGIC_OFFSET) != MAGIC || header.getInt(VERSION_OFFSET) != LAYOUT_VERSION ||
-            header.getLong(CAPACITY_OFFSET) != layout.capacityBytes ||
-            header.getLong(MAX_ENTRIES_OFFSET) != layout.maxEntries ||
-            header.getInt(SEGMENT_SIZE_OFFSET) != layout.segmentSize ||
-            header.getInt(SEGMENT_COUNT_OFFSET) != layout.segmentCount ||
-            header.getInt(POLICY_OFFSET) != policyOrdinal ||
-            header.getInt(HASH_SEED_OFFSET) != hashSeed)
+        if (!image.matches(policyOrdinal, hashSeed))
         {
             throw new StoreCorruptedException("the restored image is not a store with this store's layout, geometry " +
                 "and policy (every replica must be configured alike)");
@@ -970,26 +667,20 @@ public final class FerriteStore implements AutoCloseable
         header.putInt(STATE_OFFSET, STATE_OPEN);
     }
 
-    private static int imageRun(final MappedMemory memory, final long address, final int remaining)
-    {
-        final long toChunkEnd = MappedMemory.CHUNK_LENGTH - MappedMemory.offset(address);
-        final long toRegionEnd = memory.length() - address;
-        return (int)Math.min(remaining, Math.min(toChunkEnd, toRegionEnd));
-    }
-
     /**
-     * Walk every structure and check they agree (slow: for tests and operators).
+     * Walk every structure and check they agree, every block's checksum included (slow: for tests and operators).
      *
      * @throws IllegalStateException describing the first inconsistency.
      */
     public void verify()
     {
+        accesses.drain();
         new StoreVerifier(this).verify();
     }
 
     public boolean isClosed()
     {
-        return closed;
+        return files.isClosed();
     }
 
     /**
@@ -997,55 +688,307 @@ public final class FerriteStore implements AutoCloseable
      */
     public void close()
     {
-        if (closed)
+        if (!files.isClosed())
         {
-            return;
-        }
-        closed = true;
-        try
-        {
-            data.force();
-            meta.force();
-            header.putInt(STATE_OFFSET, STATE_CLEAN);
-            meta.force();
-        }
-        finally
-        {
-            meta.close();
-            data.close();
-            if (null != lock)
+            if (null != snapshot)
             {
-                try
-                {
-                    lock.release();
-                    lockFile.close();
-                }
-                catch (final IOException ex)
-                {
-                    throw new UncheckedIOException("failed to release lock of " + dir, ex);
-                }
-                finally
-                {
-                    OPEN_DIRS.remove(lockKey);
-                }
+                snapshot.close();
+                snapshot.releasedMetaCopy().close();
+                snapshot = null;
             }
-        }
-    }
-
-    private static String lockKey(final File dir)
-    {
-        try
-        {
-            return dir.getCanonicalPath();
-        }
-        catch (final IOException ex)
-        {
-            return dir.getAbsolutePath();
+            accesses.drain();
+            files.close();
         }
     }
 
     // ------------------------------------------------------------------------------------------------------------
-    // Internals shared with recovery, verification and policies
+    // The request paths
+    // ------------------------------------------------------------------------------------------------------------
+
+    private int checkSizes(final int keyLength, final int valueLength)
+    {
+        if (!Keys.isValidLength(keyLength))
+        {
+            counters.increment(REJECTED_COUNTER);
+            return INVALID_KEY;
+        }
+        if (valueLength < 0 || valueLength > maxValueLength(keyLength))
+        {
+            counters.increment(REJECTED_COUNTER);
+            return TOO_LARGE;
+        }
+        return STORED;
+    }
+
+    /**
+     * The entry holding {@code key}, expired or not, or {@link EntryDescriptor#NULL_INDEX}; leaves its slot in
+     * {@link #foundSlot} and its block in {@link #foundBlock}.
+     */
+    int lookup(final DirectBuffer key, final int keyOffset, final int keyLength, final int hash)
+    {
+        long slot = index.home(hash);
+        long value;
+        while (HashIndex.EMPTY != (value = index.get(slot)))
+        {
+            if (HashIndex.hashOf(value) == hash)
+            {
+                final long block = EntryTable.blockAddressOf(HashIndex.addressFieldOf(value));
+                final UnsafeBuffer buffer = data.buffer(block);
+                final int offset = MappedMemory.offset(block);
+                if (BlockDescriptor.keyLength(buffer, offset) == keyLength &&
+                    Hashing.equal(buffer, BlockDescriptor.keyOffset(buffer, offset), key, keyOffset, keyLength))
+                {
+                    foundSlot = slot;
+                    foundBlock = block;
+                    return buffer.getInt(offset + BlockDescriptor.ENTRY_OFFSET);
+                }
+            }
+            slot = index.next(slot);
+        }
+        return NULL_INDEX;
+    }
+
+    private boolean foundExpired()
+    {
+        return expiry.hasPassed(BlockDescriptor.expireAt(data.buffer(foundBlock), MappedMemory.offset(foundBlock)));
+    }
+
+    /**
+     * The live, unexpired entry of {@code key} found without any side effect, or {@link EntryDescriptor#NULL_INDEX}.
+     */
+    private int lookupQuietly(final DirectBuffer key, final int keyOffset, final int keyLength)
+    {
+        if (!Keys.isValidLength(keyLength))
+        {
+            return NULL_INDEX;
+        }
+        final int entry = lookup(key, keyOffset, keyLength, Hashing.hash(key, keyOffset, keyLength, hashSeed));
+        return NULL_INDEX == entry || foundExpired() ? NULL_INDEX : entry;
+    }
+
+    private int lookupForRead(final DirectBuffer key, final int keyOffset, final int keyLength)
+    {
+        if (!Keys.isValidLength(keyLength))
+        {
+            counters.increment(MISSES_COUNTER);
+            return NULL_INDEX;
+        }
+        final int gets = header.getInt(GET_COUNT_OFFSET) + 1;
+        header.putInt(GET_COUNT_OFFSET, gets);
+        if ((gets & GET_SWEEP_MASK) == 0)
+        {
+            sweep(1);
+        }
+        final int hash = Hashing.hash(key, keyOffset, keyLength, hashSeed);
+        final int entry = lookup(key, keyOffset, keyLength, hash);
+        if (NULL_INDEX == entry)
+        {
+            counters.increment(MISSES_COUNTER);
+            accesses.drain();
+            policy.onMiss(hash);
+            return NULL_INDEX;
+        }
+        if (foundExpired())
+        {
+            remove(entry, EXPIRATIONS_COUNTER);
+            counters.increment(MISSES_COUNTER);
+            policy.onMiss(hash);
+            return NULL_INDEX;
+        }
+        counters.increment(HITS_COUNTER);
+        accesses.record(entry);
+        return entry;
+    }
+
+    private int copyFoundValue(final MutableDirectBuffer dst, final int dstOffset)
+    {
+        final UnsafeBuffer buffer = data.buffer(foundBlock);
+        final int offset = MappedMemory.offset(foundBlock);
+        final int valueLength = BlockDescriptor.valueLength(buffer, offset);
+        if (valueLength <= dst.capacity() - dstOffset)
+        {
+            dst.putBytes(dstOffset, buffer, BlockDescriptor.valueOffset(buffer, offset), valueLength);
+        }
+        return valueLength;
+    }
+
+    private void wrapFoundValue(final DirectBuffer view)
+    {
+        final UnsafeBuffer buffer = data.buffer(foundBlock);
+        final int offset = MappedMemory.offset(foundBlock);
+        view.wrap(buffer, BlockDescriptor.valueOffset(buffer, offset), BlockDescriptor.valueLength(buffer, offset));
+    }
+
+    private int store(
+        final DirectBuffer key,
+        final int keyOffset,
+        final int keyLength,
+        final DirectBuffer value,
+        final int valueOffset,
+        final int valueLength,
+        final long expireAt,
+        final int mode)
+    {
+        accesses.drain();
+        final int hash = Hashing.hash(key, keyOffset, keyLength, hashSeed);
+        int entry = lookup(key, keyOffset, keyLength, hash);
+        if (NULL_INDEX != entry && foundExpired())
+        {
+            remove(entry, EXPIRATIONS_COUNTER);
+            entry = NULL_INDEX;
+        }
+        if ((PUT_IF_ABSENT == mode && NULL_INDEX != entry) || (REPLACE == mode && NULL_INDEX == entry))
+        {
+            return NOT_STORED;
+        }
+        final boolean expires = 0 != expireAt;
+        final int length = BlockDescriptor.blockLength(keyLength, valueLength, expires);
+
+        updatingEntry = entry;
+        if (NULL_INDEX == entry && entries.isFull())
+        {
+            evictOne();
+        }
+        final long block = log.allocate(length);
+        final boolean update = NULL_INDEX != updatingEntry;
+        updatingEntry = NULL_INDEX;
+        if (!update)
+        {
+            entry = entries.take();
+        }
+
+        final UnsafeBuffer buffer = data.buffer(block);
+        final int offset = MappedMemory.offset(block);
+        buffer.putInt(offset + BlockDescriptor.ENTRY_OFFSET, entry);
+        buffer.putShort(offset + BlockDescriptor.KEY_LENGTH_OFFSET, (short)(keyLength - 1));
+        buffer.putShort(offset + BlockDescriptor.FLAGS_OFFSET, expires ? BlockDescriptor.FLAG_EXPIRES : 0);
+        buffer.putInt(offset + BlockDescriptor.VALUE_LENGTH_OFFSET, valueLength);
+        int at = offset + BlockDescriptor.HEADER_LENGTH;
+        if (expires)
+        {
+            buffer.putLong(at, expireAt);
+            at += BlockDescriptor.EXPIRE_AT_LENGTH;
+        }
+        buffer.putBytes(at, key, keyOffset, keyLength);
+        buffer.putBytes(at + keyLength, value, valueOffset, valueLength);
+        final int checked = offset + BlockDescriptor.CHECKED_OFFSET;
+        buffer.putInt(offset + BlockDescriptor.CHECKSUM_OFFSET,
+            Checksum.of(buffer, checked, at + keyLength + valueLength - checked));
+
+        final int field = EntryTable.addressField(block);
+        final int word = expires ? field | EntryDescriptor.TTL_BIT : field;
+        if (update)
+        {
+            final int oldField = entries.addressField(entry);
+            final long oldBlock = EntryTable.blockAddressOf(oldField);
+            final int oldLength = BlockDescriptor.lengthOf(data.buffer(oldBlock), MappedMemory.offset(oldBlock));
+            final long slot = index.slotOf(hash, oldField);
+            // The address word publishes the new value and its expiry together.
+            entries.addressWord(entry, word);
+            index.set(slot, hash, field);
+            log.released(oldBlock, oldLength);
+            counters.add(LIVE_BYTES_COUNTER, length - oldLength);
+            policy.onAccess(entry);
+        }
+        else
+        {
+            entries.init(entry, word);
+            index.set(index.freeSlot(hash), hash, field);
+            counters.add(LIVE_BYTES_COUNTER, length);
+            counters.increment(SIZE_COUNTER);
+            policy.onInsert(entry);
+        }
+        counters.increment(PUTS_COUNTER);
+        sweep(StoreConfiguration.SWEEP_PER_PUT);
+        return STORED;
+    }
+
+    /**
+     * Take a live entry out of the store; {@code counter} says why (deletes, evictions, expirations).
+     */
+    void remove(final int entry, final int counter)
+    {
+        accesses.drain();
+        final int field = entries.addressField(entry);
+        final long block = EntryTable.blockAddressOf(field);
+        final UnsafeBuffer buffer = data.buffer(block);
+        final int offset = MappedMemory.offset(block);
+        final int hash = Hashing.hash(
+            buffer, BlockDescriptor.keyOffset(buffer, offset), BlockDescriptor.keyLength(buffer, offset), hashSeed);
+        final int length = BlockDescriptor.lengthOf(buffer, offset);
+        // The address goes first: a process killed past this point has deleted the entry.
+        entries.addressWord(entry, 0);
+        policy.onRemove(entry);
+        final long slot = index.slotOf(hash, field);
+        if (slot >= 0)
+        {
+            index.remove(slot);
+        }
+        log.released(block, length);
+        counters.add(LIVE_BYTES_COUNTER, -length);
+        counters.add(SIZE_COUNTER, -1);
+        counters.increment(counter);
+        entries.pushFree(entry);
+        if (entry == updatingEntry)
+        {
+            updatingEntry = NULL_INDEX;
+        }
+    }
+
+    private boolean evictOne()
+    {
+        accesses.drain();
+        final int victim = policy.victim();
+        if (NULL_INDEX == victim)
+        {
+            return false;
+        }
+        remove(victim, EVICTIONS_COUNTER);
+        return true;
+    }
+
+    /**
+     * The log's view of the store.
+     */
+    private final class LogOwner implements DataLog.Owner
+    {
+        public boolean evictOne()
+        {
+            return FerriteStore.this.evictOne();
+        }
+
+        public void relocated(final int entry, final long from, final long to)
+        {
+            final UnsafeBuffer buffer = data.buffer(to);
+            final int offset = MappedMemory.offset(to);
+            final int hash = Hashing.hash(
+                buffer, BlockDescriptor.keyOffset(buffer, offset), BlockDescriptor.keyLength(buffer, offset), hashSeed);
+            final int fromField = EntryTable.addressField(from);
+            final int toField = EntryTable.addressField(to);
+            final long slot = index.slotOf(hash, fromField);
+            entries.addressWord(entry, (entries.addressWord(entry) & EntryDescriptor.TTL_BIT) | toField);
+            if (slot >= 0)
+            {
+                index.set(slot, hash, toField);
+            }
+        }
+
+        public void dropped(final int entry)
+        {
+            remove(entry, EVICTIONS_COUNTER);
+        }
+
+        public void freeing(final int segment, final int used)
+        {
+            if (null != snapshot && !snapshot.isClosed())
+            {
+                snapshot.beforeFree(segment);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Internals shared with recovery, verification, policies and tests
     // ------------------------------------------------------------------------------------------------------------
 
     StoreLayout layout()
@@ -1075,17 +1018,37 @@ public final class FerriteStore implements AutoCloseable
 
     EntryLists lists()
     {
+        accesses.drain();
         return lists;
     }
 
+    EntryTable entries()
+    {
+        return entries;
+    }
+
+    DataLog log()
+    {
+        return log;
+    }
+
+    StoreCounters counters()
+    {
+        return counters;
+    }
+
+    /**
+     * The policy, with every buffered hit applied (so what the caller reads is the exact state).
+     */
     EvictionPolicy policy()
     {
+        accesses.drain();
         return policy;
     }
 
     EpochClock clock()
     {
-        return clock;
+        return expiry.clock();
     }
 
     int hashSeed()
@@ -1095,17 +1058,7 @@ public final class FerriteStore implements AutoCloseable
 
     long liveLimit()
     {
-        return liveLimit;
-    }
-
-    int addressFieldOf(final int entry)
-    {
-        return meta.getInt(lists.entryAddress(entry) + EntryDescriptor.ADDRESS_OFFSET);
-    }
-
-    long expireAt(final int entry)
-    {
-        return meta.getLong(lists.entryAddress(entry) + EntryDescriptor.EXPIRE_AT_OFFSET);
+        return log.liveLimit();
     }
 
     /**
@@ -1113,391 +1066,6 @@ public final class FerriteStore implements AutoCloseable
      */
     long blockAddress(final int entry)
     {
-        return blockAddressOf(addressFieldOf(entry));
-    }
-
-    static long blockAddressOf(final int addressField)
-    {
-        return ((addressField - 1) & 0xFFFF_FFFFL) << BlockDescriptor.ALIGNMENT_SHIFT;
-    }
-
-    static int addressField(final long blockAddress)
-    {
-        return (int)((blockAddress >>> BlockDescriptor.ALIGNMENT_SHIFT) + 1);
-    }
-
-    int segmentUsed(final int segment)
-    {
-        return meta.getInt(segmentRecord(segment) + SegmentDescriptor.USED_OFFSET);
-    }
-
-    void segmentUsed(final int segment, final int used)
-    {
-        meta.putInt(segmentRecord(segment) + SegmentDescriptor.USED_OFFSET, used);
-    }
-
-    int segmentLive(final int segment)
-    {
-        return meta.getInt(segmentRecord(segment) + SegmentDescriptor.LIVE_OFFSET);
-    }
-
-    void segmentLive(final int segment, final int live)
-    {
-        meta.putInt(segmentRecord(segment) + SegmentDescriptor.LIVE_OFFSET, live);
-    }
-
-    int segmentState(final int segment)
-    {
-        return meta.getInt(segmentRecord(segment) + SegmentDescriptor.STATE_OFFSET);
-    }
-
-    void segmentState(final int segment, final int state)
-    {
-        meta.putInt(segmentRecord(segment) + SegmentDescriptor.STATE_OFFSET, state);
-    }
-
-    void pushFreeSegment(final int segment)
-    {
-        segmentState(segment, SegmentDescriptor.STATE_FREE);
-        segmentUsed(segment, 0);
-        segmentLive(segment, 0);
-        meta.putInt(segmentRecord(segment) + SegmentDescriptor.NEXT_FREE_OFFSET,
-            header.getInt(FREE_SEGMENT_HEAD_OFFSET));
-        header.putInt(FREE_SEGMENT_HEAD_OFFSET, segment);
-        header.putInt(FREE_SEGMENT_COUNT_OFFSET, header.getInt(FREE_SEGMENT_COUNT_OFFSET) + 1);
-    }
-
-    int popFreeSegment()
-    {
-        final int segment = header.getInt(FREE_SEGMENT_HEAD_OFFSET);
-        header.putInt(FREE_SEGMENT_HEAD_OFFSET,
-            meta.getInt(segmentRecord(segment) + SegmentDescriptor.NEXT_FREE_OFFSET));
-        header.putInt(FREE_SEGMENT_COUNT_OFFSET, header.getInt(FREE_SEGMENT_COUNT_OFFSET) - 1);
-        segmentState(segment, SegmentDescriptor.STATE_HEAD);
-        segmentUsed(segment, 0);
-        segmentLive(segment, 0);
-        return segment;
-    }
-
-    void pushFreeEntry(final int entry)
-    {
-        meta.putInt(lists.entryAddress(entry) + EntryDescriptor.NEXT_OFFSET, header.getInt(FREE_ENTRY_HEAD_OFFSET));
-        header.putInt(FREE_ENTRY_HEAD_OFFSET, entry);
-    }
-
-    private long segmentRecord(final int segment)
-    {
-        return layout.segmentTableBase + (long)segment * SegmentDescriptor.LENGTH;
-    }
-
-    private void increment(final int counter)
-    {
-        header.putLong(counter, header.getLong(counter) + 1);
-    }
-
-    private void add(final int counter, final long delta)
-    {
-        header.putLong(counter, header.getLong(counter) + delta);
-    }
-
-    /**
-     * Now plus {@code ttlMs}, saturating: a TTL too long to add (Long.MAX_VALUE for "forever") never expires.
-     */
-    private long expiryFor(final long ttlMs)
-    {
-        final long now = clock.time();
-        return ttlMs > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + ttlMs;
-    }
-
-    private boolean isExpired(final int entry)
-    {
-        final long expireAt = expireAt(entry);
-        return 0 != expireAt && expireAt <= clock.time();
-    }
-
-    /**
-     * The live, unexpired entry of {@code key} found without any side effect, or {@link EntryDescriptor#NULL_INDEX}.
-     */
-    private int lookupQuietly(final DirectBuffer key, final int keyOffset, final int keyLength)
-    {
-        if (keyLength <= 0 || keyLength > StoreConfiguration.MAX_KEY_LENGTH)
-        {
-            return NULL_INDEX;
-        }
-        final int entry = lookup(key, keyOffset, keyLength, Hashing.hash(key, keyOffset, keyLength, hashSeed));
-        return NULL_INDEX == entry || isExpired(entry) ? NULL_INDEX : entry;
-    }
-
-    private int copyValue(final int entry, final int keyLength, final MutableDirectBuffer dst, final int dstOffset)
-    {
-        final long block = blockAddress(entry);
-        final UnsafeBuffer buffer = data.buffer(block);
-        final int offset = MappedMemory.offset(block);
-        final int valueLength = buffer.getInt(offset + BlockDescriptor.VALUE_LENGTH_OFFSET);
-        if (valueLength <= dst.capacity() - dstOffset)
-        {
-            dst.putBytes(dstOffset, buffer, offset + BlockDescriptor.HEADER_LENGTH + keyLength, valueLength);
-        }
-        return valueLength;
-    }
-
-    private void wrapValue(final int entry, final int keyLength, final DirectBuffer view)
-    {
-        final long block = blockAddress(entry);
-        final UnsafeBuffer buffer = data.buffer(block);
-        final int offset = MappedMemory.offset(block);
-        view.wrap(buffer, offset + BlockDescriptor.HEADER_LENGTH + keyLength,
-            buffer.getInt(offset + BlockDescriptor.VALUE_LENGTH_OFFSET));
-    }
-
-    private int lookupForRead(final DirectBuffer key, final int keyOffset, final int keyLength)
-    {
-        if (keyLength <= 0 || keyLength > StoreConfiguration.MAX_KEY_LENGTH)
-        {
-            increment(MISSES_COUNTER);
-            return NULL_INDEX;
-        }
-        final int gets = header.getInt(GET_COUNT_OFFSET) + 1;
-        header.putInt(GET_COUNT_OFFSET, gets);
-        if ((gets & GET_SWEEP_MASK) == 0)
-        {
-            sweep(1);
-        }
-        final int hash = Hashing.hash(key, keyOffset, keyLength, hashSeed);
-        final int entry = lookup(key, keyOffset, keyLength, hash);
-        if (NULL_INDEX == entry)
-        {
-            increment(MISSES_COUNTER);
-            policy.onMiss(hash);
-            return NULL_INDEX;
-        }
-        if (isExpired(entry))
-        {
-            remove(entry, EXPIRATIONS_COUNTER);
-            increment(MISSES_COUNTER);
-            policy.onMiss(hash);
-            return NULL_INDEX;
-        }
-        increment(HITS_COUNTER);
-        policy.onAccess(entry);
-        return entry;
-    }
-
-    /**
-     * The entry holding {@code key}, expired or not, or {@link EntryDescriptor#NULL_INDEX}; leaves its slot in
-     * {@link #foundSlot}.
-     */
-    int lookup(final DirectBuffer key, final int keyOffset, final int keyLength, final int hash)
-    {
-        long slot = index.home(hash);
-        long value;
-        while (HashIndex.EMPTY != (value = index.get(slot)))
-        {
-            if (HashIndex.hashOf(value) == hash)
-            {
-                final int entry = HashIndex.entryOf(value);
-                final long block = blockAddress(entry);
-                final UnsafeBuffer buffer = data.buffer(block);
-                final int offset = MappedMemory.offset(block);
-                if (buffer.getInt(offset + BlockDescriptor.KEY_LENGTH_OFFSET) == keyLength &&
-                    Hashing.equal(buffer, offset + BlockDescriptor.HEADER_LENGTH, key, keyOffset, keyLength))
-                {
-                    foundSlot = slot;
-                    return entry;
-                }
-            }
-            slot = index.next(slot);
-        }
-        return NULL_INDEX;
-    }
-
-    /**
-     * Take a live entry out of the store; {@code counter} says why (deletes, evictions, expirations).
-     */
-    void remove(final int entry, final int counter)
-    {
-        final long record = lists.entryAddress(entry);
-        final int hash = meta.getInt(record + EntryDescriptor.HASH_OFFSET);
-        final int length = meta.getInt(record + EntryDescriptor.BLOCK_LENGTH_OFFSET);
-        final int segment = (int)(blockAddress(entry) >>> segmentShift);
-        // The address goes first: a process killed past this point has deleted the entry.
-        meta.putInt(record + EntryDescriptor.ADDRESS_OFFSET, 0);
-        policy.onRemove(entry);
-        final long slot = index.slotOf(hash, entry);
-        if (slot >= 0)
-        {
-            index.remove(slot);
-        }
-        segmentLive(segment, segmentLive(segment) - length);
-        add(LIVE_BYTES_COUNTER, -length);
-        add(SIZE_COUNTER, -1);
-        increment(counter);
-        pushFreeEntry(entry);
-        if (entry == updatingEntry)
-        {
-            updatingEntry = NULL_INDEX;
-        }
-    }
-
-    private boolean evictOne()
-    {
-        final int victim = policy.victim();
-        if (NULL_INDEX == victim)
-        {
-            return false;
-        }
-        remove(victim, EVICTIONS_COUNTER);
-        return true;
-    }
-
-    /**
-     * Make sure an entry record is free, evicting if the table is full.
-     */
-    private void reserveEntry()
-    {
-        if (NULL_INDEX == header.getInt(FREE_ENTRY_HEAD_OFFSET) &&
-            header.getInt(ENTRY_HWM_OFFSET) >= layout.maxEntries)
-        {
-            evictOne();
-        }
-    }
-
-    private int takeEntry()
-    {
-        final int free = header.getInt(FREE_ENTRY_HEAD_OFFSET);
-        if (NULL_INDEX != free)
-        {
-            header.putInt(FREE_ENTRY_HEAD_OFFSET,
-                meta.getInt(lists.entryAddress(free) + EntryDescriptor.NEXT_OFFSET));
-            return free;
-        }
-        final int hwm = header.getInt(ENTRY_HWM_OFFSET);
-        header.putInt(ENTRY_HWM_OFFSET, hwm + 1);
-        return hwm;
-    }
-
-    /**
-     * Reserve {@code length} bytes in the head segment, evicting and cleaning as needed.
-     *
-     * @return the byte address of the reserved block in the data file.
-     */
-    private long allocate(final int length)
-    {
-        while (header.getLong(LIVE_BYTES_COUNTER) + length > liveLimit)
-        {
-            if (!evictOne())
-            {
-                break;
-            }
-        }
-        int attempts = 0;
-        while (true)
-        {
-            final int head = header.getInt(HEAD_SEGMENT_OFFSET);
-            final int used = segmentUsed(head);
-            if (used + length <= segmentSize)
-            {
-                segmentUsed(head, used + length);
-                segmentLive(head, segmentLive(head) + length);
-                return ((long)head << segmentShift) + used;
-            }
-            if (header.getInt(FREE_SEGMENT_COUNT_OFFSET) > 1)
-            {
-                replaceHead();
-            }
-            else if (++attempts > 2 * layout.segmentCount || !clean())
-            {
-                if (!evictOne())
-                {
-                    throw new IllegalStateException("data log has no room for " + length + " bytes and nothing " +
-                        "left to evict: " + stats());
-                }
-            }
-        }
-    }
-
-    private void replaceHead()
-    {
-        segmentState(header.getInt(HEAD_SEGMENT_OFFSET), SegmentDescriptor.STATE_SEALED);
-        header.putInt(HEAD_SEGMENT_OFFSET, popFreeSegment());
-    }
-
-    /**
-     * Compact the sealed segment with the fewest live bytes into the head and free it.
-     *
-     * @return false if no sealed segment has anything to reclaim.
-     */
-    private boolean clean()
-    {
-        int victim = NULL_INDEX;
-        int victimLive = Integer.MAX_VALUE;
-        for (int s = 0; s < layout.segmentCount; s++)
-        {
-            if (SegmentDescriptor.STATE_SEALED == segmentState(s))
-            {
-                final int live = segmentLive(s);
-                if (live < victimLive)
-                {
-                    victim = s;
-                    victimLive = live;
-                }
-            }
-        }
-        if (NULL_INDEX == victim || victimLive >= segmentUsed(victim))
-        {
-            return false;
-        }
-
-        final long base = (long)victim << segmentShift;
-        final int used = segmentUsed(victim);
-        long relocated = 0;
-        int position = 0;
-        while (position < used)
-        {
-            final long block = base + position;
-            final UnsafeBuffer buffer = data.buffer(block);
-            final int offset = MappedMemory.offset(block);
-            final int entry = buffer.getInt(offset + BlockDescriptor.ENTRY_OFFSET);
-            final int length = BlockDescriptor.blockLength(
-                buffer.getInt(offset + BlockDescriptor.KEY_LENGTH_OFFSET),
-                buffer.getInt(offset + BlockDescriptor.VALUE_LENGTH_OFFSET));
-            if (entry >= 0 && entry < header.getInt(ENTRY_HWM_OFFSET) && addressFieldOf(entry) == addressField(block))
-            {
-                if (relocate(entry, block, length))
-                {
-                    relocated += length;
-                }
-            }
-            position += length;
-        }
-        pushFreeSegment(victim);
-        increment(CLEANED_SEGMENTS_COUNTER);
-        add(RELOCATED_BYTES_COUNTER, relocated);
-        return true;
-    }
-
-    private boolean relocate(final int entry, final long from, final int length)
-    {
-        int head = header.getInt(HEAD_SEGMENT_OFFSET);
-        int used = segmentUsed(head);
-        if (used + length > segmentSize)
-        {
-            if (0 == header.getInt(FREE_SEGMENT_COUNT_OFFSET))
-            {
-                remove(entry, EVICTIONS_COUNTER);
-                return false;
-            }
-            replaceHead();
-            head = header.getInt(HEAD_SEGMENT_OFFSET);
-            used = 0;
-        }
-        final long to = ((long)head << segmentShift) + used;
-        data.buffer(to).putBytes(MappedMemory.offset(to), data.buffer(from), MappedMemory.offset(from), length);
-        segmentUsed(head, used + length);
-        segmentLive(head, segmentLive(head) + length);
-        final int fromSegment = (int)(from >>> segmentShift);
-        segmentLive(fromSegment, segmentLive(fromSegment) - length);
-        meta.putInt(lists.entryAddress(entry) + EntryDescriptor.ADDRESS_OFFSET, addressField(to));
-        return true;
+        return entries.blockAddress(entry);
     }
 }

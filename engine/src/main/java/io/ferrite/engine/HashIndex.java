@@ -1,11 +1,13 @@
 package io.ferrite.engine;
 
 /**
- * Open-addressed hash index from key hash to entry index, with linear probing and backward-shift deletion
+ * Open-addressed hash index from key hash to the entry's block, with linear probing and backward-shift deletion
  * (no tombstones).
  * <p>
- * A slot is one long: the key's 32-bit hash in the high half and the entry index plus one in the low half,
- * so an all-zero slot (as a new file is) means empty. The home slot of a hash is {@code hash * slots >>> 32}
+ * A slot is one long: the key's 32-bit hash in the high half (the tag that rules out almost every other key without
+ * touching its block) and the block's address field (8-byte units plus one, never zero) in the low half, so an
+ * all-zero slot (as a new file is) means empty and a lookup reaches the block, which names its entry, with one
+ * dependent load. The home slot of a hash is {@code hash * slots >>> 32}
  * (a multiply-shift range reduction), which lets the table be any size instead of a power of two.
  * <b>Note:</b> not thread-safe; used by the store's single writer.
  */
@@ -51,14 +53,14 @@ final class HashIndex
         return (int)(slotValue >>> 32);
     }
 
-    static int entryOf(final long slotValue)
+    static int addressFieldOf(final long slotValue)
     {
-        return (int)slotValue - 1;
+        return (int)slotValue;
     }
 
-    void set(final long slot, final int hash, final int entry)
+    void set(final long slot, final int hash, final int addressField)
     {
-        memory.putLong(base + (slot << 3), ((long)hash << 32) | ((entry + 1) & 0xFFFF_FFFFL));
+        memory.putLong(base + (slot << 3), ((long)hash << 32) | (addressField & 0xFFFF_FFFFL));
     }
 
     /**
@@ -76,11 +78,11 @@ final class HashIndex
     }
 
     /**
-     * The slot holding {@code entry}, found along the probe path of its {@code hash}, or -1.
+     * The slot pointing at the block with {@code addressField}, found along the probe path of its {@code hash}, or -1.
      */
-    long slotOf(final int hash, final int entry)
+    long slotOf(final int hash, final int addressField)
     {
-        final long wanted = ((long)hash << 32) | ((entry + 1) & 0xFFFF_FFFFL);
+        final long wanted = ((long)hash << 32) | (addressField & 0xFFFF_FFFFL);
         long slot = home(hash);
         long value;
         while (EMPTY != (value = get(slot)))

@@ -37,8 +37,13 @@ final class StoreDescriptor
 {
     /** "FERRITE1" as a little-endian long. */
     static final long MAGIC = 0x3145544952524546L;
-    /** Bumped on any change to any region's layout: files of another version are refused. */
-    static final int LAYOUT_VERSION = 1;
+    /**
+     * Bumped on any change to any region's layout: files of another version are refused. Version 2: index slots point
+     * at blocks, 16-byte entry records, expiry and checksum in the block.
+     */
+    static final int LAYOUT_VERSION = 2;
+    /** The hash seed of new stores. */
+    static final int DEFAULT_HASH_SEED = 0x5EED_F00D;
 
     static final int STATE_CLEAN = 0x434C4541;
     static final int STATE_OPEN = 0x4F50454E;

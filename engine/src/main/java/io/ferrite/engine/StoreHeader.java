@@ -65,7 +65,9 @@ final class StoreHeader
         if (version != LAYOUT_VERSION)
         {
             throw new StoreCorruptedException(metaFile + " has layout version " + version + " but this build reads " +
-                "version " + LAYOUT_VERSION + "; open it with a matching Ferrite version or delete it");
+                "version " + LAYOUT_VERSION + " only" + (version < LAYOUT_VERSION ? " (stores are not converted: a " +
+                "cache refills, so delete the directory, or keep using the Ferrite version that wrote it)" :
+                "; open it with the newer Ferrite version that wrote it or delete it"));
         }
         final int state = buffer.getInt(STATE_OFFSET);
         if (state != STATE_CLEAN && state != STATE_OPEN)

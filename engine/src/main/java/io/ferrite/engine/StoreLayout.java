@@ -82,12 +82,12 @@ final class StoreLayout
         {
             count--;
         }
-        if (count < MIN_SEGMENTS || count > Integer.MAX_VALUE || (long)size * count >= (1L << 35))
+        if (count < MIN_SEGMENTS || count > Integer.MAX_VALUE || (long)size * count >= (1L << 34))
         {
             throw new IllegalArgumentException(
                 "capacity of " + capacityBytes + " bytes cannot hold " + entries + " entries of metadata (" + fixed +
-                " bytes) plus at least " + MIN_SEGMENTS + " data segments of " + size + " bytes, and at most " +
-                "32 GiB of data; raise capacityBytes or lower maxEntries/segmentSize");
+                " bytes) plus at least " + MIN_SEGMENTS + " data segments of " + size + " bytes, and " +
+                "less than 16 GiB of data; raise capacityBytes or lower maxEntries/segmentSize");
         }
         return new StoreLayout(capacityBytes, entries, size, (int)count, policy);
     }

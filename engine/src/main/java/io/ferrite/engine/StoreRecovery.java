@@ -9,10 +9,11 @@ import static io.ferrite.engine.StoreDescriptor.*;
  * Rebuilds a store that was not closed cleanly from its entry records, trusting nothing else.
  * <p>
  * A record is kept only if its address names a block inside one segment whose header points back at the record,
- * whose lengths agree with the record, whose key hashes to the record's hash, whose TTL has not passed and whose
- * key no earlier record holds. Blocks are written before they are published and an entry's address is cleared
- * before anything else when it is removed, so every record that passes holds a value a put completed. The index,
- * policy lists, free lists, segment table and size counters are then derived from the kept records.
+ * whose lengths are sane, whose checksum matches its bytes, whose TTL has not passed and whose key no earlier record
+ * holds. Blocks are written before they are published, an update publishes value and expiry together with one store
+ * of the address, and an entry's address is cleared before anything else when it is removed, so every record that
+ * passes holds a value, with its own TTL, that a put completed. The index, policy lists, free lists, segment table
+ * and size counters are then derived from the kept records.
  */
 final class StoreRecovery
 {
@@ -27,20 +28,21 @@ final class StoreRecovery
     {
         final StoreLayout layout = store.layout();
         final UnsafeBuffer header = store.header();
-        final MappedMemory meta = store.metaMemory();
         final MappedMemory data = store.dataMemory();
-        final EntryLists lists = store.lists();
-        final int segmentShift = Integer.numberOfTrailingZeros(layout.segmentSize);
+        final EntryTable entries = store.entries();
+        final DataLog log = store.log();
+        final HashIndex index = store.index();
+        final EvictionPolicy policy = store.policy();
         final int hwm = (int)Math.max(0, Math.min(layout.maxEntries, header.getInt(ENTRY_HWM_OFFSET)));
         final long now = store.clock().time();
 
-        store.index().clear();
-        store.policy().reset();
+        index.clear();
+        policy.reset();
         for (int s = 0; s < layout.segmentCount; s++)
         {
-            store.segmentUsed(s, 0);
-            store.segmentLive(s, 0);
-            store.segmentState(s, SegmentDescriptor.STATE_SEALED);
+            log.used(s, 0);
+            log.live(s, 0);
+            log.state(s, SegmentDescriptor.STATE_SEALED);
         }
         header.putInt(ENTRY_HWM_OFFSET, hwm);
         header.putInt(FREE_ENTRY_HEAD_OFFSET, NULL_INDEX);
@@ -51,45 +53,45 @@ final class StoreRecovery
 
         for (int entry = 0; entry < hwm; entry++)
         {
-            final int addressField = store.addressFieldOf(entry);
-            if (0 == addressField)
+            final int word = entries.addressWord(entry);
+            if (0 == word)
             {
                 continue;
             }
-            final long record = lists.entryAddress(entry);
-            final long block = FerriteStore.blockAddressOf(addressField);
-            final int length = meta.getInt(record + EntryDescriptor.BLOCK_LENGTH_OFFSET);
-            final int hash = meta.getInt(record + EntryDescriptor.HASH_OFFSET);
-            final long expireAt = meta.getLong(record + EntryDescriptor.EXPIRE_AT_OFFSET);
-            if (!blockIsSound(store, entry, block, length, hash) || (0 != expireAt && expireAt <= now))
+            final long block = EntryTable.blockAddressOf(word & EntryDescriptor.ADDRESS_MASK);
+            final int length = soundLength(store, entry, block, word);
+            if (length <= 0)
             {
-                meta.putInt(record + EntryDescriptor.ADDRESS_OFFSET, 0);
+                entries.addressWord(entry, 0);
                 dropped++;
                 continue;
             }
             final UnsafeBuffer buffer = data.buffer(block);
             final int offset = MappedMemory.offset(block);
-            final int keyLength = buffer.getInt(offset + BlockDescriptor.KEY_LENGTH_OFFSET);
-            if (NULL_INDEX != store.lookup(buffer, offset + BlockDescriptor.HEADER_LENGTH, keyLength, hash))
+            final long expireAt = BlockDescriptor.expireAt(buffer, offset);
+            final int keyOffset = BlockDescriptor.keyOffset(buffer, offset);
+            final int keyLength = BlockDescriptor.keyLength(buffer, offset);
+            final int hash = Hashing.hash(buffer, keyOffset, keyLength, store.hashSeed());
+            if ((0 != expireAt && expireAt <= now) || NULL_INDEX != store.lookup(buffer, keyOffset, keyLength, hash))
             {
-                meta.putInt(record + EntryDescriptor.ADDRESS_OFFSET, 0);
+                entries.addressWord(entry, 0);
                 dropped++;
                 continue;
             }
-            store.index().set(store.index().freeSlot(hash), hash, entry);
-            final int segment = (int)(block >>> segmentShift);
+            index.set(index.freeSlot(hash), hash, word & EntryDescriptor.ADDRESS_MASK);
+            final int segment = log.segmentOf(block);
             final int end = (int)(block & (layout.segmentSize - 1)) + length;
-            store.segmentUsed(segment, Math.max(store.segmentUsed(segment), end));
-            store.segmentLive(segment, store.segmentLive(segment) + length);
-            store.policy().onInsert(entry);
+            log.used(segment, Math.max(log.used(segment), end));
+            log.live(segment, log.live(segment) + length);
+            policy.onInsert(entry);
             size++;
             liveBytes += length;
         }
         for (int entry = hwm - 1; entry >= 0; entry--)
         {
-            if (0 == store.addressFieldOf(entry))
+            if (!entries.isLive(entry))
             {
-                store.pushFreeEntry(entry);
+                entries.pushFree(entry);
             }
         }
 
@@ -98,24 +100,24 @@ final class StoreRecovery
         int roomiest = NULL_INDEX;
         for (int s = layout.segmentCount - 1; s >= 0; s--)
         {
-            if (0 == store.segmentLive(s))
+            if (0 == log.live(s))
             {
-                store.pushFreeSegment(s);
+                log.pushFree(s);
             }
-            else if (NULL_INDEX == roomiest || store.segmentUsed(s) < store.segmentUsed(roomiest))
+            else if (NULL_INDEX == roomiest || log.used(s) < log.used(roomiest))
             {
                 roomiest = s;
             }
         }
         final int head;
-        if (header.getInt(FREE_SEGMENT_COUNT_OFFSET) > 0)
+        if (log.freeCount() > 0)
         {
-            head = store.popFreeSegment();
+            head = log.popFree();
         }
         else
         {
             head = roomiest;
-            store.segmentState(head, SegmentDescriptor.STATE_HEAD);
+            log.state(head, SegmentDescriptor.STATE_HEAD);
         }
         header.putInt(HEAD_SEGMENT_OFFSET, head);
         header.putLong(SIZE_COUNTER, size);
@@ -123,23 +125,31 @@ final class StoreRecovery
         return dropped;
     }
 
-    private static boolean blockIsSound(
-        final FerriteStore store, final int entry, final long block, final int length, final int hash)
+    /**
+     * The length of the block at {@code block} if it is a sound block of {@code entry}, else 0.
+     */
+    static int soundLength(final FerriteStore store, final int entry, final long block, final int word)
     {
         final StoreLayout layout = store.layout();
-        if (block < 0 || block + BlockDescriptor.HEADER_LENGTH > layout.dataLength || length <= 0 ||
-            (block & (layout.segmentSize - 1)) + length > layout.segmentSize)
+        if (block < 0 || block + BlockDescriptor.HEADER_LENGTH > layout.dataLength)
         {
-            return false;
+            return 0;
         }
         final UnsafeBuffer buffer = store.dataMemory().buffer(block);
         final int offset = MappedMemory.offset(block);
-        final int keyLength = buffer.getInt(offset + BlockDescriptor.KEY_LENGTH_OFFSET);
-        final int valueLength = buffer.getInt(offset + BlockDescriptor.VALUE_LENGTH_OFFSET);
-        return buffer.getInt(offset + BlockDescriptor.ENTRY_OFFSET) == entry &&
-            keyLength > 0 && keyLength <= StoreConfiguration.MAX_KEY_LENGTH && valueLength >= 0 &&
-            (long)keyLength + valueLength <= layout.segmentSize &&
-            BlockDescriptor.blockLength(keyLength, valueLength) == length &&
-            Hashing.hash(buffer, offset + BlockDescriptor.HEADER_LENGTH, keyLength, store.hashSeed()) == hash;
+        final int valueLength = BlockDescriptor.valueLength(buffer, offset);
+        final boolean expires = BlockDescriptor.expires(buffer, offset);
+        if (buffer.getInt(offset + BlockDescriptor.ENTRY_OFFSET) != entry || valueLength < 0 ||
+            valueLength > layout.segmentSize || expires != (0 != (word & EntryDescriptor.TTL_BIT)))
+        {
+            return 0;
+        }
+        final int length = BlockDescriptor.lengthOf(buffer, offset);
+        if ((block & (layout.segmentSize - 1)) + length > layout.segmentSize ||
+            buffer.getInt(offset + BlockDescriptor.CHECKSUM_OFFSET) != BlockDescriptor.checksumOf(buffer, offset))
+        {
+            return 0;
+        }
+        return length;
     }
 }

@@ -39,36 +39,38 @@ final class StoreVerifier
         long liveBytes = 0;
         final boolean[] seen = new boolean[hwm];
 
+        final DataLog log = store.log();
+        final EntryTable entries = store.entries();
         for (int entry = 0; entry < hwm; entry++)
         {
-            if (0 == store.addressFieldOf(entry))
+            final int word = entries.addressWord(entry);
+            if (0 == word)
             {
                 continue;
             }
             live++;
-            final long block = store.blockAddress(entry);
-            final int length = lists.blockLength(entry);
+            final long block = entries.blockAddress(entry);
             final int segment = (int)(block >>> segmentShift);
             final int offset = (int)(block & (layout.segmentSize - 1));
             check(segment < layout.segmentCount, "entry %d block %d is outside the data file", entry, block);
-            check(offset + length <= store.segmentUsed(segment),
-                "entry %d block [%d, %d) lies past segment %d's used mark %d", entry, offset, offset + length, segment,
-                store.segmentUsed(segment));
-            check(SegmentDescriptor.STATE_FREE != store.segmentState(segment),
-                "entry %d lives in free segment %d", entry, segment);
             final UnsafeBuffer buffer = store.dataMemory().buffer(block);
             final int at = MappedMemory.offset(block);
             check(buffer.getInt(at + BlockDescriptor.ENTRY_OFFSET) == entry, "block of entry %d names owner %d", entry,
                 buffer.getInt(at + BlockDescriptor.ENTRY_OFFSET));
-            final int keyLength = buffer.getInt(at + BlockDescriptor.KEY_LENGTH_OFFSET);
-            final int valueLength = buffer.getInt(at + BlockDescriptor.VALUE_LENGTH_OFFSET);
-            check(BlockDescriptor.blockLength(keyLength, valueLength) == length,
-                "entry %d records block length %d but its block holds %d + %d bytes", entry, length, keyLength,
-                valueLength);
-            final int hash = lists.hash(entry);
-            check(Hashing.hash(buffer, at + BlockDescriptor.HEADER_LENGTH, keyLength, store.hashSeed()) == hash,
-                "entry %d key does not hash to its recorded hash", entry);
-            check(store.index().slotOf(hash, entry) >= 0, "entry %d is not reachable through the index", entry);
+            final int length = BlockDescriptor.lengthOf(buffer, at);
+            check(offset + length <= log.used(segment),
+                "entry %d block [%d, %d) lies past segment %d's used mark %d", entry, offset, offset + length, segment,
+                log.used(segment));
+            check(SegmentDescriptor.STATE_FREE != log.state(segment), "entry %d lives in free segment %d", entry,
+                segment);
+            check(BlockDescriptor.expires(buffer, at) == (0 != (word & EntryDescriptor.TTL_BIT)),
+                "entry %d TTL bit disagrees with its block", entry);
+            check(buffer.getInt(at + BlockDescriptor.CHECKSUM_OFFSET) == BlockDescriptor.checksumOf(buffer, at),
+                "entry %d block at %d fails its checksum (damaged data)", entry, block);
+            final int hash = Hashing.hash(buffer, BlockDescriptor.keyOffset(buffer, at),
+                BlockDescriptor.keyLength(buffer, at), store.hashSeed());
+            check(store.index().slotOf(hash, word & EntryDescriptor.ADDRESS_MASK) >= 0,
+                "entry %d is not reachable through the index", entry);
             segmentLive[segment] += length;
             liveBytes += length;
         }
@@ -80,9 +82,13 @@ final class StoreVerifier
             if (HashIndex.EMPTY != value)
             {
                 occupied++;
-                final int entry = HashIndex.entryOf(value);
-                check(entry >= 0 && entry < hwm && 0 != store.addressFieldOf(entry),
-                    "index slot %d names entry %d which is not live", slot, entry);
+                final long block = EntryTable.blockAddressOf(HashIndex.addressFieldOf(value));
+                check(block >= 0 && block < layout.dataLength, "index slot %d names block %d outside the data file",
+                    slot, block);
+                final int entry = store.dataMemory().buffer(block).getInt(MappedMemory.offset(block) +
+                    BlockDescriptor.ENTRY_OFFSET);
+                check(entry >= 0 && entry < hwm && entries.addressField(entry) == HashIndex.addressFieldOf(value),
+                    "index slot %d names a block whose entry %d is not live there", slot, entry);
                 check(lists.hash(entry) == HashIndex.hashOf(value), "index slot %d hash disagrees with entry %d",
                     slot, entry);
             }
@@ -105,7 +111,7 @@ final class StoreVerifier
         for (int entry = header.getInt(FREE_ENTRY_HEAD_OFFSET); NULL_INDEX != entry; entry = lists.next(entry))
         {
             check(entry >= 0 && entry < hwm, "free entry list holds %d outside [0, %d)", entry, hwm);
-            check(0 == store.addressFieldOf(entry), "free entry list holds live entry %d", entry);
+            check(0 == store.entries().addressWord(entry), "free entry list holds live entry %d", entry);
             check(++free <= hwm, "free entry list has a cycle");
         }
         check(free + live == hwm, "%d free + %d live entries != high water mark %d", free, live, hwm);
@@ -115,7 +121,7 @@ final class StoreVerifier
             s = store.metaMemory().getInt(layout.segmentTableBase + (long)s * SegmentDescriptor.LENGTH +
                 SegmentDescriptor.NEXT_FREE_OFFSET))
         {
-            check(SegmentDescriptor.STATE_FREE == store.segmentState(s), "segment %d on free list is not free", s);
+            check(SegmentDescriptor.STATE_FREE == store.log().state(s), "segment %d on free list is not free", s);
             check(++freeSegments <= layout.segmentCount, "free segment list has a cycle");
         }
         check(freeSegments == header.getInt(FREE_SEGMENT_COUNT_OFFSET), "free segment count %d but list has %d",
@@ -123,10 +129,10 @@ final class StoreVerifier
         int heads = 0;
         for (int s = 0; s < layout.segmentCount; s++)
         {
-            check(segmentLive[s] == store.segmentLive(s), "segment %d live bytes %d but its blocks add up to %d", s,
-                store.segmentLive(s), segmentLive[s]);
-            check(store.segmentUsed(s) <= layout.segmentSize, "segment %d used %d > size", s, store.segmentUsed(s));
-            if (SegmentDescriptor.STATE_HEAD == store.segmentState(s))
+            check(segmentLive[s] == store.log().live(s), "segment %d live bytes %d but its blocks add up to %d", s,
+                store.log().live(s), segmentLive[s]);
+            check(store.log().used(s) <= layout.segmentSize, "segment %d used %d > size", s, store.log().used(s));
+            if (SegmentDescriptor.STATE_HEAD == store.log().state(s))
             {
                 heads++;
                 check(s == header.getInt(HEAD_SEGMENT_OFFSET), "segment %d is HEAD but header names %d", s,
@@ -145,7 +151,7 @@ final class StoreVerifier
         for (int entry = lists.head(list); NULL_INDEX != entry; entry = lists.next(entry))
         {
             check(entry >= 0 && entry < hwm, "list %d holds entry %d outside [0, %d)", listIndex, entry, hwm);
-            check(0 != store.addressFieldOf(entry), "list %d holds dead entry %d", listIndex, entry);
+            check(0 != store.entries().addressWord(entry), "list %d holds dead entry %d", listIndex, entry);
             check(!seen[entry], "entry %d is on a list twice (or a cycle in list %d)", entry, listIndex);
             seen[entry] = true;
             check(lists.prev(entry) == prev, "list %d: entry %d prev is %d, expected %d", listIndex, entry,

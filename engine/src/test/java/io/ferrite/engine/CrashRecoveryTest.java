@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -128,6 +129,15 @@ class CrashRecoveryTest
             if (!name.startsWith("key-") || !CrashWriter.isValid(Integer.parseInt(name.substring(4)), value))
             {
                 problems.add(name + " holds an invalid value of " + valueLength + " bytes");
+                return;
+            }
+            final long version = ByteBuffer.wrap(value).getLong(4);
+            final long ttl = CrashWriter.ttlFor(Integer.parseInt(name.substring(4)), version);
+            final long now = System.currentTimeMillis();
+            if ((0 == ttl) != (0 == expireAt) || (0 != ttl && Math.abs(expireAt - now - ttl) > CrashWriter.DAY_MS / 4))
+            {
+                problems.add(name + " version " + version + " was written with TTL " + ttl + " ms but expires at " +
+                    expireAt + " (now " + now + "): a value with another write's TTL");
             }
         });
         for (int id = 0; id < CrashWriter.KEY_SPACE; id++)
@@ -161,7 +171,8 @@ class CrashRecoveryTest
             }
             else
             {
-                store.put(CrashWriter.key(id), CrashWriter.value(id, 1_000_000 + i, random.nextInt(3000)));
+                store.put(CrashWriter.key(id), CrashWriter.value(id, 1_000_000 + i, random.nextInt(3000)),
+                    CrashWriter.ttlFor(id, 1_000_000 + i));
             }
         }
         verify(store, where + "after writing to the rebuilt store: ");

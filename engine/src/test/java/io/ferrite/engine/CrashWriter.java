@@ -23,6 +23,7 @@ public final class CrashWriter
     static final long CAPACITY = 512 * 1024;
     static final long MAX_ENTRIES = 1500;
     static final int SEGMENT_SIZE = 8192;
+    static final long DAY_MS = 86_400_000L;
     private static final int HEADER = 4 + 8 + 4;
     private static final int TRAILER = 8;
 
@@ -63,8 +64,8 @@ public final class CrashWriter
                 if (dice < 60)
                 {
                     final int length = random.nextInt(8) == 0 ? 2000 + random.nextInt(4000) : random.nextInt(300);
-                    final long ttl = random.nextInt(4) == 0 ? 3_600_000 : 0;
-                    store.put(key, value(id, ++versions[id], length), ttl);
+                    final long version = ++versions[id];
+                    store.put(key, value(id, version, length), ttlFor(id, version));
                 }
                 else if (dice < 75)
                 {
@@ -95,6 +96,15 @@ public final class CrashWriter
     static StoreContext storeContext(final File dir)
     {
         return new StoreContext().dir(dir).capacityBytes(CAPACITY).maxEntries(MAX_ENTRIES).segmentSize(SEGMENT_SIZE);
+    }
+
+    /**
+     * The TTL a version of a key is written with: none for three in four, else a whole number of days that names the
+     * version, so an expiry left over from another version (or missing) is recognised after a crash.
+     */
+    static long ttlFor(final int id, final long version)
+    {
+        return 0 == (id + version) % 4 ? (version % 1000 + 1) * DAY_MS : 0;
     }
 
     static byte[] key(final int id)

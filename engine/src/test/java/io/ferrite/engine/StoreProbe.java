@@ -32,14 +32,23 @@ final class StoreProbe
         return store.lookup(buffer, 0, buffer.capacity(), hash);
     }
 
+    /**
+     * Apply the hits the store has buffered for its policy ({@link AccessBuffer}); a test that reads policy state
+     * through a reference it kept, rather than through {@link FerriteStore#policy()}, calls this first.
+     */
+    static void applyBufferedHits(final FerriteStore store)
+    {
+        store.policy();
+    }
+
     static String keyOf(final FerriteStore store, final int entry)
     {
         final long block = store.blockAddress(entry);
         final UnsafeBuffer buffer = store.dataMemory().buffer(block);
         final int offset = MappedMemory.offset(block);
-        final int keyLength = buffer.getInt(offset + BlockDescriptor.KEY_LENGTH_OFFSET);
+        final int keyLength = BlockDescriptor.keyLength(buffer, offset);
         final byte[] key = new byte[keyLength];
-        buffer.getBytes(offset + BlockDescriptor.HEADER_LENGTH, key);
+        buffer.getBytes(BlockDescriptor.keyOffset(buffer, offset), key);
         return new String(key, StandardCharsets.UTF_8);
     }
 

@@ -200,6 +200,12 @@ class StoreRestartTest
         assertTrue(ex.getMessage().contains("layout version " + (version + 1)) &&
             ex.getMessage().contains("version " + version), "message should name both versions: " + ex.getMessage());
 
+        writeInt(meta, StoreDescriptor.VERSION_OFFSET, 1);
+        final StoreCorruptedException v1 = assertThrows(StoreCorruptedException.class,
+            () -> open(context(EvictionPolicyType.LRU)), "a layout version 1 store must be refused, not misread");
+        assertTrue(v1.getMessage().contains("layout version 1") && v1.getMessage().contains("not converted"),
+            "the message should say a v1 store is not converted: " + v1.getMessage());
+
         writeInt(meta, StoreDescriptor.VERSION_OFFSET, version);
         assertArrayEquals(bytes("v"), open(context(EvictionPolicyType.LRU)).get(bytes("k")),
             "a refused open must leave the files and the lock usable");

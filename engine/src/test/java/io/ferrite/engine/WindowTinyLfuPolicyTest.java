@@ -203,6 +203,7 @@ class WindowTinyLfuPolicyTest
             getOrPut(store, k);
             hits += getOrPut(store, k - 1 - random.nextInt(100)) ? 1 : 0;
         }
+        StoreProbe.applyBufferedHits(store);
         assertTrue(policy.windowMaximum() > 100, "window " + initial + " -> " + policy.windowMaximum());
         assertTrue(hits > 0.9 * requests, "recency-only traffic should mostly hit once the window adapted: " + hits);
         store.verify();
@@ -223,6 +224,7 @@ class WindowTinyLfuPolicyTest
             getOrPut(store, "k" + k);
             getOrPut(store, "k" + (k - 1 - random.nextInt(100)));
         }
+        StoreProbe.applyBufferedHits(store);
         final int widened = policy.windowMaximum();
         assertTrue(widened > 100, "recency traffic should have widened the window: " + widened);
         final long probation = policy.list(WindowTinyLfuDescriptor.PROBATION);
@@ -230,16 +232,20 @@ class WindowTinyLfuPolicyTest
 
         for (int i = 0; i < 30; i++)
         {
+            StoreProbe.applyBufferedHits(store);
             final String key = StoreProbe.keyOf(store, policy.lists.head(probation));
             assertTrue(getOrPut(store, key), key + " was on probation but missed");
         }
+        StoreProbe.applyBufferedHits(store);
         assertEquals(widened, policy.windowMaximum(), "hits at probation's head moved the window");
 
         for (int i = 0; i < 30; i++)
         {
+            StoreProbe.applyBufferedHits(store);
             final String key = StoreProbe.keyOf(store, policy.lists.tail(probation));
             assertTrue(getOrPut(store, key), key + " was on probation but missed");
         }
+        StoreProbe.applyBufferedHits(store);
         assertEquals(widened - 30, policy.windowMaximum(), "30 hits at probation's tail");
         store.verify();
     }
@@ -260,12 +266,14 @@ class WindowTinyLfuPolicyTest
             assertTrue(getOrPut(store, "burst"));
         }
         store.put(StoreProbe.bytes("burst"), StoreProbe.bytes("updated right after a read"));
+        StoreProbe.applyBufferedHits(store);
         assertEquals(1, policy.frequency(hash), "a burst of reads and an update of the same key count once");
         for (int i = 0; i < 3; i++)
         {
             getOrPut(store, "other" + i);
             assertTrue(getOrPut(store, "burst"));
         }
+        StoreProbe.applyBufferedHits(store);
         assertEquals(4, policy.frequency(hash), "each request after another key counts");
         store.verify();
     }
@@ -283,6 +291,7 @@ class WindowTinyLfuPolicyTest
         {
             getOrPut(store, k % 130);
         }
+        StoreProbe.applyBufferedHits(store);
         final long probation = policy.list(WindowTinyLfuDescriptor.PROBATION);
         final int tail = policy.lists.tail(probation);
         final int tailStamp = policy.lists.policyWord(tail) >>> WindowTinyLfuDescriptor.STAMP_SHIFT;
@@ -314,6 +323,7 @@ class WindowTinyLfuPolicyTest
         {
             getOrPut(store, k % 130);
         }
+        StoreProbe.applyBufferedHits(store);
         final long probation = policy.list(WindowTinyLfuDescriptor.PROBATION);
         assertTrue(policy.lists.count(probation) > 2, "probation holds " + policy.lists.count(probation));
         for (int entry = policy.lists.head(probation); EntryDescriptor.NULL_INDEX != entry;

@@ -96,7 +96,7 @@ public final class FerriteClusteredService implements ClusteredService
         if (null != snapshotImage)
         {
             StoreSnapshot.load(snapshotImage, store, deduplicator, (settings) -> groupSettings = settings,
-                cluster.idleStrategy());
+                cluster.idleStrategy(), clusterDir());
         }
         size = store.size();
         for (final ClientSession session : cluster.clientSessions())
@@ -221,7 +221,7 @@ public final class FerriteClusteredService implements ClusteredService
     {
         final long start = System.nanoTime();
         final long entries = snapshot.take(snapshotPublication, store, deduplicator, groupSettings,
-            cluster.idleStrategy());
+            cluster.idleStrategy(), clusterDir(), cluster.logPosition());
         lastSnapshotNs = System.nanoTime() - start;
         lastSnapshotEntries = entries;
         lastSnapshotBytes = snapshot.bytesWritten();
@@ -309,6 +309,11 @@ public final class FerriteClusteredService implements ClusteredService
     void onRefused(final Runnable onRefused)
     {
         this.onRefused = onRefused;
+    }
+
+    private java.io.File clusterDir()
+    {
+        return cluster.context().clusterDir();
     }
 
     public void onTerminate(final Cluster cluster)

@@ -19,13 +19,18 @@ import io.ferrite.codec.sbe.SnapshotEntriesDecoder;
 import io.ferrite.codec.sbe.SnapshotImageChunkDecoder;
 import io.ferrite.codec.sbe.SnapshotImageChunkEncoder;
 import io.ferrite.engine.FerriteStore;
+import io.ferrite.engine.ImageFile;
+import io.ferrite.engine.ImageSnapshot;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.io.File;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Writes a member's replicated state (the store and the write deduplication windows) to a snapshot publication,
@@ -41,10 +46,30 @@ import java.util.function.Consumer;
  * never restarted (entries re-inserted one by one would diverge under eviction). Every member must therefore run
  * stores of the same capacity, entries and policy; loading refuses an image that does not match. Snapshots of the
  * older per-entry form ({@code SnapshotEntries}) are still read.
+ * <p>
+ * <b>Background images</b> ({@value #BACKGROUND_PROP}{@code =true}, off by default): Aeron Cluster stops the whole
+ * group while a service writes its snapshot, so with this setting the snapshot carries, instead of the image, one
+ * {@code SnapshotImageChunk} at position {@link #EXTERNAL_IMAGE} naming an image file in the member's cluster
+ * directory. The store's {@link ImageSnapshot} (a copy of the meta file, the only pause) is then written to that file
+ * by a background thread while the group keeps serving, checksummed, and verified when the member next loads it.
+ * The price: the image lives only on this member's disk (a standby copying snapshots through the archive does not
+ * get it), and if the member dies before the file is complete, that snapshot cannot be loaded (loading says so);
+ * keep the log until the next snapshot in that case.
  */
 final class StoreSnapshot
 {
     static final int IMAGE_CHUNK = 64 * 1024;
+    /** System property: write store images in the background to the cluster directory (true/false). */
+    static final String BACKGROUND_PROP = "ferrite.replication.snapshot.background";
+    /** Position of the {@code SnapshotImageChunk} whose data names an external image file. */
+    static final long EXTERNAL_IMAGE = -1;
+    static final String IMAGE_DIR = "ferrite-images";
+    private static final long WRITER_PAUSE_NS = 1_000_000;
+
+    private final boolean background = Boolean.getBoolean(BACKGROUND_PROP);
+    private Thread imageWriter;
+    private volatile Throwable imageWriterFailure;
+    private volatile long lastCaptureNs;
 
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final SnapshotBeginEncoder beginEncoder = new SnapshotBeginEncoder();
@@ -65,7 +90,9 @@ final class StoreSnapshot
         final FerriteStore store,
         final RequestDeduplicator deduplicator,
         final GroupSettings settings,
-        final IdleStrategy idleStrategy)
+        final IdleStrategy idleStrategy,
+        final File clusterDir,
+        final long logPosition)
     {
         bytesWritten = 0;
         beginEncoder.wrapAndApplyHeader(out, 0, headerEncoder)
@@ -78,8 +105,15 @@ final class StoreSnapshot
             offer(publication, settings.encode(out, 0), idleStrategy);
         }
 
-        writeImage(publication, store, idleStrategy);
         final long entries = store.size();
+        if (background && null != clusterDir && (null == imageWriter || !imageWriter.isAlive()))
+        {
+            writeImageInBackground(publication, store, idleStrategy, new File(clusterDir, IMAGE_DIR), logPosition);
+        }
+        else
+        {
+            writeImage(publication, store, idleStrategy);
+        }
 
         final List<RequestDeduplicator.ClientWindow> windows = deduplicator.windows();
         for (final RequestDeduplicator.ClientWindow window : windows)
@@ -125,6 +159,100 @@ final class StoreSnapshot
         }
     }
 
+    /**
+     * Name an image file in the snapshot and start writing the store's image at this point to it in the background.
+     */
+    private void writeImageInBackground(
+        final ExclusivePublication publication,
+        final FerriteStore store,
+        final IdleStrategy idleStrategy,
+        final File imageDir,
+        final long logPosition)
+    {
+        if (!imageDir.isDirectory() && !imageDir.mkdirs())
+        {
+            throw new IllegalStateException("cannot create the image directory " + imageDir);
+        }
+        final String name = "image-" + logPosition + ".img";
+        final ImageSnapshot image = store.snapshot();
+        lastCaptureNs = image.captureNanos();
+        final byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
+        scratch.putBytes(0, nameBytes);
+        imageEncoder.wrapAndApplyHeader(out, 0, headerEncoder).position(EXTERNAL_IMAGE)
+            .putData(scratch, 0, nameBytes.length);
+        offer(publication, MessageHeaderEncoder.ENCODED_LENGTH + imageEncoder.encodedLength(), idleStrategy);
+
+        final File target = new File(imageDir, name);
+        final File partial = new File(imageDir, name + ".partial");
+        imageWriter = new Thread(() ->
+        {
+            try (ImageSnapshot snapshot = image; ImageFile.Writer writer = new ImageFile.Writer(snapshot, partial))
+            {
+                // 1 MiB at a time with a short park between: the service and the media driver keep their cores.
+                while (!writer.writeSome(16))
+                {
+                    LockSupport.parkNanos(WRITER_PAUSE_NS);
+                }
+            }
+            catch (final Throwable t)
+            {
+                imageWriterFailure = t;
+                partial.delete();
+                return;
+            }
+            if (!partial.renameTo(target))
+            {
+                imageWriterFailure = new IllegalStateException("cannot rename " + partial + " to " + target);
+                return;
+            }
+            final File[] old = imageDir.listFiles((dir, file) -> file.startsWith("image-") && !file.equals(name));
+            if (null != old)
+            {
+                for (final File file : old)
+                {
+                    file.delete();
+                }
+            }
+        }, "ferrite-image-writer");
+        imageWriter.setDaemon(true);
+        imageWriter.start();
+    }
+
+    /**
+     * How long the store paused for the last background image's snapshot point (its meta copy), in nanoseconds.
+     */
+    long lastCaptureNs()
+    {
+        return lastCaptureNs;
+    }
+
+    /**
+     * Whether a background image write is still running.
+     */
+    boolean isWritingImage()
+    {
+        return null != imageWriter && imageWriter.isAlive();
+    }
+
+    /**
+     * The failure of the last background image write, or null.
+     */
+    Throwable imageWriterFailure()
+    {
+        return imageWriterFailure;
+    }
+
+    /**
+     * Wait for a background image write to end (before the store is closed).
+     */
+    void awaitImageWriter() throws InterruptedException
+    {
+        if (null != imageWriter)
+        {
+            imageWriter.join();
+        }
+    }
+
     private static boolean isZero(final DirectBuffer buffer, final int length)
     {
         for (int i = 0; i < length; i += 8)
@@ -152,9 +280,10 @@ final class StoreSnapshot
      */
     static long load(
         final Image image, final FerriteStore store, final RequestDeduplicator deduplicator,
-        final Consumer<GroupSettings> settings, final IdleStrategy idleStrategy)
+        final Consumer<GroupSettings> settings, final IdleStrategy idleStrategy, final File clusterDir)
     {
-        final Loader loader = new Loader(store, deduplicator, settings);
+        final Loader loader = new Loader(
+            store, deduplicator, settings, null == clusterDir ? null : new File(clusterDir, IMAGE_DIR));
         final ImageFragmentAssembler assembler = new ImageFragmentAssembler(loader);
         idleStrategy.reset();
         while (!loader.done)
@@ -220,15 +349,22 @@ final class StoreSnapshot
         private final RequestDeduplicator deduplicator;
         private final Consumer<GroupSettings> settings;
         private final GroupSettingsDecoder settingsDecoder = new GroupSettingsDecoder();
+        private final File imageDir;
+        private String externalImage;
         private boolean done;
         private long entries;
         private long clients;
 
-        Loader(final FerriteStore store, final RequestDeduplicator deduplicator, final Consumer<GroupSettings> settings)
+        Loader(
+            final FerriteStore store,
+            final RequestDeduplicator deduplicator,
+            final Consumer<GroupSettings> settings,
+            final File imageDir)
         {
             this.store = store;
             this.deduplicator = deduplicator;
             this.settings = settings;
+            this.imageDir = imageDir;
         }
 
         public void onFragment(
@@ -245,6 +381,12 @@ final class StoreSnapshot
                     break;
                 case SnapshotImageChunkDecoder.TEMPLATE_ID:
                     imageChunk.wrap(buffer, body, header.blockLength(), header.version());
+                    if (EXTERNAL_IMAGE == imageChunk.position())
+                    {
+                        imageChunk.wrapData(chunkData);
+                        externalImage = chunkData.getStringWithoutLengthUtf8(0, chunkData.capacity());
+                        break;
+                    }
                     if (!image)
                     {
                         store.clearImage();
@@ -292,9 +434,16 @@ final class StoreSnapshot
                 case SnapshotEndDecoder.TEMPLATE_ID:
                     end.wrap(buffer, body, header.blockLength(), header.version());
                     deduplicator.restored();
-                    if (image)
+                    if (null != externalImage || image)
                     {
-                        store.imageRestored();
+                        if (null != externalImage)
+                        {
+                            loadExternal();
+                        }
+                        else
+                        {
+                            store.imageRestored();
+                        }
                         entries = store.size();
                         if (entries != beginEntries)
                         {
@@ -312,6 +461,18 @@ final class StoreSnapshot
                 default:
                     throw new IllegalStateException("unknown snapshot message template " + header.templateId());
             }
+        }
+
+        private void loadExternal()
+        {
+            final File file = null == imageDir ? null : new File(imageDir, externalImage);
+            if (null == file || !file.isFile())
+            {
+                throw new IllegalStateException("this snapshot's store image " + externalImage + " is not in " +
+                    imageDir + " (the member died before its background write finished, or the directory was lost); " +
+                    "restart from the log or from another member's snapshot");
+            }
+            ImageFile.load(file, store);
         }
     }
 }
