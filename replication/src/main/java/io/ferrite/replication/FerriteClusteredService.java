@@ -9,6 +9,9 @@ import io.aeron.cluster.service.ClusteredService;
 import io.aeron.logbuffer.Header;
 import io.ferrite.codec.RequestLimits;
 import io.ferrite.engine.FerriteStore;
+import io.ferrite.replication.datastore.DataStorePolicy;
+import io.ferrite.replication.datastore.DataStorePolicyContext;
+import io.ferrite.replication.datastore.PendingWritesSnapshot;
 import io.ferrite.engine.StoreContext;
 import io.ferrite.transport.NodeContext;
 import io.ferrite.transport.ReadOnlyEndpoint;
@@ -41,6 +44,8 @@ public final class FerriteClusteredService implements ClusteredService
     private final RequestDeduplicator deduplicator = new RequestDeduplicator();
     private final ClusterCommandHandler handler;
     private final StoreSnapshot snapshot = new StoreSnapshot();
+    private final PendingWritesSnapshot pendingSnapshot = new PendingWritesSnapshot();
+    private final DataStorePolicy datastore;
     private Cluster cluster;
     private FerriteStore store;
     private Counter appliedPosition;
@@ -59,6 +64,10 @@ public final class FerriteClusteredService implements ClusteredService
         this.group = group;
         this.ctx = ctx;
         this.handler = new ClusterCommandHandler(deduplicator, ctx.requestLimits(), ctx.termLength() / 8 - 1024);
+        final DataStorePolicyContext policy = ctx.dataStorePolicy();
+        this.datastore = policy.enabled() ?
+            new DataStorePolicy(policy, ctx.dataStoreFactory().apply(group), group) : null;
+        handler.datastore(datastore);
     }
 
     public void onStart(final Cluster cluster, final Image snapshotImage)
@@ -76,8 +85,16 @@ public final class FerriteClusteredService implements ClusteredService
         appliedPosition = cluster.aeron().addCounter(
             APPLIED_POSITION_TYPE_ID, key, 0, 4, new UnsafeBuffer(label.getBytes(StandardCharsets.US_ASCII)), 0,
             label.length());
+        if (null != datastore)
+        {
+            datastore.onStart(cluster, store, deduplicator::record);
+        }
         if (null != snapshotImage)
         {
+            if (null != datastore)
+            {
+                PendingWritesSnapshot.load(snapshotImage, datastore, cluster.idleStrategy());
+            }
             StoreSnapshot.load(snapshotImage, store, deduplicator, cluster.idleStrategy());
         }
         size = store.size();
@@ -126,12 +143,16 @@ public final class FerriteClusteredService implements ClusteredService
      */
     public int doBackgroundWork(final long nowNs)
     {
-        return null == staleReads ? 0 : staleReads.doWork();
+        return (null == staleReads ? 0 : staleReads.doWork()) + (null == datastore ? 0 : datastore.doWork(nowNs));
     }
 
     public void onTakeSnapshot(final ExclusivePublication snapshotPublication)
     {
         final long start = System.nanoTime();
+        if (null != datastore)
+        {
+            pendingSnapshot.take(snapshotPublication, datastore, cluster.logPosition(), cluster.idleStrategy());
+        }
         final long entries = snapshot.take(snapshotPublication, store, deduplicator, cluster.idleStrategy());
         lastSnapshotNs = System.nanoTime() - start;
         lastSnapshotEntries = entries;
@@ -142,11 +163,16 @@ public final class FerriteClusteredService implements ClusteredService
     public void onRoleChange(final Cluster.Role newRole)
     {
         role = newRole;
+        if (null != datastore)
+        {
+            datastore.onRoleChange(newRole);
+        }
     }
 
     public void onTerminate(final Cluster cluster)
     {
         CloseHelper.quietClose(staleReads);
+        CloseHelper.quietClose(datastore);
         CloseHelper.quietClose(appliedPosition);
         if (null != store)
         {

@@ -33,6 +33,7 @@ public final class JdbcDataStore implements DataStore
     private final int statementTimeoutSeconds;
     private final String upsertSql;
     private final String selectSql;
+    private volatile boolean tableReady;
 
     private JdbcDataStore(final JdbcDataStoreContext ctx)
     {
@@ -60,21 +61,23 @@ public final class JdbcDataStore implements DataStore
     }
 
     /**
-     * Open a pool and, unless told not to, create the table.
+     * Open a pool and, unless told not to, create the table; a database that is down does not fail the open (the
+     * table is created by the first call that reaches it), so a node starts whatever the database's state.
      *
-     * @throws DataStoreException if the table cannot be created (the database is down or refuses).
+     * @throws DataStoreException if the database refuses to create the table.
      */
     public static JdbcDataStore open(final JdbcDataStoreContext ctx) throws DataStoreException
     {
         ctx.conclude();
         final JdbcDataStore store = new JdbcDataStore(ctx);
-        if (ctx.createTable())
+        store.tableReady = !ctx.createTable();
+        try
         {
-            try
-            {
-                store.createTable();
-            }
-            catch (final DataStoreException ex)
+            store.ensureTable();
+        }
+        catch (final DataStoreException ex)
+        {
+            if (DataStoreException.Reason.REFUSED == ex.reason())
             {
                 store.close();
                 throw ex;
@@ -83,8 +86,12 @@ public final class JdbcDataStore implements DataStore
         return store;
     }
 
-    private void createTable() throws DataStoreException
+    private void ensureTable() throws DataStoreException
     {
+        if (tableReady)
+        {
+            return;
+        }
         try (Connection connection = pool.getConnection(); Statement statement = connection.createStatement())
         {
             statement.setQueryTimeout(statementTimeoutSeconds);
@@ -96,6 +103,7 @@ public final class JdbcDataStore implements DataStore
             statement.execute("CREATE TABLE IF NOT EXISTS " + table + " (key bytea PRIMARY KEY, value bytea, " +
                 "version bigint NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())");
             connection.commit();
+            tableReady = true;
         }
         catch (final SQLException ex)
         {
@@ -110,6 +118,7 @@ public final class JdbcDataStore implements DataStore
 
     public byte[] load(final byte[] key) throws DataStoreException
     {
+        ensureTable();
         try (Connection connection = pool.getConnection(); PreparedStatement select = connection.prepareStatement(
             selectSql))
         {
@@ -131,6 +140,7 @@ public final class JdbcDataStore implements DataStore
 
     public byte[][] loadAll(final List<byte[]> keys) throws DataStoreException
     {
+        ensureTable();
         final byte[][] values = new byte[keys.size()][];
         if (keys.isEmpty())
         {
@@ -164,6 +174,7 @@ public final class JdbcDataStore implements DataStore
 
     public int storeAll(final List<DataStoreRecord> records) throws DataStoreException
     {
+        ensureTable();
         if (records.isEmpty())
         {
             return 0;
