@@ -126,7 +126,19 @@ public final class FerriteClusteredService implements ClusteredService
         final int length,
         final Header header)
     {
-        handler.onMessage(session, buffer, offset, length);
+        if (null == datastore)
+        {
+            handler.onMessage(session, buffer, offset, length);
+        }
+        else
+        {
+            datastore.onLogMessage(header.position(), clusterTimeMs());
+            if (null != session || !datastore.onServiceMessage(buffer, offset, length))
+            {
+                handler.onMessage(session, buffer, offset, length);
+            }
+            datastore.onLogCallback();
+        }
         requestsApplied = handler.requests();
         logPosition = header.position();
         appliedPosition.setRelease(logPosition);
@@ -135,6 +147,10 @@ public final class FerriteClusteredService implements ClusteredService
 
     public void onTimerEvent(final long correlationId, final long timestamp)
     {
+        if (null != datastore && datastore.onTimerEvent(correlationId))
+        {
+            datastore.onLogCallback();
+        }
     }
 
     /**
@@ -144,6 +160,26 @@ public final class FerriteClusteredService implements ClusteredService
     public int doBackgroundWork(final long nowNs)
     {
         return (null == staleReads ? 0 : staleReads.doWork()) + (null == datastore ? 0 : datastore.doWork(nowNs));
+    }
+
+    public void onNewLeadershipTermEvent(
+        final long leadershipTermId,
+        final long logPosition,
+        final long timestamp,
+        final long termBaseLogPosition,
+        final int leaderMemberId,
+        final int logSessionId,
+        final TimeUnit timeUnit,
+        final int appVersion)
+    {
+        if (null != datastore)
+        {
+            if (leaderMemberId == cluster.memberId())
+            {
+                datastore.onRoleChange(Cluster.Role.LEADER);
+            }
+            datastore.onLogCallback();
+        }
     }
 
     public void onTakeSnapshot(final ExclusivePublication snapshotPublication)

@@ -65,6 +65,8 @@ public final class DataStorePolicy implements AutoCloseable
     }
 
     private static final int OFFER_ATTEMPTS = 100;
+    /** Correlation id of the policy's cluster timer (other timers of the service use other ids). */
+    public static final long TIMER_ID = 0x7E57_DA7A_0000_0001L;
 
     private final DataStorePolicyContext ctx;
     private final PendingWrites pending;
@@ -94,6 +96,7 @@ public final class DataStorePolicy implements AutoCloseable
     private WriteRecorder recorder;
     private boolean leader;
     private boolean flushInFlight;
+    private boolean timerArmed;
     private long nextFlushNs;
     private long backoffMs;
     private long position;
@@ -143,7 +146,12 @@ public final class DataStorePolicy implements AutoCloseable
 
     public void onRoleChange(final Cluster.Role role)
     {
+        if (leader == (Cluster.Role.LEADER == role))
+        {
+            return;
+        }
         leader = Cluster.Role.LEADER == role;
+        timerArmed = false;
         activeFlights.clear();
         flightsByStart.clear();
         outbox.clear();
@@ -477,28 +485,64 @@ public final class DataStorePolicy implements AutoCloseable
     // ---------------------------------------------------------------- leader duty cycle
 
     /**
-     * On the service thread between log messages: hand finished database calls back through the log, time out
-     * waiting loads, start the next write-behind flush, refresh the counters.
+     * On the service thread between log messages ({@code doBackgroundWork}, where Aeron forbids offers and timers):
+     * start the next write-behind flush and refresh the counters. Outcomes are handed back by {@link #onLogCallback}.
      */
     public int doWork(final long nowNs)
     {
-        int work = drainOutbox();
-        DataStoreTask task;
-        while (null != (task = agent.poll()))
-        {
-            work++;
-            if (leader)
-            {
-                onTaskDone(task);
-            }
-        }
+        int work = 0;
         if (leader)
         {
-            work += expireWaiters(nowNs);
             work += startFlush(nowNs);
         }
         counters.update(pending, System.currentTimeMillis());
         return work;
+    }
+
+    /**
+     * The policy's timer fired (it is armed on the leader while database work is outstanding).
+     *
+     * @return whether the timer was the policy's.
+     */
+    public boolean onTimerEvent(final long correlationId)
+    {
+        if (TIMER_ID != correlationId)
+        {
+            return false;
+        }
+        timerArmed = false;
+        return true;
+    }
+
+    /**
+     * At the end of every log callback (session message, timer, new leadership term), where offers and timers are
+     * allowed: on the leader, sequence finished database calls through the log, answer timed-out waiters, and keep
+     * the timer armed while work is outstanding so outcomes come back without client traffic.
+     */
+    public void onLogCallback()
+    {
+        if (!leader)
+        {
+            return;
+        }
+        drainOutbox();
+        DataStoreTask task;
+        while (null != (task = agent.poll()))
+        {
+            onTaskDone(task);
+        }
+        expireWaiters(System.nanoTime());
+        if (!timerArmed && (agent.outstanding() > 0 || !outbox.isEmpty() || 0 != pending.size() ||
+            !flightsByStart.isEmpty()))
+        {
+            timerArmed = cluster.scheduleTimer(TIMER_ID, cluster.time() + timerDelay());
+        }
+    }
+
+    private long timerDelay()
+    {
+        final TimeUnit unit = cluster.timeUnit();
+        return Math.max(1, (null == unit ? TimeUnit.MILLISECONDS : unit).convert(1, TimeUnit.MILLISECONDS));
     }
 
     private void onTaskDone(final DataStoreTask task)
