@@ -238,7 +238,7 @@ class WriteBehindSystemTest
             group.proxy().restore();
         }
         final long restoredNs = System.nanoTime();
-        await("the backlog to drain", 60_000, () -> 0 == leaderCounter("pending-entries"));
+        awaitDrained("the backlog to drain");
         final long drainedNs = System.nanoTime();
         System.out.println("WRITE_BEHIND_OUTAGE outage-ms=" + TimeUnit.NANOSECONDS.toMillis(restoredNs - cutNs) +
             " drain-ms=" + TimeUnit.NANOSECONDS.toMillis(drainedNs - restoredNs) + " counters=" + leaderCounters());
@@ -269,7 +269,7 @@ class WriteBehindSystemTest
         members[oldLeader].kill();
         writeUntilAcked(300, KEYS);
         assertTrue(client.leaderMemberId() != oldLeader, "a new leader took over");
-        await("the new leader to finish the flush", 60_000, () -> 0 == leaderCounter("pending-entries"));
+        awaitDrained("the new leader to finish the flush");
         final Map<String, String> database = contents();
         assertEquals(List.of(), history.check(database), "the database lost acknowledged writes");
         assertTrue(history.acknowledgedCount() > 3000);
@@ -285,11 +285,24 @@ class WriteBehindSystemTest
 
         members[oldLeader].start(false, 60_000);
         writeUntilAcked(100, KEYS);
-        await("the restarted group to flush", 60_000, () -> 0 == leaderCounter("pending-entries"));
+        awaitDrained("the restarted group to flush");
         assertEquals(List.of(), history.check(contents()), "the database lost acknowledged writes");
         for (final MemberProcess member : members)
         {
             assertEquals(List.of(), member.errorLines(), "member " + member.member() + " logged errors");
+        }
+    }
+
+    private void awaitDrained(final String what)
+    {
+        try
+        {
+            await(what, 60_000, () -> 0 == leaderCounter("pending-entries"));
+        }
+        catch (final AssertionError ex)
+        {
+            throw new AssertionError(ex.getMessage() + "; leader " + client.leaderMemberId() + " counters " +
+                leaderCounters() + "; all " + io.ferrite.replication.datastore.DataStoreStatus.read(topology, 0), ex);
         }
     }
 

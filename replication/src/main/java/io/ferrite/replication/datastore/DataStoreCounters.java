@@ -23,11 +23,11 @@ import java.util.Map;
 public final class DataStoreCounters implements AutoCloseable
 {
     public static final int FIRST_TYPE_ID = 7310;
-    public static final int LAST_TYPE_ID = 7322;
+    public static final int LAST_TYPE_ID = 7325;
     static final String[] NAMES = {
         "pending-entries", "pending-bytes", "oldest-pending-age-ms", "flushed-records", "flush-batches",
         "flush-failures", "coalesced-writes", "refused-full", "loads", "load-failures", "loads-overtaken",
-        "write-through-writes", "write-through-failures" };
+        "write-through-writes", "write-through-failures", "flush-in-flight", "agent-outstanding", "timer-armed" };
 
     private final int group;
     private final Counter[] all = new Counter[NAMES.length];
@@ -44,6 +44,9 @@ public final class DataStoreCounters implements AutoCloseable
     AtomicCounter overtaken;
     AtomicCounter written;
     AtomicCounter writeFailures;
+    AtomicCounter flushInFlight;
+    AtomicCounter agentOutstanding;
+    AtomicCounter timerArmed;
 
     DataStoreCounters(final int group)
     {
@@ -73,6 +76,9 @@ public final class DataStoreCounters implements AutoCloseable
         overtaken = all[10];
         written = all[11];
         writeFailures = all[12];
+        flushInFlight = all[13];
+        agentOutstanding = all[14];
+        timerArmed = all[15];
     }
 
     void update(final PendingWrites pending, final long nowMs)

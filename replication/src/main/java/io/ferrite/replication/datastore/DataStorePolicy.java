@@ -496,6 +496,9 @@ public final class DataStorePolicy implements AutoCloseable
             work += startFlush(nowNs);
         }
         counters.update(pending, System.currentTimeMillis());
+        counters.flushInFlight.setRelease(flushInFlight ? 1 : 0);
+        counters.agentOutstanding.setRelease(agent.outstanding());
+        counters.timerArmed.setRelease(timerArmed ? 1 : 0);
         return work;
     }
 

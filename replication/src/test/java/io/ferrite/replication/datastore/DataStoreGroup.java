@@ -70,15 +70,27 @@ public final class DataStoreGroup implements AutoCloseable
      */
     public void createTable() throws DataStoreException
     {
-        try (JdbcDataStore store = JdbcDataStore.open(db.context(table)))
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true)
         {
-            store.load(new byte[]{ 0 });
+            try (JdbcDataStore store = JdbcDataStore.open(db.context(table).connectTimeoutMs(5000)))
+            {
+                store.load(new byte[]{ 0 });
+                return;
+            }
+            catch (final DataStoreException ex)
+            {
+                if (DataStoreException.Reason.REFUSED == ex.reason() || System.nanoTime() > deadline)
+                {
+                    throw ex;
+                }
+            }
         }
     }
 
     public void insert(final String key, final String value, final long version) throws DataStoreException
     {
-        try (JdbcDataStore store = JdbcDataStore.open(db.context(table)))
+        try (JdbcDataStore store = JdbcDataStore.open(db.context(table).connectTimeoutMs(5000)))
         {
             store.storeAll(java.util.List.of(new DataStoreRecord(bytes(key), bytes(value), version)));
         }
