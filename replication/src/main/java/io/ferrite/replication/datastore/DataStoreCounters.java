@@ -23,11 +23,11 @@ import java.util.Map;
 public final class DataStoreCounters implements AutoCloseable
 {
     public static final int FIRST_TYPE_ID = 7310;
-    public static final int LAST_TYPE_ID = 7325;
+    public static final int LAST_TYPE_ID = 7326;
     static final String[] NAMES = {
         "pending-entries", "pending-bytes", "oldest-pending-age-ms", "flushed-records", "flush-batches",
         "flush-failures", "coalesced-writes", "refused-full", "loads", "load-failures", "loads-overtaken",
-        "write-through-writes", "write-through-failures", "flush-in-flight", "agent-outstanding", "timer-armed" };
+        "write-through-writes", "write-through-failures", "flush-in-flight", "agent-outstanding", "timer-armed", "timer-failures" };
 
     private final int group;
     private final Counter[] all = new Counter[NAMES.length];
@@ -47,6 +47,7 @@ public final class DataStoreCounters implements AutoCloseable
     AtomicCounter flushInFlight;
     AtomicCounter agentOutstanding;
     AtomicCounter timerArmed;
+    AtomicCounter timerFailures;
 
     DataStoreCounters(final int group)
     {
@@ -79,6 +80,7 @@ public final class DataStoreCounters implements AutoCloseable
         flushInFlight = all[13];
         agentOutstanding = all[14];
         timerArmed = all[15];
+        timerFailures = all[16];
     }
 
     void update(final PendingWrites pending, final long nowMs)

@@ -65,6 +65,7 @@ public final class DataStorePolicy implements AutoCloseable
     }
 
     private static final int OFFER_ATTEMPTS = 100;
+    private static final int TIMER_ATTEMPTS = 10_000;
     /** Correlation id of the policy's cluster timer (other timers of the service use other ids). */
     public static final long TIMER_ID = 0x7E57_DA7A_0000_0001L;
 
@@ -538,7 +539,29 @@ public final class DataStorePolicy implements AutoCloseable
         if (!timerArmed && (agent.outstanding() > 0 || !outbox.isEmpty() || 0 != pending.size() ||
             !flightsByStart.isEmpty()))
         {
+            armTimer();
+        }
+    }
+
+    /**
+     * Schedule the policy's timer, retrying while the consensus module's queue is back-pressured: a timer that is
+     * not armed would leave finished database calls waiting for the next client request.
+     */
+    private void armTimer()
+    {
+        final org.agrona.concurrent.IdleStrategy idle = cluster.idleStrategy();
+        idle.reset();
+        for (int i = 0; i < TIMER_ATTEMPTS && !timerArmed; i++)
+        {
             timerArmed = cluster.scheduleTimer(TIMER_ID, cluster.time() + timerDelay());
+            if (!timerArmed)
+            {
+                idle.idle();
+            }
+        }
+        if (!timerArmed)
+        {
+            counters.timerFailures.incrementRelease();
         }
     }
 
