@@ -174,8 +174,9 @@ public final class FerriteClusteredService implements ClusteredService
     {
         if (null != datastore)
         {
-            if (leaderMemberId == cluster.memberId())
+            if (Cluster.Role.LEADER == cluster.role())
             {
+                // not during log replay, where old terms name this member as their leader
                 datastore.onRoleChange(Cluster.Role.LEADER);
             }
             datastore.onLogCallback();

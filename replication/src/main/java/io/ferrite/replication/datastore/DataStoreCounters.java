@@ -27,7 +27,8 @@ public final class DataStoreCounters implements AutoCloseable
     static final String[] NAMES = {
         "pending-entries", "pending-bytes", "oldest-pending-age-ms", "flushed-records", "flush-batches",
         "flush-failures", "coalesced-writes", "refused-full", "loads", "load-failures", "loads-overtaken",
-        "write-through-writes", "write-through-failures", "flush-in-flight", "agent-outstanding", "timer-armed", "timer-failures" };
+        "write-through-writes", "write-through-failures", "flush-in-flight", "agent-outstanding", "timer-armed",
+        "timer-failures" };
 
     private final int group;
     private final Counter[] all = new Counter[NAMES.length];

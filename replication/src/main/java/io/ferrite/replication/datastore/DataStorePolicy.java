@@ -66,6 +66,8 @@ public final class DataStorePolicy implements AutoCloseable
 
     private static final int OFFER_ATTEMPTS = 100;
     private static final int TIMER_ATTEMPTS = 10_000;
+    private static final long FLUSH_STALL_NS = TimeUnit.SECONDS.toNanos(10);
+    private static final long TIMER_STALL_NS = TimeUnit.SECONDS.toNanos(1);
     /** Correlation id of the policy's cluster timer (other timers of the service use other ids). */
     public static final long TIMER_ID = 0x7E57_DA7A_0000_0001L;
 
@@ -98,6 +100,8 @@ public final class DataStorePolicy implements AutoCloseable
     private boolean leader;
     private boolean flushInFlight;
     private boolean timerArmed;
+    private long flushSubmittedNs;
+    private long timerArmedNs;
     private long nextFlushNs;
     private long backoffMs;
     private long position;
@@ -327,13 +331,10 @@ public final class DataStorePolicy implements AutoCloseable
 
     private void onWritten(final byte[] key)
     {
-        if (ctx.readThrough())
+        writeVersions.recordWrite(key, position);
+        if (leader)
         {
-            writeVersions.recordWrite(key, position);
-            if (leader)
-            {
-                activeFlights.remove(new ByteKey(key));
-            }
+            activeFlights.remove(new ByteKey(key));
         }
     }
 
@@ -368,10 +369,22 @@ public final class DataStorePolicy implements AutoCloseable
             return false;
         }
         headerDecoder.wrap(buffer, offset);
+        final int templateId = headerDecoder.templateId();
+        if (templateId < DatastoreLoadResultDecoder.TEMPLATE_ID || templateId > DatastoreInvalidateDecoder.TEMPLATE_ID)
+        {
+            return false;
+        }
+        if (!leader)
+        {
+            // Aeron numbers service messages per member and drops a new leader's offers whose number the log has
+            // already seen; a follower offers each leader message it applies (dropped as already sequenced) so its
+            // numbering keeps up and its own offers are sequenced when it leads.
+            cluster.offer(buffer, offset, length);
+        }
         final int body = offset + MessageHeaderDecoder.ENCODED_LENGTH;
         final int blockLength = headerDecoder.blockLength();
         final int version = headerDecoder.version();
-        switch (headerDecoder.templateId())
+        switch (templateId)
         {
             case DatastoreLoadResultDecoder.TEMPLATE_ID:
                 loadResultDecoder.wrap(buffer, body, blockLength, version);
@@ -443,6 +456,12 @@ public final class DataStorePolicy implements AutoCloseable
         final byte[] value = new byte[committedDecoder.valueLength()];
         committedDecoder.getValue(value, 0, value.length);
         final ClientSession session = leader ? cluster.getClientSession(sessionId) : null;
+        if (writeVersions.writtenAfter(key, committedDecoder.version()))
+        {
+            // a repeated or late commit: the database has it (version-guarded), a newer write owns the cache entry
+            recorder.record(clientId, correlationId, tombstone ? 0 : FerriteStore.STORED);
+            return;
+        }
         if (tombstone)
         {
             final boolean deleted = store.delete(value(key), 0, key.length);
@@ -536,10 +555,16 @@ public final class DataStorePolicy implements AutoCloseable
             onTaskDone(task);
         }
         expireWaiters(System.nanoTime());
+        final long nowNs = System.nanoTime();
+        if (timerArmed && nowNs - timerArmedNs > TIMER_STALL_NS)
+        {
+            timerArmed = false;
+        }
         if (!timerArmed && (agent.outstanding() > 0 || !outbox.isEmpty() || 0 != pending.size() ||
             !flightsByStart.isEmpty()))
         {
             armTimer();
+            timerArmedNs = nowNs;
         }
     }
 
@@ -663,6 +688,13 @@ public final class DataStorePolicy implements AutoCloseable
 
     private int startFlush(final long nowNs)
     {
+        if (flushInFlight && nowNs - flushSubmittedNs > FLUSH_STALL_NS)
+        {
+            // the flush's acknowledgement never came back through the log (lost in a leadership change): flush
+            // again; the database's version guard makes a repeated flush harmless
+            flushInFlight = false;
+            counters.flushFailures.incrementRelease();
+        }
         if (DataStorePolicyContext.WritePolicy.WRITE_BEHIND != ctx.writePolicy() || flushInFlight ||
             0 == pending.size() || nowNs - nextFlushNs < 0)
         {
@@ -675,6 +707,7 @@ public final class DataStorePolicy implements AutoCloseable
             return 0;
         }
         flushInFlight = true;
+        flushSubmittedNs = nowNs;
         return 1;
     }
 

@@ -9,7 +9,8 @@ import java.util.regex.Pattern;
  */
 public final class JdbcDataStoreContext
 {
-    private static final Pattern TABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}(\\.[A-Za-z_][A-Za-z0-9_]{0,62})?");
+    private static final Pattern TABLE =
+        Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}(\\.[A-Za-z_][A-Za-z0-9_]{0,62})?");
 
     private boolean concluded;
     private String jdbcUrl = DataStoreConfiguration.jdbcUrl();
