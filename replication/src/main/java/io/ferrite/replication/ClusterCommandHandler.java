@@ -10,12 +10,14 @@ import io.ferrite.codec.sbe.BooleanType;
 import io.ferrite.codec.sbe.CompareAndSetRequestDecoder;
 import io.ferrite.codec.sbe.ErrorCode;
 import io.ferrite.codec.sbe.GetRequestDecoder;
+import io.ferrite.codec.sbe.InvalidateRequestDecoder;
 import io.ferrite.codec.sbe.MessageHeaderEncoder;
 import io.ferrite.codec.sbe.MultiGetRequestDecoder;
 import io.ferrite.codec.sbe.MultiGetResponseEncoder;
 import io.ferrite.codec.sbe.PutRequestDecoder;
 import io.ferrite.codec.sbe.StatsResponseEncoder;
 import io.ferrite.engine.FerriteStore;
+import io.ferrite.replication.datastore.DataStorePolicy;
 import io.ferrite.transport.StatsResponses;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
@@ -52,6 +54,7 @@ final class ClusterCommandHandler implements RequestListener
     private final RequestDecoder decoder;
     private final int maxResponseLength;
     private FerriteStore store;
+    private DataStorePolicy datastore;
     private IdleStrategy idleStrategy;
     private ClientSession session;
     private LongPredicate isSessionOpen;
@@ -80,6 +83,14 @@ final class ClusterCommandHandler implements RequestListener
         this.isSessionOpen = isSessionOpen;
     }
 
+    /**
+     * Run the group's datastore policies (read-through, write-through, write-behind) around reads and writes.
+     */
+    void datastore(final DataStorePolicy datastore)
+    {
+        this.datastore = datastore;
+    }
+
     long requests()
     {
         return requests;
@@ -103,6 +114,11 @@ final class ClusterCommandHandler implements RequestListener
         final int keyLength)
     {
         final boolean found = store.getView(buffer, keyOffset, keyLength, value);
+        if (!found && null != datastore &&
+            datastore.onGetMiss(session, correlationId, buffer, keyOffset, keyLength))
+        {
+            return;
+        }
         if (found && value.capacity() + 64 > maxResponseLength)
         {
             onInvalidRequest(correlationId, GetRequestDecoder.TEMPLATE_ID, ErrorCode.RESPONSE_TOO_LARGE,
@@ -127,7 +143,16 @@ final class ClusterCommandHandler implements RequestListener
         {
             return;
         }
+        if (null != datastore && datastore.beforeWrite(session, clientId, correlationId, PutRequestDecoder.TEMPLATE_ID,
+            ttlMs, FerriteStore.PUT != mode, buffer, keyOffset, keyLength, valueOffset, valueLength))
+        {
+            return;
+        }
         final int result = store.put(buffer, keyOffset, keyLength, buffer, valueOffset, valueLength, ttlMs, mode);
+        if (null != datastore && FerriteStore.STORED == result)
+        {
+            datastore.afterWrite(buffer, keyOffset, keyLength, valueOffset, valueLength);
+        }
         answerWrite(clientId, correlationId, result, PutRequestDecoder.TEMPLATE_ID, keyLength, valueLength);
     }
 
@@ -148,8 +173,18 @@ final class ClusterCommandHandler implements RequestListener
         {
             return;
         }
+        if (null != datastore && datastore.beforeWrite(session, clientId, correlationId,
+            CompareAndSetRequestDecoder.TEMPLATE_ID, ttlMs, true, buffer, keyOffset, keyLength, valueOffset,
+            valueLength))
+        {
+            return;
+        }
         final int result = store.compareAndSet(buffer, keyOffset, keyLength, buffer, expectedOffset, expectedLength,
             buffer, valueOffset, valueLength, ttlMs);
+        if (null != datastore && FerriteStore.STORED == result)
+        {
+            datastore.afterWrite(buffer, keyOffset, keyLength, valueOffset, valueLength);
+        }
         answerWrite(clientId, correlationId, result, CompareAndSetRequestDecoder.TEMPLATE_ID, keyLength, valueLength);
     }
 
@@ -173,7 +208,17 @@ final class ClusterCommandHandler implements RequestListener
         }
         else
         {
+            final boolean invalidate = InvalidateRequestDecoder.TEMPLATE_ID == templateId;
+            if (null != datastore && !invalidate && datastore.beforeWrite(session, clientId, correlationId,
+                templateId, 0, false, buffer, keyOffset, keyLength, 0, -1))
+            {
+                return;
+            }
             deleted = store.delete(buffer, keyOffset, keyLength);
+            if (null != datastore)
+            {
+                datastore.afterDelete(buffer, keyOffset, keyLength, invalidate);
+            }
             deduplicator.record(clientId, correlationId, deleted ? 1 : 0);
         }
         send(responses.delete(out, 0, correlationId, deleted));
@@ -190,7 +235,8 @@ final class ClusterCommandHandler implements RequestListener
         {
             keys.next();
             keys.wrapKey(key);
-            final boolean found = store.getView(key, 0, key.capacity(), value);
+            final boolean found = store.getView(key, 0, key.capacity(), value) ||
+                (null != datastore && datastore.readPending(key, 0, key.capacity(), value));
             if (MessageHeaderEncoder.ENCODED_LENGTH + multiGetResponse.encodedLength() + 5 +
                 (found ? value.capacity() : 0) > maxResponseLength)
             {

@@ -11,6 +11,9 @@ import io.ferrite.codec.RequestLimits;
 import io.ferrite.codec.sbe.GroupSettingsDecoder;
 import io.ferrite.codec.sbe.MessageHeaderDecoder;
 import io.ferrite.engine.FerriteStore;
+import io.ferrite.replication.datastore.DataStorePolicy;
+import io.ferrite.replication.datastore.DataStorePolicyContext;
+import io.ferrite.replication.datastore.PendingWritesSnapshot;
 import io.ferrite.engine.StoreContext;
 import io.ferrite.transport.NodeContext;
 import io.ferrite.transport.ReadOnlyEndpoint;
@@ -47,6 +50,8 @@ public final class FerriteClusteredService implements ClusteredService
     private final ClusterCommandHandler handler;
     private final StoreSnapshot snapshot = new StoreSnapshot();
     private final SessionReaper sessionReaper;
+    private final PendingWritesSnapshot pendingSnapshot = new PendingWritesSnapshot();
+    private final DataStorePolicy datastore;
     private Cluster cluster;
     private FerriteStore store;
     private Counter appliedPosition;
@@ -76,6 +81,10 @@ public final class FerriteClusteredService implements ClusteredService
         this.deduplicator = new RequestDeduplicator(ctx.dedupMaxClients());
         this.sessionReaper = new SessionReaper(ctx.maxSessions(), ctx.sessionIdleTimeoutMs());
         this.handler = new ClusterCommandHandler(deduplicator, ctx.requestLimits(), ctx.termLength() / 8 - 1024);
+        final DataStorePolicyContext policy = ctx.dataStorePolicy();
+        this.datastore = policy.enabled() ?
+            new DataStorePolicy(policy, ctx.dataStoreFactory().apply(group), group) : null;
+        handler.datastore(datastore);
     }
 
     public void onStart(final Cluster cluster, final Image snapshotImage)
@@ -93,8 +102,16 @@ public final class FerriteClusteredService implements ClusteredService
         appliedPosition = cluster.aeron().addCounter(
             APPLIED_POSITION_TYPE_ID, key, 0, 4, new UnsafeBuffer(label.getBytes(StandardCharsets.US_ASCII)), 0,
             label.length());
+        if (null != datastore)
+        {
+            datastore.onStart(cluster, store, deduplicator::record);
+        }
         if (null != snapshotImage)
         {
+            if (null != datastore)
+            {
+                PendingWritesSnapshot.load(snapshotImage, datastore, cluster.idleStrategy());
+            }
             StoreSnapshot.load(snapshotImage, store, deduplicator, (settings) -> groupSettings = settings,
                 cluster.idleStrategy(), clusterDir());
         }
@@ -150,11 +167,20 @@ public final class FerriteClusteredService implements ClusteredService
         announceSettings();
         if (null == session && isGroupSettings(buffer, offset, length))
         {
-            onGroupSettings(buffer, offset);
+            onGroupSettings(buffer, offset, length);
+        }
+        else if (null == datastore)
+        {
+            handler.onMessage(session, buffer, offset, length);
         }
         else
         {
-            handler.onMessage(session, buffer, offset, length);
+            datastore.onLogMessage(header.position(), clusterTimeMs());
+            if (null != session || !datastore.onServiceMessage(buffer, offset, length))
+            {
+                handler.onMessage(session, buffer, offset, length);
+            }
+            datastore.onLogCallback();
         }
         if (null != session)
         {
@@ -180,6 +206,10 @@ public final class FerriteClusteredService implements ClusteredService
                 scheduleSessionReaper(timestamp);
             }
         }
+        else if (null != datastore && datastore.onTimerEvent(correlationId))
+        {
+            datastore.onLogCallback();
+        }
     }
 
     private void scheduleSessionReaper(final long timestamp)
@@ -202,24 +232,50 @@ public final class FerriteClusteredService implements ClusteredService
      */
     public int doBackgroundWork(final long nowNs)
     {
-        if (null == staleReads || null != refusal)
+        int work = 0;
+        if (null != staleReads && null == refusal)
         {
-            return 0;
+            servingStaleReads = true;
+            try
+            {
+                work += staleReads.doWork();
+            }
+            finally
+            {
+                servingStaleReads = false;
+            }
         }
-        servingStaleReads = true;
-        try
+        return work + (null == datastore || null != refusal ? 0 : datastore.doWork(nowNs));
+    }
+
+    public void onNewLeadershipTermEvent(
+        final long leadershipTermId,
+        final long logPosition,
+        final long timestamp,
+        final long termBaseLogPosition,
+        final int leaderMemberId,
+        final int logSessionId,
+        final TimeUnit timeUnit,
+        final int appVersion)
+    {
+        if (null != datastore)
         {
-            return staleReads.doWork();
-        }
-        finally
-        {
-            servingStaleReads = false;
+            if (Cluster.Role.LEADER == cluster.role())
+            {
+                // not during log replay, where old terms name this member as their leader
+                datastore.onRoleChange(Cluster.Role.LEADER);
+            }
+            datastore.onLogCallback();
         }
     }
 
     public void onTakeSnapshot(final ExclusivePublication snapshotPublication)
     {
         final long start = System.nanoTime();
+        if (null != datastore)
+        {
+            pendingSnapshot.take(snapshotPublication, datastore, cluster.logPosition(), cluster.idleStrategy());
+        }
         final long entries = snapshot.take(snapshotPublication, store, deduplicator, groupSettings,
             cluster.idleStrategy(), clusterDir(), cluster.logPosition());
         lastSnapshotNs = System.nanoTime() - start;
@@ -232,11 +288,15 @@ public final class FerriteClusteredService implements ClusteredService
     {
         role = newRole;
         announceSettings = Cluster.Role.LEADER == newRole;
+        if (null != datastore)
+        {
+            datastore.onRoleChange(newRole);
+        }
     }
 
     /**
      * A new leader sends its settings into the log once, from the first log callback after its election (Aeron
-     * allows a service to send messages only from log callbacks); followers' offers are dropped by Aeron.
+     * allows a service to send messages only from log callbacks).
      */
     private void announceSettings()
     {
@@ -268,8 +328,15 @@ public final class FerriteClusteredService implements ClusteredService
      * A leader's settings, sequenced through the log: the first ones seen become the group's (replicated, in
      * snapshots); a member whose own settings differ from the group's refuses to take part.
      */
-    private void onGroupSettings(final DirectBuffer buffer, final int offset)
+    private void onGroupSettings(final DirectBuffer buffer, final int offset, final int length)
     {
+        if (Cluster.Role.LEADER != role)
+        {
+            // Aeron numbers service messages per member and drops a new leader's offers whose number the log has
+            // already seen: a follower offers each service message it applies (dropped as already sequenced) so
+            // its numbering keeps up, as the datastore policy does for its messages.
+            cluster.offer(buffer, offset, length);
+        }
         settingsHeader.wrap(buffer, offset);
         settingsDecoder.wrap(buffer, offset + MessageHeaderDecoder.ENCODED_LENGTH, settingsHeader.blockLength(),
             settingsHeader.version());
@@ -319,6 +386,7 @@ public final class FerriteClusteredService implements ClusteredService
     public void onTerminate(final Cluster cluster)
     {
         CloseHelper.quietClose(staleReads);
+        CloseHelper.quietClose(datastore);
         CloseHelper.quietClose(appliedPosition);
         if (null != store)
         {

@@ -1,5 +1,11 @@
 package io.ferrite.replication;
 
+import io.ferrite.replication.datastore.DataStore;
+import io.ferrite.replication.datastore.DataStoreException;
+import io.ferrite.replication.datastore.DataStorePolicyContext;
+import io.ferrite.replication.datastore.JdbcDataStore;
+import io.ferrite.replication.datastore.JdbcDataStoreContext;
+import java.util.function.IntFunction;
 import io.aeron.cluster.client.ClusterEvent;
 import io.ferrite.codec.RequestLimits;
 import io.ferrite.engine.EvictionPolicyType;
@@ -44,6 +50,8 @@ public final class ReplicaNodeContext
     private long storeMaxEntries;
     private EvictionPolicyType storePolicy;
     private ErrorHandler errorHandler = ReplicaNodeContext::printError;
+    private DataStorePolicyContext dataStorePolicy;
+    private IntFunction<DataStore> dataStoreFactory = ReplicaNodeContext::openJdbcDataStore;
 
     public ReplicaNodeContext conclude()
     {
@@ -406,6 +414,53 @@ public final class ReplicaNodeContext
     public RequestLimits requestLimits()
     {
         return requestLimits;
+    }
+
+    /**
+     * The datastore policies every group of this node runs (default: from the {@code ferrite.replication.datastore.*}
+     * system properties; none unless set).
+     */
+    public ReplicaNodeContext dataStorePolicy(final DataStorePolicyContext dataStorePolicy)
+    {
+        this.dataStorePolicy = dataStorePolicy;
+        return this;
+    }
+
+    public DataStorePolicyContext dataStorePolicy()
+    {
+        if (null == dataStorePolicy)
+        {
+            dataStorePolicy = new DataStorePolicyContext().conclude();
+        }
+        return dataStorePolicy;
+    }
+
+    /**
+     * Opens the database of a group when its policies need one (default: {@link JdbcDataStore} configured by the
+     * {@code ferrite.replication.datastore.*} system properties; every group shares the table, keys being
+     * partitioned).
+     */
+    public ReplicaNodeContext dataStoreFactory(final IntFunction<DataStore> dataStoreFactory)
+    {
+        this.dataStoreFactory = dataStoreFactory;
+        return this;
+    }
+
+    public IntFunction<DataStore> dataStoreFactory()
+    {
+        return dataStoreFactory;
+    }
+
+    private static DataStore openJdbcDataStore(final int group)
+    {
+        try
+        {
+            return JdbcDataStore.open(new JdbcDataStoreContext());
+        }
+        catch (final DataStoreException ex)
+        {
+            throw new IllegalStateException("group " + group + ": cannot open the datastore: " + ex.getMessage(), ex);
+        }
     }
 
     public ReplicaNodeContext storeCapacityBytes(final long storeCapacityBytes)

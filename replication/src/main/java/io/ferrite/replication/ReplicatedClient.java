@@ -19,6 +19,7 @@ import io.ferrite.codec.sbe.PutMode;
 import io.ferrite.codec.sbe.PutRequestEncoder;
 import io.ferrite.codec.sbe.PutResponseDecoder;
 import io.ferrite.codec.sbe.PutStatus;
+import io.ferrite.transport.CacheAside;
 import io.ferrite.transport.ClientContext;
 import io.ferrite.transport.FerriteClient;
 import io.ferrite.transport.FerriteException;
@@ -58,6 +59,18 @@ public final class ReplicatedClient implements AutoCloseable
     private static final long ID_IN_USE_RETRY_NS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final ReplicatedClientContext ctx;
+    private final CacheAside cacheAside = new CacheAside(new CacheAside.Cache()
+    {
+        public byte[] get(final byte[] key)
+        {
+            return ReplicatedClient.this.get(key);
+        }
+
+        public void put(final byte[] key, final byte[] value, final long ttlMs)
+        {
+            ReplicatedClient.this.put(key, value, ttlMs);
+        }
+    }, 0, 0, 60_000);
     private final MediaDriver driver;
     private final String aeronDirectoryName;
     private final ReentrantLock lock = new ReentrantLock();
@@ -237,6 +250,18 @@ public final class ReplicatedClient implements AutoCloseable
             }
             return staleClient;
         }
+    }
+
+    /**
+     * Cache-aside read with single flight: the cached value, or on a miss the loader's, loaded once however many
+     * threads miss the key at once (no TTL, no negative caching; build a {@link CacheAside} over this client for
+     * those).
+     *
+     * @throws FerriteException if the loader failed (cause) or the group could not be reached.
+     */
+    public byte[] getOrLoad(final byte[] key, final CacheAside.Loader loader)
+    {
+        return cacheAside.getOrLoad(key, loader);
     }
 
     /**

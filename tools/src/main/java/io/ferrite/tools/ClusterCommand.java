@@ -3,6 +3,7 @@ package io.ferrite.tools;
 import io.aeron.Aeron;
 import io.aeron.cluster.ClusterControl;
 import io.ferrite.replication.ClusterStatus;
+import io.ferrite.replication.datastore.DataStoreStatus;
 import io.ferrite.replication.GroupTopology;
 import io.ferrite.replication.ReplicaNode;
 import io.ferrite.replication.ReplicaNodeContext;
@@ -208,6 +209,7 @@ final class ClusterCommand implements Runnable
         public Integer call()
         {
             System.out.print(ClusterStatus.format(ClusterStatus.read(options.topology(), options.groups)));
+            System.out.print(DataStoreStatus.format(DataStoreStatus.read(options.topology(), options.groups)));
             return 0;
         }
     }

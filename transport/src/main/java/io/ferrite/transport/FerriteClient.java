@@ -60,6 +60,18 @@ public final class FerriteClient implements AutoCloseable
     public static final int REPLACE = 2;
     /** {@link #put} result: stored. */
     public static final int STORED = 0;
+    /**
+     * Cache-aside read with single flight: the cached value, or on a miss the loader's, loaded once however many
+     * threads miss the key at once (no TTL, no negative caching; build a {@link CacheAside} over this client for
+     * those).
+     *
+     * @throws FerriteException if the loader failed (cause) or the cache could not be reached.
+     */
+    public byte[] getOrLoad(final byte[] key, final CacheAside.Loader loader)
+    {
+        return cacheAside.getOrLoad(key, loader);
+    }
+
     /** {@link #put} result: the mode's condition did not hold. */
     public static final int NOT_STORED = 1;
 
@@ -71,6 +83,18 @@ public final class FerriteClient implements AutoCloseable
     private final ClientConductor conductor;
     private final AgentRunner runner;
     private final int maxMessageLength;
+    private final CacheAside cacheAside = new CacheAside(new CacheAside.Cache()
+    {
+        public byte[] get(final byte[] key)
+        {
+            return FerriteClient.this.get(key);
+        }
+
+        public void put(final byte[] key, final byte[] value, final long ttlMs)
+        {
+            FerriteClient.this.put(key, value, ttlMs);
+        }
+    }, 0, 0, 60_000);
     private volatile boolean closed;
 
     private FerriteClient(
