@@ -45,6 +45,7 @@ public final class FerriteClusteredService implements ClusteredService
     private FerriteStore store;
     private Counter appliedPosition;
     private ReadOnlyEndpoint staleReads;
+    private StoreDigestPublisher digest;
     private volatile Cluster.Role role = Cluster.Role.FOLLOWER;
     private volatile long logPosition;
     private volatile long size;
@@ -80,6 +81,7 @@ public final class FerriteClusteredService implements ClusteredService
             StoreSnapshot.load(snapshotImage, store, deduplicator, cluster.idleStrategy());
         }
         size = store.size();
+        digest = new StoreDigestPublisher(cluster.aeron(), group);
         final int maxMessage = ctx.termLength() / 8;
         final int maxKeyLength = Math.min(StoreConfiguration.MAX_KEY_LENGTH / 4, maxMessage / 8);
         staleReads = ReadOnlyEndpoint.create(new NodeContext()
@@ -124,7 +126,7 @@ public final class FerriteClusteredService implements ClusteredService
      */
     public int doBackgroundWork(final long nowNs)
     {
-        return null == staleReads ? 0 : staleReads.doWork();
+        return null == staleReads ? 0 : staleReads.doWork() + digest.doWork(store, logPosition, nowNs);
     }
 
     public void onTakeSnapshot(final ExclusivePublication snapshotPublication)
@@ -145,6 +147,7 @@ public final class FerriteClusteredService implements ClusteredService
     public void onTerminate(final Cluster cluster)
     {
         CloseHelper.quietClose(staleReads);
+        CloseHelper.quietClose(digest);
         CloseHelper.quietClose(appliedPosition);
         if (null != store)
         {
