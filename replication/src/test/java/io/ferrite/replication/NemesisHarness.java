@@ -94,13 +94,25 @@ final class NemesisHarness implements AutoCloseable
 
         final Map<String, List<Operation>> histories = workload.histories();
         final List<String> violations = new ArrayList<>();
+        final List<String> undecided = new ArrayList<>();
         int largest = 0;
         for (final Map.Entry<String, List<Operation>> entry : histories.entrySet())
         {
             largest = Math.max(largest, entry.getValue().size());
-            if (!LinearizabilityChecker.check(entry.getValue(), null))
+        }
+        System.out.println("NEMESIS histories=" + histories.size() + " operations=" + workload.operations() +
+            " largest-history=" + largest + "; checking");
+        for (final Map.Entry<String, List<Operation>> entry : histories.entrySet())
+        {
+            final LinearizabilityChecker.Result result = LinearizabilityChecker.check(
+                entry.getValue(), null, LinearizabilityChecker.DEFAULT_MAX_STATES);
+            if (LinearizabilityChecker.Result.VIOLATION == result)
             {
                 violations.add(entry.getKey() + " (" + entry.getValue().size() + " ops): " + entry.getValue());
+            }
+            else if (LinearizabilityChecker.Result.UNDECIDED == result)
+            {
+                undecided.add(entry.getKey() + " (" + entry.getValue().size() + " ops)");
             }
         }
         final List<String> lost = lostWrites(histories, workload.finalReads());
@@ -115,10 +127,12 @@ final class NemesisHarness implements AutoCloseable
         System.out.println("NEMESIS-RESULT seed=" + seed + " faults=" + schedule.size() + " run-ms=" + runMs +
             " operations=" + workload.operations() + " keys=" + histories.size() + " largest-history=" + largest +
             " acknowledged-writes=" + workload.acknowledgedWrites() + " unknown-outcomes=" +
-            workload.unknownOutcomes() + " violations=" + violations.size() + " lost-writes=" + lost.size() +
+            workload.unknownOutcomes() + " violations=" + violations.size() + " undecided=" + undecided.size() +
+            " lost-writes=" + lost.size() +
             " divergences=" + divergent.size() + " digest-position=" + digests.get(0).position() +
             " tampered-histories-caught=" + tampered + " member-error-lines=" + errorLines);
         assertTrue(violations.isEmpty(), "seed " + seed + ": histories not linearizable: " + violations);
+        assertTrue(undecided.isEmpty(), "seed " + seed + ": histories too large to decide: " + undecided);
         assertTrue(lost.isEmpty(), "seed " + seed + ": acknowledged writes lost: " + lost);
         assertTrue(divergent.isEmpty(), "seed " + seed + ": store digests differ at one applied position: " +
             digests);

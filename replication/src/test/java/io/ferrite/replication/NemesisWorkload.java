@@ -30,8 +30,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class NemesisWorkload implements AutoCloseable
 {
-    static final long EPOCH_MS = 2000;
-    static final int KEYS_PER_EPOCH = 3;
+    static final long EPOCH_MS = 1000;
+    static final int KEYS_PER_EPOCH = 6;
     /** Margin for the cluster clock's millisecond resolution around a TTL expiry. */
     static final long TTL_SLACK_NS = TimeUnit.MILLISECONDS.toNanos(20);
 
