@@ -334,7 +334,8 @@ final class NemesisWorkload implements AutoCloseable
         final long ttlNs = TimeUnit.MILLISECONDS.toNanos(ttlMs);
         final long opens = invoke + ttlNs - TTL_SLACK_NS;
         final boolean bounded = Long.MAX_VALUE != returned && returned < opens;
-        record(key, Operation.expire(-id - 1, value, opens, bounded ? returned + ttlNs + TTL_SLACK_NS : Long.MAX_VALUE));
+        final long closes = bounded ? returned + ttlNs + TTL_SLACK_NS : Long.MAX_VALUE;
+        record(key, Operation.expire(-id - 1, value, opens, closes));
     }
 
     private void record(final String key, final Operation op)
