@@ -48,6 +48,15 @@ public final class MemberProcess implements AutoCloseable
     }
 
     /**
+     * A raw JVM option for the member's JVM, such as {@code -XX:ErrorFile=...} (applies from the next start).
+     */
+    public MemberProcess jvmOption(final String option)
+    {
+        properties.add(option);
+        return this;
+    }
+
+    /**
      * A command the member's JVM is started under, such as {@code ip netns exec <ns>} (it must exec the JVM in
      * place, so the process id is the JVM's and signals reach it); applies from the next start.
      */
