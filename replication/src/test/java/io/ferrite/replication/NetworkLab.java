@@ -197,7 +197,7 @@ final class NetworkLab implements AutoCloseable
         {
             final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
             final String output;
-            if (!process.waitFor(20, TimeUnit.SECONDS))
+            if (!process.waitFor(90, TimeUnit.SECONDS))
             {
                 process.destroyForcibly();
                 throw new IllegalStateException("timed out: " + String.join(" ", command));
