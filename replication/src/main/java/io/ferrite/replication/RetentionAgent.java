@@ -160,13 +160,15 @@ final class RetentionAgent implements Agent
         }
         final AeronArchive archive = archive();
         final long start = archive.getStartPosition(logRecordingId);
+        long keepLogFrom = keepFrom;
         if (AeronArchive.segmentFileBasePosition(start, keepFrom, ctx.termLength(), segmentFileLength) > start)
         {
-            keepFrom = keptForMembers(tracker, keepFrom);
+            keepLogFrom = keptForMembers(tracker, keepFrom);
         }
         int purged = 0;
         for (final RecordingLog.Entry entry : snapshots)
         {
+            // snapshots older than the purge point are never needed: a lagging member replays log, not snapshots
             if (entry.logPosition < keepFrom && tracker.purgedSnapshots.add(entry.recordingId) &&
                 archive.listRecording(entry.recordingId, NO_OP_DESCRIPTOR_CONSUMER) > 0)
             {
@@ -175,7 +177,7 @@ final class RetentionAgent implements Agent
             }
         }
         final long newStart = AeronArchive.segmentFileBasePosition(
-            start, Math.max(start, keepFrom), ctx.termLength(), segmentFileLength);
+            start, Math.max(start, keepLogFrom), ctx.termLength(), segmentFileLength);
         if (newStart > start)
         {
             archive.purgeSegments(logRecordingId, newStart);
