@@ -48,8 +48,85 @@ public final class ClusterStatus
         }
     }
 
+    /**
+     * A member's published store digest ({@link StoreDigestPublisher}, enabled by its system property).
+     *
+     * @param member   member id.
+     * @param group    group id.
+     * @param position the applied log position the digest was taken at, or -1 if none is published (yet).
+     * @param digest   the digest of the store's live entries at {@code position}.
+     */
+    public record StoreDigest(int member, int group, long position, long digest)
+    {
+    }
+
     private ClusterStatus()
     {
+    }
+
+    /**
+     * The store digest each member of {@code group} published last, found by its default Aeron directory; a member
+     * that is down or publishes none reports position -1.
+     */
+    public static List<StoreDigest> readDigests(final GroupTopology topology, final int group)
+    {
+        final List<StoreDigest> result = new ArrayList<>();
+        for (int member = 0; member < topology.memberCount(); member++)
+        {
+            final String dir = ReplicaNodeContext.defaultAeronDirectoryName(topology.portBase(), member);
+            long[] pair = { -1, 0 };
+            if (new File(dir, CncFileDescriptor.CNC_FILE).exists())
+            {
+                try (Aeron aeron = Aeron.connect(new Aeron.Context()
+                    .aeronDirectoryName(dir)
+                    .driverTimeoutMs(2000)
+                    .useConductorAgentInvoker(true)))
+                {
+                    pair = readDigest(aeron.countersReader(), group);
+                }
+                catch (final RuntimeException ex)
+                {
+                    pair = new long[]{ -1, 0 };
+                }
+            }
+            result.add(new StoreDigest(member, group, pair[0], pair[1]));
+        }
+        return result;
+    }
+
+    private static long[] readDigest(final CountersReader counters, final int group)
+    {
+        final int[] ids = { -1, -1 };
+        counters.forEach((counterId, typeId, keyBuffer, label) ->
+        {
+            if (clusterIdOf(keyBuffer) == group)
+            {
+                if (StoreDigestPublisher.DIGEST_POSITION_TYPE_ID == typeId)
+                {
+                    ids[0] = counterId;
+                }
+                else if (StoreDigestPublisher.DIGEST_TYPE_ID == typeId)
+                {
+                    ids[1] = counterId;
+                }
+            }
+        });
+        if (ids[0] < 0 || ids[1] < 0)
+        {
+            return new long[]{ -1, 0 };
+        }
+        for (int attempt = 0; attempt < 100; attempt++)
+        {
+            final long before = counters.getCounterValue(ids[0]);
+            final long digest = counters.getCounterValue(ids[1]);
+            final long after = counters.getCounterValue(ids[0]);
+            if (before == after && before >= 0)
+            {
+                return new long[]{ before, digest };
+            }
+            Thread.onSpinWait();
+        }
+        return new long[]{ -1, 0 };
     }
 
     /**

@@ -65,6 +65,7 @@ public final class FerriteClusteredService implements ClusteredService
     private boolean announceSettings;
     private Runnable onRefused;
     private volatile String refusal;
+    private StoreDigestPublisher digest;
     private volatile Cluster.Role role = Cluster.Role.FOLLOWER;
     private volatile long logPosition;
     private volatile long size;
@@ -126,6 +127,7 @@ public final class FerriteClusteredService implements ClusteredService
         {
             checkSettings();
         }
+        digest = new StoreDigestPublisher(cluster.aeron(), group);
         staleReads = ReadOnlyEndpoint.create(new NodeContext()
             .channel("aeron:udp?endpoint=" +
                 ctx.topology().endpoint(group, ctx.memberId(), GroupTopology.STALE_READ_PORT))
@@ -245,7 +247,8 @@ public final class FerriteClusteredService implements ClusteredService
                 servingStaleReads = false;
             }
         }
-        return work + (null == datastore || null != refusal ? 0 : datastore.doWork(nowNs));
+        return work + (null == datastore || null != refusal ? 0 : datastore.doWork(nowNs)) +
+            (null == digest ? 0 : digest.doWork(store, logPosition, nowNs));
     }
 
     public void onNewLeadershipTermEvent(
@@ -387,6 +390,7 @@ public final class FerriteClusteredService implements ClusteredService
     {
         CloseHelper.quietClose(staleReads);
         CloseHelper.quietClose(datastore);
+        CloseHelper.quietClose(digest);
         CloseHelper.quietClose(appliedPosition);
         if (null != store)
         {

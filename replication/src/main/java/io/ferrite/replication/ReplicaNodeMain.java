@@ -13,7 +13,8 @@ import java.util.Arrays;
  * (comma-separated group ids, default 0), {@code ferrite.node.dir} (base directory),
  * {@code ferrite.node.delete.on.start}, {@code ferrite.node.exit.with.parent} (stop when the parent process ends, so
  * a test harness that dies leaves no member behind), plus those of {@link ReplicationConfiguration}. Prints
- * {@code FERRITE-NODE-READY member=<id>} once started.
+ * {@code FERRITE-NODE-READY member=<id>} once started. An archive that refuses to start because its newest segment
+ * ends in a torn write is repaired ({@link ArchiveRepair}) and the start retried once.
  */
 public final class ReplicaNodeMain
 {
@@ -30,16 +31,23 @@ public final class ReplicaNodeMain
         final int[] groups = Arrays.stream(System.getProperty("ferrite.node.groups", "0").split(","))
             .map(String::trim).filter(s -> !s.isEmpty()).mapToInt(Integer::parseInt).toArray();
         final File dir = new File(System.getProperty("ferrite.node.dir", "ferrite-data/node-" + member));
-        final ReplicaNodeContext ctx = new ReplicaNodeContext()
-            .memberId(member)
-            .topology(topology)
-            .groups(groups)
-            .baseDir(dir)
-            .deleteOnStart(Boolean.getBoolean("ferrite.node.delete.on.start"))
-            .storeCapacityBytes(Long.getLong("ferrite.engine.capacity.bytes", 64L * 1024 * 1024))
-            .storeMaxEntries(Long.getLong("ferrite.engine.max.entries", 0));
+        ReplicaNode launched;
+        try
+        {
+            launched = ReplicaNode.launch(context(member, topology, groups, dir));
+        }
+        catch (final RuntimeException ex)
+        {
+            if (!ArchiveRepair.isTornTail(ex))
+            {
+                throw ex;
+            }
+            System.out.println("ferrite replication: " + ex.getMessage().lines().findFirst().orElse(""));
+            ArchiveRepair.truncateTornTails(new File(dir, "archive"), System.out);
+            launched = ReplicaNode.launch(context(member, topology, groups, dir));
+        }
 
-        try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier(); ReplicaNode node = ReplicaNode.launch(ctx))
+        try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier(); ReplicaNode node = launched)
         {
             if (Boolean.getBoolean("ferrite.node.exit.with.parent"))
             {
@@ -51,5 +59,18 @@ public final class ReplicaNodeMain
             barrier.await();
         }
         System.out.println("FERRITE-NODE-STOPPED member=" + member);
+    }
+
+    private static ReplicaNodeContext context(
+        final int member, final GroupTopology topology, final int[] groups, final File dir)
+    {
+        return new ReplicaNodeContext()
+            .memberId(member)
+            .topology(topology)
+            .groups(groups)
+            .baseDir(dir)
+            .deleteOnStart(Boolean.getBoolean("ferrite.node.delete.on.start"))
+            .storeCapacityBytes(Long.getLong("ferrite.engine.capacity.bytes", 64L * 1024 * 1024))
+            .storeMaxEntries(Long.getLong("ferrite.engine.max.entries", 0));
     }
 }

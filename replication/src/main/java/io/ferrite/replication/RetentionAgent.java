@@ -2,7 +2,11 @@ package io.ferrite.replication;
 
 import io.aeron.archive.client.AeronArchive;
 import io.aeron.archive.client.RecordingDescriptorConsumer;
+import io.aeron.cluster.ClusterMember;
+import io.aeron.cluster.ClusterMembership;
+import io.aeron.cluster.ClusterTool;
 import io.aeron.cluster.RecordingLog;
+import io.aeron.cluster.client.ClusterEvent;
 import io.aeron.cluster.service.Cluster;
 import io.aeron.cluster.service.ClusteredServiceContainer;
 import org.agrona.CloseHelper;
@@ -21,13 +25,27 @@ import java.util.List;
  * recent one and at least {@link ReplicaNodeContext#logRetentionMinMs()} old.
  * <p>
  * At least two snapshots and the retention age of log are kept, so a follower that restarts (or starts slowly)
- * within that time still finds the log it needs in the leader's archive; a member away for longer must be
- * re-seeded (Aeron Cluster's open-source edition has no snapshot transfer to followers). Runs outside the state
- * machine on its own slow duty cycle (it does I/O).
+ * within that time still finds the log it needs in the leader's archive. Log another member still needs is kept
+ * too, within a bound: before purging, the agent asks its consensus module for the members' log positions (as this
+ * member last heard them) and keeps log from the lowest, but never more than {@link #MAX_LAG_BYTES_PROP_NAME} bytes
+ * before the snapshot rule's purge point; a member whose position is unknown counts as needing the whole bound. So a
+ * member away across any number of snapshots can catch up by log replay as long as it is less than the bound
+ * behind; one further behind must be re-seeded (Aeron Cluster's open-source edition has no snapshot transfer to
+ * followers), and a warning says so. Runs outside the state machine on its own slow duty cycle (it does I/O).
  */
 final class RetentionAgent implements Agent
 {
+    /**
+     * The most log, in bytes before the snapshot rule's purge point, kept for members that have not caught up;
+     * 0 keeps none (purge by snapshots and age only).
+     */
+    public static final String MAX_LAG_BYTES_PROP_NAME = "ferrite.replication.log.retention.max.lag.bytes";
+    public static final long MAX_LAG_BYTES_DEFAULT = 512L * 1024 * 1024;
+
     private static final long PURGE_CHECK_MS = 1000;
+    private static final long MEMBER_QUERY_INTERVAL_MS = 5000;
+    private static final long MEMBER_QUERY_TIMEOUT_MS = 2000;
+    private static final long UNKNOWN_POSITION = Long.MIN_VALUE;
     private static final RecordingDescriptorConsumer NO_OP_DESCRIPTOR_CONSUMER =
         (controlSessionId, correlationId, recordingId, startTimestamp, stopTimestamp, startPosition, stopPosition,
         initialTermId, segmentFileLength, termBufferLength, mtuLength, sessionId, streamId, strippedChannel,
@@ -40,6 +58,7 @@ final class RetentionAgent implements Agent
     private final AeronArchive.Context archiveCtx;
     private final int segmentFileLength;
     private final ErrorHandler errorHandler;
+    private final long maxLagBytes = Long.getLong(MAX_LAG_BYTES_PROP_NAME, MAX_LAG_BYTES_DEFAULT);
     private AeronArchive archive;
 
     RetentionAgent(
@@ -140,9 +159,16 @@ final class RetentionAgent implements Agent
             return 0;
         }
         final AeronArchive archive = archive();
+        final long start = archive.getStartPosition(logRecordingId);
+        long keepLogFrom = keepFrom;
+        if (AeronArchive.segmentFileBasePosition(start, keepFrom, ctx.termLength(), segmentFileLength) > start)
+        {
+            keepLogFrom = keptForMembers(tracker, keepFrom);
+        }
         int purged = 0;
         for (final RecordingLog.Entry entry : snapshots)
         {
+            // snapshots older than the purge point are never needed: a lagging member replays log, not snapshots
             if (entry.logPosition < keepFrom && tracker.purgedSnapshots.add(entry.recordingId) &&
                 archive.listRecording(entry.recordingId, NO_OP_DESCRIPTOR_CONSUMER) > 0)
             {
@@ -150,15 +176,72 @@ final class RetentionAgent implements Agent
                 purged++;
             }
         }
-        final long start = archive.getStartPosition(logRecordingId);
         final long newStart = AeronArchive.segmentFileBasePosition(
-            start, keepFrom, ctx.termLength(), segmentFileLength);
+            start, Math.max(start, keepLogFrom), ctx.termLength(), segmentFileLength);
         if (newStart > start)
         {
             archive.purgeSegments(logRecordingId, newStart);
             purged++;
         }
         return purged;
+    }
+
+    /**
+     * Lower {@code keepFrom} to the lowest log position another member is known to have, within the lag bound.
+     */
+    private long keptForMembers(final Tracker tracker, final long keepFrom)
+    {
+        if (maxLagBytes <= 0)
+        {
+            return keepFrom;
+        }
+        final long floor = memberFloor(tracker);
+        final long bound = keepFrom - maxLagBytes;
+        if (floor < bound && UNKNOWN_POSITION != floor && tracker.warnedFloor != floor)
+        {
+            tracker.warnedFloor = floor;
+            errorHandler.onError(new ClusterEvent("group " + tracker.member.group() + ": a member is at log " +
+                "position " + floor + ", more than " + maxLagBytes + " bytes behind what retention keeps; log " +
+                "it needs is purged and it must be re-seeded from a snapshot (see README, log retention)"));
+        }
+        return Math.min(keepFrom, Math.max(floor, bound));
+    }
+
+    /**
+     * The lowest log position of the other members as this member's consensus module last heard them
+     * ({@link #UNKNOWN_POSITION} if any is unknown or the query fails), asked at most every few seconds.
+     */
+    private long memberFloor(final Tracker tracker)
+    {
+        final long nowMs = System.currentTimeMillis();
+        if (nowMs - tracker.lastMemberQueryMs < MEMBER_QUERY_INTERVAL_MS)
+        {
+            return tracker.memberFloor;
+        }
+        tracker.lastMemberQueryMs = nowMs;
+        long floor = UNKNOWN_POSITION;
+        try
+        {
+            final ClusterMembership membership = new ClusterMembership();
+            if (ClusterTool.listMembers(membership, tracker.member.clusterDir(), MEMBER_QUERY_TIMEOUT_MS) &&
+                null != membership.activeMembers)
+            {
+                floor = Long.MAX_VALUE;
+                for (final ClusterMember member : membership.activeMembers)
+                {
+                    if (member.id() != membership.memberId)
+                    {
+                        floor = Math.min(floor, member.logPosition() < 0 ? UNKNOWN_POSITION : member.logPosition());
+                    }
+                }
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            floor = UNKNOWN_POSITION;
+        }
+        tracker.memberFloor = floor;
+        return floor;
     }
 
     private AeronArchive archive()
@@ -178,6 +261,9 @@ final class RetentionAgent implements Agent
         long lastTriggerMs = System.currentTimeMillis();
         long lastPurgeCheckMs;
         long snapshotsSeen;
+        long lastMemberQueryMs;
+        long memberFloor = UNKNOWN_POSITION;
+        long warnedFloor = UNKNOWN_POSITION;
 
         Tracker(final GroupMember member)
         {

@@ -16,6 +16,11 @@ import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.NoOpLock;
 
 import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -153,6 +158,110 @@ public final class StandbyBackup implements AutoCloseable
     public File clusterDir()
     {
         return backup.context().clusterDir();
+    }
+
+    /**
+     * Seed a replacement member of {@code group} from a <em>closed</em> standby's files, for a group rebuilt after
+     * losing all its members: the standby's archive (the snapshots and the log it copied) becomes the node's archive
+     * and its recording log the group member's, so the member starts from the standby's state and replays the log
+     * it copied. Seed every member of the rebuilt group this way (each from its own copy), then start them on
+     * their directories without deleting them.
+     *
+     * @param standbyDir    the {@code baseDir} the standby ran on.
+     * @param memberBaseDir the replacement node's {@code baseDir}; its archive must not exist yet or be empty (its
+     *                      recording ids would collide with the standby's).
+     * @throws IllegalStateException if the standby has no recording log or the member's archive is not empty.
+     */
+    public static void seedMember(final File standbyDir, final File memberBaseDir, final int group)
+    {
+        final File recordingLog = new File(new File(standbyDir, "cluster"), RecordingLog.RECORDING_LOG_FILE_NAME);
+        final File standbyArchive = new File(standbyDir, "archive");
+        if (!recordingLog.isFile() || !standbyArchive.isDirectory())
+        {
+            throw new IllegalStateException("no standby files (recording log and archive) under " + standbyDir);
+        }
+        final File archive = new File(memberBaseDir, "archive");
+        final String[] existing = archive.list();
+        if (null != existing && existing.length > 0)
+        {
+            throw new IllegalStateException("the member's archive " + archive + " is not empty: seed only a " +
+                "replacement member, one group per node directory");
+        }
+        final File clusterDir = new File(memberBaseDir, "group-" + group);
+        if (!archive.mkdirs() && !archive.isDirectory() || !clusterDir.mkdirs() && !clusterDir.isDirectory())
+        {
+            throw new IllegalStateException("cannot create " + archive + " and " + clusterDir);
+        }
+        final File[] files = standbyArchive.listFiles();
+        for (final File file : null == files ? new File[0] : files)
+        {
+            if (file.isFile() && !file.getName().contains("mark"))
+            {
+                sparseCopy(file, new File(archive, file.getName()));
+            }
+        }
+        sparseCopy(recordingLog, new File(clusterDir, RecordingLog.RECORDING_LOG_FILE_NAME));
+    }
+
+    /**
+     * Copy a file, leaving its all-zero blocks as holes (archive segments are mostly unwritten, preallocated space).
+     */
+    private static void sparseCopy(final File from, final File to)
+    {
+        final ByteBuffer block = ByteBuffer.allocateDirect(64 * 1024);
+        try (FileChannel in = FileChannel.open(from.toPath(), StandardOpenOption.READ);
+            FileChannel out = FileChannel.open(to.toPath(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE))
+        {
+            long position = 0;
+            final long length = in.size();
+            while (position < length)
+            {
+                block.clear();
+                final int read = in.read(block, position);
+                if (read <= 0)
+                {
+                    break;
+                }
+                block.flip();
+                if (!isZero(block))
+                {
+                    while (block.hasRemaining())
+                    {
+                        out.write(block, position + block.position());
+                    }
+                }
+                position += read;
+            }
+            if (out.size() < length)
+            {
+                out.write(ByteBuffer.allocate(1), length - 1);
+            }
+            out.force(true);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot copy " + from + " to " + to, ex);
+        }
+    }
+
+    private static boolean isZero(final ByteBuffer block)
+    {
+        int i = block.position();
+        for (; i + Long.BYTES <= block.limit(); i += Long.BYTES)
+        {
+            if (0 != block.getLong(i))
+            {
+                return false;
+            }
+        }
+        for (; i < block.limit(); i++)
+        {
+            if (0 != block.get(i))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     public void close()

@@ -24,6 +24,7 @@ public final class MemberProcess implements AutoCloseable
     private final int[] groups;
     private final List<String> lines = new CopyOnWriteArrayList<>();
     private final List<String> properties = new ArrayList<>();
+    private final List<String> launcher = new ArrayList<>();
     private Process process;
 
     public MemberProcess(final int member, final GroupTopology topology, final File dir, final int... groups)
@@ -40,6 +41,26 @@ public final class MemberProcess implements AutoCloseable
     public MemberProcess property(final String name, final Object value)
     {
         properties.add("-D" + name + "=" + value);
+        return this;
+    }
+
+    /**
+     * A raw JVM option for the member's JVM, such as {@code -XX:ErrorFile=...} (applies from the next start).
+     */
+    public MemberProcess jvmOption(final String option)
+    {
+        properties.add(option);
+        return this;
+    }
+
+    /**
+     * A command the member's JVM is started under, such as {@code ip netns exec <ns>} (it must exec the JVM in
+     * place, so the process id is the JVM's and signals reach it); applies from the next start.
+     */
+    public MemberProcess launcher(final List<String> command)
+    {
+        launcher.clear();
+        launcher.addAll(command);
         return this;
     }
 
@@ -65,7 +86,7 @@ public final class MemberProcess implements AutoCloseable
         {
             groupList.append(groupList.length() == 0 ? "" : ",").append(g);
         }
-        final List<String> command = new ArrayList<>();
+        final List<String> command = new ArrayList<>(launcher);
         command.add(new File(System.getProperty("java.home"), "bin/java").getPath());
         command.add("--add-exports");
         command.add("java.base/jdk.internal.misc=ALL-UNNAMED");
@@ -144,6 +165,48 @@ public final class MemberProcess implements AutoCloseable
             {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    /**
+     * SIGSTOP: the member stops dead (no thread runs) until {@link #resume()}; its peers see silence.
+     */
+    void pause()
+    {
+        signal("STOP");
+    }
+
+    /**
+     * SIGCONT after {@link #pause()}.
+     */
+    void resume()
+    {
+        signal("CONT");
+    }
+
+    private void signal(final String name)
+    {
+        if (null == process || !process.isAlive())
+        {
+            return;
+        }
+        try
+        {
+            final Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+                .redirectErrorStream(true).start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || 0 != kill.exitValue())
+            {
+                throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
         }
     }
 

@@ -44,6 +44,12 @@ class SnapshotRestartSystemTest
      */
     private static final int RETENTION_MS = 12_000;
 
+    /**
+     * Log kept for members that have not caught up (as far as each member knows: a follower knows the others'
+     * positions only as of the last election, so it keeps up to this bound). Well below {@link #ARCHIVE_BOUND}.
+     */
+    private static final int LAG_BOUND = 4 * 1024 * 1024;
+
     @TempDir
     File tempDir;
 
@@ -71,6 +77,7 @@ class SnapshotRestartSystemTest
                 .property(ReplicationConfiguration.ARCHIVE_SEGMENT_LENGTH_PROP_NAME, TERM_LENGTH)
                 .property(ReplicationConfiguration.SNAPSHOT_LOG_BYTES_PROP_NAME, 512 * 1024)
                 .property(ReplicationConfiguration.LOG_RETENTION_MIN_MS_PROP_NAME, RETENTION_MS)
+                .property(RetentionAgent.MAX_LAG_BYTES_PROP_NAME, LAG_BOUND)
                 .property("ferrite.engine.capacity.bytes", 2 * 1024 * 1024);
             closeables.add(members[m]);
         }

@@ -26,11 +26,78 @@ public final class LinearizabilityChecker
     {
     }
 
+    /** States the search may remember before it gives up on one history (each costs about 100 bytes). */
+    public static final int DEFAULT_MAX_STATES = 2_000_000;
+
+    /**
+     * The verdict on one history.
+     */
+    public enum Result
+    {
+        LINEARIZABLE, VIOLATION, UNDECIDED
+    }
+
     /**
      * @param initial the register's value before the history (null: absent).
      * @return true if the history is linearizable.
+     * @throws IllegalStateException if the search needs more than {@link #DEFAULT_MAX_STATES} states.
      */
     public static boolean check(final List<Operation> history, final Object initial)
+    {
+        final Result result = check(history, initial, DEFAULT_MAX_STATES);
+        if (Result.UNDECIDED == result)
+        {
+            throw new IllegalStateException("history of " + history.size() + " operations needs more than " +
+                DEFAULT_MAX_STATES + " search states");
+        }
+        return Result.LINEARIZABLE == result;
+    }
+
+    /**
+     * Decide a history within a bound on remembered search states. Operations whose outcome is unknown and whose
+     * value nobody observed are first left out (taking effect never is one of their possibilities, so acceptance
+     * without them is acceptance); only if that fails is the whole history searched.
+     *
+     * @param maxStates give up (UNDECIDED) once the search has remembered this many states.
+     */
+    public static Result check(final List<Operation> history, final Object initial, final int maxStates)
+    {
+        final Set<String> observed = new HashSet<>();
+        for (final Operation op : history)
+        {
+            if (op.kind == Operation.Kind.READ && !op.isUnknown() && null != op.value)
+            {
+                observed.add(op.value);
+            }
+            if (op.kind == Operation.Kind.CAS && null != op.expected)
+            {
+                observed.add(op.expected);
+            }
+        }
+        final List<Operation> pruned = new ArrayList<>();
+        boolean prunedAny = false;
+        for (final Operation op : history)
+        {
+            final boolean invisible = op.isUnknown() && op.kind != Operation.Kind.DELETE &&
+                op.kind != Operation.Kind.EXPIRE && !observed.contains(op.value);
+            if (invisible && op.kind != Operation.Kind.READ)
+            {
+                prunedAny = true;
+            }
+            else
+            {
+                pruned.add(op);
+            }
+        }
+        final Result first = search(pruned, initial, maxStates);
+        if (Result.LINEARIZABLE == first || !prunedAny)
+        {
+            return first;
+        }
+        return search(history, initial, maxStates);
+    }
+
+    private static Result search(final List<Operation> history, final Object initial, final int maxStates)
     {
         final List<Operation> ops = new ArrayList<>();
         for (final Operation op : history)
@@ -56,6 +123,10 @@ public final class LinearizabilityChecker
                 {
                     final BitSet candidate = (BitSet)linearized.clone();
                     candidate.set(entry.index);
+                    if (cache.size() >= maxStates)
+                    {
+                        return Result.UNDECIDED;
+                    }
                     if (cache.add(new CacheKey(candidate, next)))
                     {
                         stack.push(new Frame(entry, state));
@@ -75,7 +146,7 @@ public final class LinearizabilityChecker
             {
                 if (stack.isEmpty())
                 {
-                    return false;
+                    return Result.VIOLATION;
                 }
                 final Frame frame = stack.pop();
                 state = frame.state;
@@ -84,7 +155,7 @@ public final class LinearizabilityChecker
                 entry = frame.call.next;
             }
         }
-        return true;
+        return Result.LINEARIZABLE;
     }
 
     private static Event buildEvents(final List<Operation> ops)

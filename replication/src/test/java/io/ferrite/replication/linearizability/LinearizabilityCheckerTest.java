@@ -79,4 +79,63 @@ class LinearizabilityCheckerTest
             Operation.read(3, "a", 50, 60)), null),
             "an unknown write, once observed, stays in effect");
     }
+
+    @Test
+    void shouldModelDeleteOutcomes()
+    {
+        assertTrue(LinearizabilityChecker.check(List.of(
+            Operation.write(0, "a", 0, 10),
+            Operation.delete(1, true, 20, 30),
+            Operation.read(2, null, 40, 50),
+            Operation.delete(3, false, 60, 70)), null));
+        assertFalse(LinearizabilityChecker.check(List.of(
+            Operation.write(0, "a", 0, 10),
+            Operation.delete(1, true, 20, 30),
+            Operation.read(2, "a", 40, 50)), null), "a value read after its delete returned is a lost delete");
+        assertFalse(LinearizabilityChecker.check(List.of(
+            Operation.delete(0, true, 0, 10)), null), "nothing to delete in an absent register");
+    }
+
+    @Test
+    void shouldModelPutIfAbsentAndReplace()
+    {
+        assertTrue(LinearizabilityChecker.check(List.of(
+            Operation.replace(0, "x", false, 0, 10),
+            Operation.putIfAbsent(1, "a", true, 20, 30),
+            Operation.putIfAbsent(2, "b", false, 40, 50),
+            Operation.replace(3, "c", true, 60, 70),
+            Operation.read(4, "c", 80, 90)), null));
+        assertFalse(LinearizabilityChecker.check(List.of(
+            Operation.write(0, "a", 0, 10),
+            Operation.putIfAbsent(1, "b", true, 20, 30)), null), "put-if-absent cannot store over a present value");
+        assertFalse(LinearizabilityChecker.check(List.of(
+            Operation.replace(0, "b", true, 0, 10)), null), "replace cannot store into an absent register");
+        assertTrue(LinearizabilityChecker.check(List.of(
+            Operation.putIfAbsent(0, "a", true, 0, NEVER),
+            Operation.putIfAbsent(1, "b", true, 5, 10),
+            Operation.read(2, "b", 20, 30)), null), "an unknown put-if-absent may lose to a concurrent one");
+    }
+
+    @Test
+    void shouldModelTtlExpiryWindow()
+    {
+        assertTrue(LinearizabilityChecker.check(List.of(
+            Operation.write(0, "a", 0, 10),
+            Operation.expire(1, "a", 100, 110),
+            Operation.read(2, "a", 20, 30),
+            Operation.read(3, null, 120, 130)), null));
+        assertFalse(LinearizabilityChecker.check(List.of(
+            Operation.write(0, "a", 0, 10),
+            Operation.expire(1, "a", 100, 110),
+            Operation.read(2, "a", 120, 130)), null), "an entry read after its expiry window is never expired");
+        assertFalse(LinearizabilityChecker.check(List.of(
+            Operation.write(0, "a", 0, 10),
+            Operation.expire(1, "a", 100, 110),
+            Operation.read(2, null, 20, 30)), null), "an entry expired before its time");
+        assertTrue(LinearizabilityChecker.check(List.of(
+            Operation.write(0, "a", 0, 10),
+            Operation.expire(1, "a", 100, 110),
+            Operation.write(2, "b", 50, 60),
+            Operation.read(3, "b", 120, 130)), null), "an expiry leaves a newer value alone");
+    }
 }

@@ -1,0 +1,294 @@
+package io.ferrite.replication;
+
+import io.ferrite.replication.linearizability.LinearizabilityChecker;
+import io.ferrite.replication.linearizability.Operation;
+import org.agrona.CloseHelper;
+
+import java.io.File;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * One nemesis run against a three-member group of real processes: pipelined clients over every operation while a
+ * seeded fault schedule runs; then every key is read, each key's history is checked for linearizability, acknowledged
+ * writes are checked for loss, the members' store digests are compared at one applied position, and the checker is
+ * shown to catch a deliberately broken copy of the same histories (a write removed, a stale read injected).
+ */
+final class NemesisHarness implements AutoCloseable
+{
+    static final int CLIENTS = 3;
+    static final int IN_FLIGHT = 8;
+    static final long DIGEST_INTERVAL_MS = 200;
+
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final GroupTopology topology;
+    private final MemberProcess[] members = new MemberProcess[3];
+    private final NetworkLab lab;
+    private final String clientHost;
+
+    /**
+     * @param lab null to run on loopback (no partition faults).
+     */
+    NemesisHarness(final File dir, final int portBase, final NetworkLab lab)
+    {
+        this.lab = lab;
+        topology = null == lab ? GroupTopology.local(3, portBase) :
+            new GroupTopology(List.of(lab.host(0), lab.host(1), lab.host(2)), portBase);
+        clientHost = null == lab ? "127.0.0.1" : lab.clientHost();
+        for (int m = 0; m < 3; m++)
+        {
+            members[m] = new MemberProcess(m, topology, new File(dir, "member-" + m), 0)
+                .property(StoreDigestPublisher.INTERVAL_PROP_NAME, DIGEST_INTERVAL_MS);
+            if (null != lab)
+            {
+                members[m].launcher(lab.launcher(m));
+            }
+            closeables.add(members[m]);
+        }
+    }
+
+    /**
+     * Start the group, run {@code faults} faults drawn from {@code kinds} under load, and check everything.
+     */
+    void run(final List<Nemesis.Kind> kinds, final int faults) throws InterruptedException
+    {
+        final long seed = Nemesis.seed();
+        System.out.println("NEMESIS seed=" + seed + " (rerun with -D" + Nemesis.SEED_PROP_NAME + "=" + seed +
+            ") faults=" + faults + " kinds=" + kinds);
+        for (final MemberProcess member : members)
+        {
+            member.start(true, 60_000);
+        }
+        GroupProbe.awaitHealthy(topology, 0, 60_000);
+        final ReplicatedClientContext[] contexts = new ReplicatedClientContext[CLIENTS];
+        for (int c = 0; c < CLIENTS; c++)
+        {
+            contexts[c] = new ReplicatedClientContext()
+                .ingressEndpoints(topology.ingressEndpoints(0))
+                .egressHost(clientHost)
+                .requestTimeoutNs(TimeUnit.SECONDS.toNanos(8))
+                .connectTimeoutNs(TimeUnit.SECONDS.toNanos(20));
+        }
+        final NemesisWorkload workload = new NemesisWorkload(contexts, IN_FLIGHT, seed);
+        closeables.add(workload);
+        final Nemesis nemesis = new Nemesis(members, topology, lab, seed);
+        final List<Nemesis.Fault> schedule = nemesis.schedule(faults, kinds);
+        final long start = System.nanoTime();
+        workload.start();
+        try
+        {
+            nemesis.run(schedule);
+        }
+        finally
+        {
+            workload.finish(60_000);
+        }
+        final long runMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        GroupProbe.awaitHealthy(topology, 0, 60_000);
+
+        final Map<String, List<Operation>> histories = workload.histories();
+        final List<String> violations = new ArrayList<>();
+        final List<String> undecided = new ArrayList<>();
+        int largest = 0;
+        for (final Map.Entry<String, List<Operation>> entry : histories.entrySet())
+        {
+            largest = Math.max(largest, entry.getValue().size());
+        }
+        System.out.println("NEMESIS histories=" + histories.size() + " operations=" + workload.operations() +
+            " largest-history=" + largest + "; checking");
+        for (final Map.Entry<String, List<Operation>> entry : histories.entrySet())
+        {
+            final LinearizabilityChecker.Result result = LinearizabilityChecker.check(
+                entry.getValue(), null, LinearizabilityChecker.DEFAULT_MAX_STATES);
+            if (LinearizabilityChecker.Result.VIOLATION == result)
+            {
+                violations.add(entry.getKey() + " (" + entry.getValue().size() + " ops): " + entry.getValue());
+            }
+            else if (LinearizabilityChecker.Result.UNDECIDED == result)
+            {
+                undecided.add(entry.getKey() + " (" + entry.getValue().size() + " ops)");
+            }
+        }
+        final List<String> lost = lostWrites(histories, workload.finalReads());
+        final List<ClusterStatus.StoreDigest> digests = GroupProbe.awaitDigests(topology, 0, 60_000);
+        final List<ClusterStatus.StoreDigest> divergent = GroupProbe.divergent(digests);
+        final int tampered = assertTamperingCaught(histories);
+        int errorLines = 0;
+        for (final MemberProcess member : members)
+        {
+            errorLines += member.errorLines().size();
+        }
+        System.out.println("NEMESIS-RESULT seed=" + seed + " faults=" + schedule.size() + " run-ms=" + runMs +
+            " operations=" + workload.operations() + " keys=" + histories.size() + " largest-history=" + largest +
+            " acknowledged-writes=" + workload.acknowledgedWrites() + " unknown-outcomes=" +
+            workload.unknownOutcomes() + " violations=" + violations.size() + " undecided=" + undecided.size() +
+            " lost-writes=" + lost.size() +
+            " divergences=" + divergent.size() + " digest-position=" + digests.get(0).position() +
+            " tampered-histories-caught=" + tampered + " member-error-lines=" + errorLines);
+        assertTrue(violations.isEmpty(), "seed " + seed + ": histories not linearizable: " + violations);
+        assertTrue(undecided.isEmpty(), "seed " + seed + ": histories too large to decide: " + undecided);
+        assertTrue(lost.isEmpty(), "seed " + seed + ": acknowledged writes lost: " + lost);
+        assertTrue(divergent.isEmpty(), "seed " + seed + ": store digests differ at one applied position: " +
+            digests);
+        assertTrue(workload.acknowledgedWrites() > 100, "seed " + seed + ": too few writes acknowledged (" +
+            workload.acknowledgedWrites() + "): the clients made no progress");
+    }
+
+    /**
+     * Keys whose final read does not show the last acknowledged upsert although no other mutation could have come
+     * after it (every other mutation, expiries included, returned before it was invoked).
+     */
+    static List<String> lostWrites(final Map<String, List<Operation>> histories, final Map<String, Operation> finals)
+    {
+        final List<String> lost = new ArrayList<>();
+        for (final Map.Entry<String, List<Operation>> entry : histories.entrySet())
+        {
+            final Operation finalRead = finals.get(entry.getKey());
+            Operation last = null;
+            for (final Operation op : entry.getValue())
+            {
+                if (Operation.Kind.WRITE == op.kind() && !op.isUnknown() &&
+                    (null == last || op.returnNs() > last.returnNs()))
+                {
+                    last = op;
+                }
+            }
+            if (null == finalRead || null == last)
+            {
+                continue;
+            }
+            boolean alone = true;
+            for (final Operation op : entry.getValue())
+            {
+                if (op != last && op.isMutation() && op.returnNs() >= last.invokeNs())
+                {
+                    alone = false;
+                    break;
+                }
+            }
+            if (alone && !last.value().equals(finalRead.value()))
+            {
+                lost.add(entry.getKey() + ": acknowledged " + last + ", final read " + finalRead);
+            }
+        }
+        return lost;
+    }
+
+    /**
+     * The harness-level negative test: broken copies of the recorded histories must be rejected. For every key where
+     * a read observed an acknowledged write that returned before the read began, the copy without that write must
+     * fail; a read of an overwritten value, injected after the last acknowledged write, must fail too.
+     *
+     * @return how many broken histories were caught (at least one is required).
+     */
+    private static int assertTamperingCaught(final Map<String, List<Operation>> histories)
+    {
+        int caught = 0;
+        for (final Map.Entry<String, List<Operation>> entry : histories.entrySet())
+        {
+            final List<Operation> history = entry.getValue();
+            final Operation observed = observedWrite(history);
+            if (null != observed)
+            {
+                final List<Operation> withoutWrite = new ArrayList<>(history);
+                withoutWrite.remove(observed);
+                assertFalse(LinearizabilityChecker.check(withoutWrite, null),
+                    "the checker accepted " + entry.getKey() + "'s history with the observed write " + observed +
+                    " removed");
+                caught++;
+            }
+            final Operation stale = staleRead(history);
+            if (null != stale)
+            {
+                final List<Operation> withStale = new ArrayList<>(history);
+                withStale.add(stale);
+                assertFalse(LinearizabilityChecker.check(withStale, null),
+                    "the checker accepted " + entry.getKey() + "'s history with a stale read " + stale);
+                caught++;
+            }
+        }
+        if (0 == caught)
+        {
+            fail("no history could be tampered with: the run recorded too little");
+        }
+        return caught;
+    }
+
+    private static Operation observedWrite(final List<Operation> history)
+    {
+        for (final Operation write : history)
+        {
+            if (Operation.Kind.WRITE == write.kind() && !write.isUnknown())
+            {
+                for (final Operation read : history)
+                {
+                    if (Operation.Kind.READ == read.kind() && write.value().equals(read.value()) &&
+                        read.invokeNs() > write.returnNs())
+                    {
+                        return write;
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * A read, after everything else in the history, of a value that an acknowledged upsert wrote and that a later
+     * acknowledged upsert (invoked after it returned, with no mutation after that one) replaced.
+     */
+    private static Operation staleRead(final List<Operation> history)
+    {
+        Operation last = null;
+        long end = 0;
+        for (final Operation op : history)
+        {
+            end = Math.max(end, op.isUnknown() ? op.invokeNs() : op.returnNs());
+            if (Operation.Kind.WRITE == op.kind() && !op.isUnknown() &&
+                (null == last || op.returnNs() > last.returnNs()))
+            {
+                last = op;
+            }
+        }
+        if (null == last)
+        {
+            return null;
+        }
+        for (final Operation op : history)
+        {
+            if (op != last && op.isMutation() && (op.isUnknown() || op.returnNs() >= last.invokeNs()))
+            {
+                return null;
+            }
+        }
+        for (final Operation op : history)
+        {
+            if (Operation.Kind.WRITE == op.kind() && !op.isUnknown() && op.returnNs() < last.invokeNs() &&
+                !op.value().equals(last.value()))
+            {
+                final long after = end + 1_000_000L;
+                return Operation.read(Integer.MAX_VALUE, op.value(), after, after + 1);
+            }
+        }
+        return null;
+    }
+
+    GroupTopology topology()
+    {
+        return topology;
+    }
+
+    public void close()
+    {
+        for (int i = closeables.size() - 1; i >= 0; i--)
+        {
+            CloseHelper.quietClose(closeables.get(i));
+        }
+    }
+}
