@@ -41,6 +41,7 @@ public final class FerriteClusteredService implements ClusteredService
     private final RequestDeduplicator deduplicator = new RequestDeduplicator();
     private final ClusterCommandHandler handler;
     private final StoreSnapshot snapshot = new StoreSnapshot();
+    private final PartitionService partitions;
     private Cluster cluster;
     private FerriteStore store;
     private Counter appliedPosition;
@@ -58,6 +59,8 @@ public final class FerriteClusteredService implements ClusteredService
         this.group = group;
         this.ctx = ctx;
         this.handler = new ClusterCommandHandler(deduplicator, 1024, ctx.termLength() / 8 - 1024);
+        this.partitions = new PartitionService(
+            group, ctx.partitionCount(), ctx.clusterGroupCount(), ctx.termLength() / 8 - 1024, this::clusterTimeMs);
     }
 
     public void onStart(final Cluster cluster, final Image snapshotImage)
@@ -69,6 +72,7 @@ public final class FerriteClusteredService implements ClusteredService
             .policy(ctx.storePolicy())
             .clock(this::clusterTimeMs));
         handler.store(store, cluster.idleStrategy());
+        partitions.onStart(store, cluster.idleStrategy());
         final UnsafeBuffer key = new UnsafeBuffer(new byte[4]);
         key.putInt(0, group);
         final String label = "Ferrite applied log position: group=" + group;
@@ -77,6 +81,7 @@ public final class FerriteClusteredService implements ClusteredService
             label.length());
         if (null != snapshotImage)
         {
+            partitions.loadSnapshot(snapshotImage, cluster.idleStrategy());
             StoreSnapshot.load(snapshotImage, store, deduplicator, cluster.idleStrategy());
         }
         size = store.size();
@@ -108,7 +113,10 @@ public final class FerriteClusteredService implements ClusteredService
         final int length,
         final Header header)
     {
-        handler.onMessage(session, buffer, offset, length);
+        if (!partitions.onMessage(session, buffer, offset, length))
+        {
+            handler.onMessage(session, buffer, offset, length);
+        }
         logPosition = header.position();
         appliedPosition.setRelease(logPosition);
         size = store.size();
@@ -130,6 +138,7 @@ public final class FerriteClusteredService implements ClusteredService
     public void onTakeSnapshot(final ExclusivePublication snapshotPublication)
     {
         final long start = System.nanoTime();
+        partitions.takeSnapshot(snapshotPublication, cluster.idleStrategy());
         final long entries = snapshot.take(snapshotPublication, store, deduplicator, cluster.idleStrategy());
         lastSnapshotNs = System.nanoTime() - start;
         lastSnapshotEntries = entries;
@@ -178,6 +187,14 @@ public final class FerriteClusteredService implements ClusteredService
     public long logPosition()
     {
         return logPosition;
+    }
+
+    /**
+     * Keyed requests answered with a redirect because this group does not serve their partition.
+     */
+    public long redirects()
+    {
+        return partitions.redirects();
     }
 
     public long size()
