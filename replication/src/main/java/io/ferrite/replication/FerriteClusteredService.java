@@ -7,8 +7,8 @@ import io.aeron.cluster.service.ClientSession;
 import io.aeron.cluster.service.Cluster;
 import io.aeron.cluster.service.ClusteredService;
 import io.aeron.logbuffer.Header;
+import io.ferrite.codec.RequestLimits;
 import io.ferrite.engine.FerriteStore;
-import io.ferrite.engine.StoreConfiguration;
 import io.ferrite.engine.StoreContext;
 import io.ferrite.transport.NodeContext;
 import io.ferrite.transport.ReadOnlyEndpoint;
@@ -49,6 +49,7 @@ public final class FerriteClusteredService implements ClusteredService
     private volatile Cluster.Role role = Cluster.Role.FOLLOWER;
     private volatile long logPosition;
     private volatile long size;
+    private volatile long requestsApplied;
     private volatile long snapshots;
     private volatile long lastSnapshotNs;
     private volatile long lastSnapshotEntries;
@@ -58,7 +59,7 @@ public final class FerriteClusteredService implements ClusteredService
     {
         this.group = group;
         this.ctx = ctx;
-        this.handler = new ClusterCommandHandler(deduplicator, 1024, ctx.termLength() / 8 - 1024);
+        this.handler = new ClusterCommandHandler(deduplicator, ctx.requestLimits(), ctx.termLength() / 8 - 1024);
         this.partitions = new PartitionService(
             group, ctx.partitionCount(), ctx.clusterGroupCount(), ctx.termLength() / 8 - 1024, this::clusterTimeMs);
     }
@@ -85,14 +86,14 @@ public final class FerriteClusteredService implements ClusteredService
             StoreSnapshot.load(snapshotImage, store, deduplicator, cluster.idleStrategy());
         }
         size = store.size();
-        final int maxMessage = ctx.termLength() / 8;
-        final int maxKeyLength = Math.min(StoreConfiguration.MAX_KEY_LENGTH / 4, maxMessage / 8);
+        final RequestLimits limits = ctx.requestLimits();
         staleReads = ReadOnlyEndpoint.create(new NodeContext()
             .channel("aeron:udp?endpoint=" +
                 ctx.topology().endpoint(group, ctx.memberId(), GroupTopology.STALE_READ_PORT))
             .termLength(ctx.termLength())
-            .maxKeyLength(maxKeyLength)
-            .maxValueLength(Math.min(1024 * 1024, maxMessage - maxKeyLength - 4096))
+            .maxKeyLength(limits.maxKeyLength())
+            .maxValueLength(limits.maxValueLength())
+            .maxMultiGetKeys(limits.maxMultiGetKeys())
             .eventLog(event -> { })
             .errorHandler(ctx.errorHandler()), cluster.aeron(), store);
     }
@@ -117,6 +118,7 @@ public final class FerriteClusteredService implements ClusteredService
         {
             handler.onMessage(session, buffer, offset, length);
         }
+        requestsApplied = handler.requests();
         logPosition = header.position();
         appliedPosition.setRelease(logPosition);
         size = store.size();
@@ -195,6 +197,14 @@ public final class FerriteClusteredService implements ClusteredService
     public long redirects()
     {
         return partitions.redirects();
+    }
+
+    /**
+     * Commands this member took from the log (valid or not); a volatile copy, so any thread may read it.
+     */
+    long requestsApplied()
+    {
+        return requestsApplied;
     }
 
     public long size()

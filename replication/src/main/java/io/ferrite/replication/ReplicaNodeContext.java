@@ -1,6 +1,7 @@
 package io.ferrite.replication;
 
 import io.aeron.cluster.client.ClusterEvent;
+import io.ferrite.codec.RequestLimits;
 import io.ferrite.engine.EvictionPolicyType;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -32,6 +33,10 @@ public final class ReplicaNodeContext
     private long snapshotIntervalMs = ReplicationConfiguration.snapshotIntervalMs();
     private long logRetentionMinMs = ReplicationConfiguration.logRetentionMinMs();
     private int archiveSegmentLength = ReplicationConfiguration.archiveSegmentLength();
+    private int maxKeyLength = ReplicationConfiguration.maxKeyLength();
+    private int maxValueLength = -1;
+    private int maxMultiGetKeys = ReplicationConfiguration.maxMultiGetKeys();
+    private RequestLimits requestLimits;
     private long storeCapacityBytes = 64L * 1024 * 1024;
     private long storeMaxEntries;
     private EvictionPolicyType storePolicy;
@@ -107,6 +112,12 @@ public final class ReplicaNodeContext
         {
             aeronDirectoryName = defaultAeronDirectoryName(topology.portBase(), memberId);
         }
+        if (maxValueLength < 0)
+        {
+            maxValueLength = (int)Math.max(0, Math.min(ReplicationConfiguration.maxValueLength(),
+                (long)termLength / 8 - maxKeyLength - RequestLimits.REQUEST_OVERHEAD));
+        }
+        requestLimits = new RequestLimits(maxKeyLength, maxValueLength, maxMultiGetKeys).requireFits(termLength / 8);
         return this;
     }
 
@@ -305,6 +316,55 @@ public final class ReplicaNodeContext
     public int archiveSegmentLength()
     {
         return archiveSegmentLength;
+    }
+
+    /**
+     * Longest key the group accepts (default {@link ReplicationConfiguration#MAX_KEY_LENGTH_DEFAULT}); the same
+     * limit holds in the log and at the stale-read endpoints.
+     */
+    public ReplicaNodeContext maxKeyLength(final int maxKeyLength)
+    {
+        this.maxKeyLength = maxKeyLength;
+        return this;
+    }
+
+    public int maxKeyLength()
+    {
+        return maxKeyLength;
+    }
+
+    /**
+     * Largest value the group accepts; unset, {@link ReplicationConfiguration#MAX_VALUE_LENGTH_PROP_NAME} (1 MiB),
+     * lowered if need be so that a key and a value at their limits fit one message (an eighth of the term length).
+     */
+    public ReplicaNodeContext maxValueLength(final int maxValueLength)
+    {
+        this.maxValueLength = maxValueLength;
+        return this;
+    }
+
+    public int maxValueLength()
+    {
+        return maxValueLength;
+    }
+
+    public ReplicaNodeContext maxMultiGetKeys(final int maxMultiGetKeys)
+    {
+        this.maxMultiGetKeys = maxMultiGetKeys;
+        return this;
+    }
+
+    public int maxMultiGetKeys()
+    {
+        return maxMultiGetKeys;
+    }
+
+    /**
+     * The group's one set of request limits, built by {@link #conclude()}.
+     */
+    public RequestLimits requestLimits()
+    {
+        return requestLimits;
     }
 
     public ReplicaNodeContext storeCapacityBytes(final long storeCapacityBytes)

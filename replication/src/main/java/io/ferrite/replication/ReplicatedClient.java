@@ -213,6 +213,7 @@ public final class ReplicatedClient implements AutoCloseable
 
     public CompletableFuture<Object> getAsync(final byte[] key)
     {
+        checkKey(key);
         lock.lock();
         try
         {
@@ -268,6 +269,8 @@ public final class ReplicatedClient implements AutoCloseable
     public CompletableFuture<Object> putAsync(
         final byte[] key, final byte[] value, final long ttlMs, final PutMode mode)
     {
+        checkKey(key);
+        checkValue(value);
         lock.lock();
         try
         {
@@ -299,6 +302,9 @@ public final class ReplicatedClient implements AutoCloseable
 
     public CompletableFuture<Object> compareAndSetAsync(final byte[] key, final byte[] expected, final byte[] value)
     {
+        checkKey(key);
+        checkValue(expected);
+        checkValue(value);
         lock.lock();
         try
         {
@@ -325,6 +331,7 @@ public final class ReplicatedClient implements AutoCloseable
      */
     public boolean delete(final byte[] key)
     {
+        checkKey(key);
         lock.lock();
         final CompletableFuture<Object> future;
         try
@@ -343,6 +350,31 @@ public final class ReplicatedClient implements AutoCloseable
             lock.unlock();
         }
         return (Boolean)await(future);
+    }
+
+    /**
+     * Refuse a key the group would refuse, before it is sent: the log never carries it.
+     */
+    private void checkKey(final byte[] key)
+    {
+        if (0 == key.length)
+        {
+            throw new ReplicationException("INVALID_KEY: empty key");
+        }
+        if (key.length > ctx.maxKeyLength())
+        {
+            throw new ReplicationException("KEY_TOO_LARGE: key of " + key.length + " bytes is over the limit of " +
+                ctx.maxKeyLength());
+        }
+    }
+
+    private void checkValue(final byte[] value)
+    {
+        if (value.length > ctx.maxValueLength())
+        {
+            throw new ReplicationException("VALUE_TOO_LARGE: value of " + value.length +
+                " bytes is over the limit of " + ctx.maxValueLength());
+        }
     }
 
     /**

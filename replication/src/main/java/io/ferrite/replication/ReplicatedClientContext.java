@@ -1,5 +1,6 @@
 package io.ferrite.replication;
 
+import io.ferrite.codec.RequestLimits;
 import org.agrona.ErrorHandler;
 
 import java.util.concurrent.ThreadLocalRandom;
@@ -23,6 +24,8 @@ public final class ReplicatedClientContext
     private int termLength = ReplicationConfiguration.termLength();
     private long maxParkNs = ReplicationConfiguration.maxParkNs();
     private ErrorHandler errorHandler = Throwable::printStackTrace;
+    private int maxKeyLength = ReplicationConfiguration.maxKeyLength();
+    private int maxValueLength = -1;
 
     public ReplicatedClientContext conclude()
     {
@@ -44,6 +47,13 @@ public final class ReplicatedClientContext
         {
             throw new IllegalArgumentException("timeouts must be positive");
         }
+        if (maxValueLength < 0)
+        {
+            maxValueLength = (int)Math.max(0, Math.min(ReplicationConfiguration.maxValueLength(),
+                (long)termLength / 8 - maxKeyLength - RequestLimits.REQUEST_OVERHEAD));
+        }
+        new RequestLimits(maxKeyLength, maxValueLength, RequestLimits.DEFAULT_MAX_MULTI_GET_KEYS)
+            .requireFits(termLength / 8);
         return this;
     }
 
@@ -192,6 +202,36 @@ public final class ReplicatedClientContext
     public ErrorHandler errorHandler()
     {
         return errorHandler;
+    }
+
+    /**
+     * Longest key the client sends; longer ones are refused before anything is sent. Must match the group's
+     * {@link ReplicaNodeContext#maxKeyLength}, which the group enforces too.
+     */
+    public ReplicatedClientContext maxKeyLength(final int maxKeyLength)
+    {
+        this.maxKeyLength = maxKeyLength;
+        return this;
+    }
+
+    public int maxKeyLength()
+    {
+        return maxKeyLength;
+    }
+
+    /**
+     * Largest value the client sends; larger ones are refused before anything is sent. Unset, the group's default
+     * ({@link ReplicaNodeContext#maxValueLength}).
+     */
+    public ReplicatedClientContext maxValueLength(final int maxValueLength)
+    {
+        this.maxValueLength = maxValueLength;
+        return this;
+    }
+
+    public int maxValueLength()
+    {
+        return maxValueLength;
     }
 
     public ReplicatedClientContext maxParkNs(final long maxParkNs)

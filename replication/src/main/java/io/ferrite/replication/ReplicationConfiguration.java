@@ -1,5 +1,7 @@
 package io.ferrite.replication;
 
+import io.ferrite.codec.RequestLimits;
+
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -57,6 +59,18 @@ public final class ReplicationConfiguration
     /** Archive segment file length: old log is purged in whole segments. */
     public static final String ARCHIVE_SEGMENT_LENGTH_PROP_NAME = "ferrite.replication.archive.segment.length";
     public static final int ARCHIVE_SEGMENT_LENGTH_DEFAULT = 64 * 1024 * 1024;
+
+    /** Longest key a group accepts, in the log and at its stale-read endpoints alike. */
+    public static final String MAX_KEY_LENGTH_PROP_NAME = "ferrite.replication.max.key.length";
+    public static final int MAX_KEY_LENGTH_DEFAULT = RequestLimits.DEFAULT_MAX_KEY_LENGTH;
+
+    /** Largest value a group accepts; it must fit one message with the longest key (an eighth of the term). */
+    public static final String MAX_VALUE_LENGTH_PROP_NAME = "ferrite.replication.max.value.length";
+    public static final int MAX_VALUE_LENGTH_DEFAULT = RequestLimits.DEFAULT_MAX_VALUE_LENGTH;
+
+    /** Most keys one multi-get may ask for. */
+    public static final String MAX_MULTI_GET_KEYS_PROP_NAME = "ferrite.replication.max.multi.get.keys";
+    public static final int MAX_MULTI_GET_KEYS_DEFAULT = RequestLimits.DEFAULT_MAX_MULTI_GET_KEYS;
 
     private ReplicationConfiguration()
     {
@@ -117,6 +131,21 @@ public final class ReplicationConfiguration
     public static int archiveSegmentLength()
     {
         return Integer.getInteger(ARCHIVE_SEGMENT_LENGTH_PROP_NAME, ARCHIVE_SEGMENT_LENGTH_DEFAULT);
+    }
+
+    public static int maxKeyLength()
+    {
+        return Integer.getInteger(MAX_KEY_LENGTH_PROP_NAME, MAX_KEY_LENGTH_DEFAULT);
+    }
+
+    public static int maxValueLength()
+    {
+        return Integer.getInteger(MAX_VALUE_LENGTH_PROP_NAME, MAX_VALUE_LENGTH_DEFAULT);
+    }
+
+    public static int maxMultiGetKeys()
+    {
+        return Integer.getInteger(MAX_MULTI_GET_KEYS_PROP_NAME, MAX_MULTI_GET_KEYS_DEFAULT);
     }
 
     public static long snapshotLogBytes()

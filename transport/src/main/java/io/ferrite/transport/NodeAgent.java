@@ -7,6 +7,7 @@ import io.aeron.FragmentAssembler;
 import io.aeron.Image;
 import io.aeron.Subscription;
 import io.aeron.exceptions.RegistrationException;
+import io.ferrite.codec.RequestLimits;
 import io.ferrite.codec.sbe.BooleanType;
 import io.ferrite.codec.sbe.DeleteRequestDecoder;
 import io.ferrite.codec.sbe.ErrorCode;
@@ -103,8 +104,8 @@ final class NodeAgent implements Agent, RequestListener
         this.nodeInstanceId = nodeInstanceId;
         this.eventLog = ctx.eventLog();
         this.publisher = new ResponsePublisher(ctx.maxMessageLength(), ctx.sendTimeoutNs(), nanoClock);
-        this.assembler = new FragmentAssembler(
-            new RequestAdapter(this, ctx.maxKeyLength(), ctx.maxValueLength(), ctx.maxMultiGetKeys()));
+        final RequestLimits limits = new RequestLimits(ctx.maxKeyLength(), ctx.maxValueLength(), ctx.maxMultiGetKeys());
+        this.assembler = new FragmentAssembler(new RequestAdapter(this, limits));
         this.subscription = aeron.addSubscription(ctx.channel(), streamId, null, this::onUnavailableImage);
     }
 

@@ -5,7 +5,8 @@ import io.ferrite.codec.sbe.MultiGetRequestDecoder;
 import org.agrona.DirectBuffer;
 
 /**
- * Receives requests decoded and validated by {@link RequestAdapter}: lengths are in bounds and within the node's
+ * Receives requests decoded and validated by {@link RequestAdapter} (with the shared
+ * {@link io.ferrite.codec.RequestDecoder}): lengths are in bounds and within the node's
  * limits, keys are not empty.
  */
 interface RequestListener

@@ -4,7 +4,8 @@
  * {@link io.ferrite.transport.ClientContext}).
  * <p>
  * <b>Node.</b> One thread, {@code NodeAgent}, drives the Aeron client (conductor-invoker mode), polls requests through
- * {@code RequestAdapter} (every length checked against the frame and the node's limits before it is read; bad input
+ * {@code RequestAdapter} (the shared {@link io.ferrite.codec.RequestDecoder}: every length checked against the frame
+ * and the node's limits before it is read; bad input
  * becomes an error response), applies them to the store and encodes responses with {@code ResponsePublisher} into
  * each session's batch, which leaves as one message per duty cycle. A slow client's responses wait in its batch up
  * to a bound, then its session is closed with a logged reason; the thread never blocks on a client.

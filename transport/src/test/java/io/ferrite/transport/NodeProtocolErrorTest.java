@@ -126,7 +126,7 @@ class NodeProtocolErrorTest
 
         raw.buffer.putShort(0, (short)8);
         raw.send(length);
-        assertError(ErrorCode.MALFORMED_MESSAGE, -1);
+        assertError(ErrorCode.MALFORMED_MESSAGE, 13);
     }
 
     @Test
