@@ -339,9 +339,15 @@ final class MigrationCommandHandler
                 entries.next();
                 final long expireAt = entries.expireAt();
                 final boolean present = BooleanType.TRUE == entries.present();
-                ClusterCommandHandler.wrapData(ingest.buffer(), ingest.limit(), frameEnd, key);
+                if (PartitionGuard.wrapKeyAt(ingest.buffer(), ingest.limit(), frameEnd, key) < 0)
+                {
+                    throw new IllegalStateException("ingest key runs past the frame");
+                }
                 entries.skipKey();
-                ClusterCommandHandler.wrapData(ingest.buffer(), ingest.limit(), frameEnd, value);
+                if (PartitionGuard.wrapKeyAt(ingest.buffer(), ingest.limit(), frameEnd, value) < 0)
+                {
+                    throw new IllegalStateException("ingest value runs past the frame");
+                }
                 entries.skipValue();
                 if (key.capacity() == 0 || table.partitionOf(key, 0, key.capacity()) != p)
                 {
