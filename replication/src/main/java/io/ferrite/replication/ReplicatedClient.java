@@ -10,6 +10,7 @@ import io.ferrite.codec.sbe.CompareAndSetRequestEncoder;
 import io.ferrite.codec.sbe.DeleteRequestEncoder;
 import io.ferrite.codec.sbe.DeleteResponseDecoder;
 import io.ferrite.codec.sbe.ErrorResponseDecoder;
+import io.ferrite.codec.sbe.PartitionRedirectResponseDecoder;
 import io.ferrite.codec.sbe.GetRequestEncoder;
 import io.ferrite.codec.sbe.GetResponseDecoder;
 import io.ferrite.codec.sbe.MessageHeaderDecoder;
@@ -331,9 +332,16 @@ public final class ReplicatedClient implements AutoCloseable
      */
     public boolean delete(final byte[] key)
     {
+        return (Boolean)await(deleteAsync(key));
+    }
+
+    /**
+     * Pipelined delete: completes with true if an entry was removed.
+     */
+    public CompletableFuture<Object> deleteAsync(final byte[] key)
+    {
         checkKey(key);
         lock.lock();
-        final CompletableFuture<Object> future;
         try
         {
             final long correlationId = ++nextCorrelationId;
@@ -343,13 +351,12 @@ public final class ReplicatedClient implements AutoCloseable
                 .correlationId(correlationId)
                 .putKey(key, 0, key.length)
                 .encodedLength();
-            future = submit(correlationId, length);
+            return submit(correlationId, length);
         }
         finally
         {
             lock.unlock();
         }
-        return (Boolean)await(future);
     }
 
     /**
@@ -672,6 +679,7 @@ public final class ReplicatedClient implements AutoCloseable
         private final PutResponseDecoder putResponse = new PutResponseDecoder();
         private final DeleteResponseDecoder deleteResponse = new DeleteResponseDecoder();
         private final ErrorResponseDecoder errorResponse = new ErrorResponseDecoder();
+        private final PartitionRedirectResponseDecoder redirect = new PartitionRedirectResponseDecoder();
 
         public void onMessage(
             final long clusterSessionId,
@@ -728,6 +736,16 @@ public final class ReplicatedClient implements AutoCloseable
                     if (null != p)
                     {
                         p.future.completeExceptionally(new ReplicationException(code + ": " + message));
+                    }
+                    break;
+                }
+                case PartitionRedirectResponseDecoder.TEMPLATE_ID:
+                {
+                    redirect.wrap(buffer, body, header.blockLength(), header.version());
+                    final Pending p = pending.remove(redirect.correlationId());
+                    if (null != p)
+                    {
+                        p.future.completeExceptionally(PartitionRedirectException.of(redirect));
                     }
                     break;
                 }
