@@ -61,7 +61,8 @@ public final class FerriteClusteredService implements ClusteredService
         this.ctx = ctx;
         this.handler = new ClusterCommandHandler(deduplicator, ctx.requestLimits(), ctx.termLength() / 8 - 1024);
         this.partitions = new PartitionService(
-            group, ctx.partitionCount(), ctx.clusterGroupCount(), ctx.termLength() / 8 - 1024, this::clusterTimeMs);
+            group, ctx.partitionCount(), ctx.clusterGroupCount(), ctx.termLength() / 8 - 1024, deduplicator,
+            this::clusterTimeMs);
     }
 
     public void onStart(final Cluster cluster, final Image snapshotImage)

@@ -27,7 +27,8 @@ import java.util.function.LongSupplier;
  * to a partition being moved away is applied and its key queued for copying again.
  * <p>
  * Only the key bytes are read here (no allocation on the path of an owned partition); a frame too malformed to
- * find its key is let through for the handler to reject. <b>Note:</b> not thread-safe; service thread.
+ * find its key is let through for the handler to reject, and so is a resent write this group already applied (it
+ * is answered with its first outcome, never applied again). <b>Note:</b> not thread-safe; service thread.
  */
 final class PartitionGuard
 {
@@ -42,14 +43,16 @@ final class PartitionGuard
     private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer expected = new UnsafeBuffer(0, 0);
     private final PartitionTable table;
+    private final RequestDeduplicator deduplicator;
     private final LongSupplier clusterTimeMs;
     private FerriteStore store;
     private SessionResponder responder;
     private long redirects;
 
-    PartitionGuard(final PartitionTable table, final LongSupplier clusterTimeMs)
+    PartitionGuard(final PartitionTable table, final RequestDeduplicator deduplicator, final LongSupplier clusterTimeMs)
     {
         this.table = table;
+        this.deduplicator = deduplicator;
         this.clusterTimeMs = clusterTimeMs;
     }
 
@@ -142,7 +145,13 @@ final class PartitionGuard
             return true;
         }
         // every request's fixed block starts with clientId then correlationId
+        final long clientId = buffer.getLong(body, ByteOrder.LITTLE_ENDIAN);
         final long correlationId = buffer.getLong(body + 8, ByteOrder.LITTLE_ENDIAN);
+        if (RequestDeduplicator.UNKNOWN != deduplicator.resultOf(clientId, correlationId))
+        {
+            // a resent write this group applied before the partition left: the handler answers its first outcome
+            return true;
+        }
         answerRedirect(session, correlationId, templateId, partition, state);
         return false;
     }

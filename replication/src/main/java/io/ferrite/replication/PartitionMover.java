@@ -53,6 +53,13 @@ public final class PartitionMover
          *                freeze it (a resumed cut-over).
          */
         void onDone(MoveStatus move, long pauseNs);
+
+        /**
+         * The move's partition was given to its target in the map (the source is frozen); the target is told next.
+         */
+        default void onCutover(final MoveStatus move)
+        {
+        }
     }
 
     /**
@@ -181,6 +188,7 @@ public final class PartitionMover
             }
             listener.onProgress(status(move, MoveState.COPYING, entries, bytes, 0), 0, System.nanoTime() - start);
             epoch = admin.assign(p, from, to);
+            listener.onCutover(status(move, MoveState.CUTOVER, entries, bytes, epoch));
         }
         admin.control(to, p, MigrationAction.OWN_TARGET, from, epoch);
         admin.control(from, p, MigrationAction.RELEASE_SOURCE, to, epoch);

@@ -26,11 +26,11 @@ final class PartitionService
 
     PartitionService(
         final int group, final int partitionCount, final int groupCount, final int maxResponseLength,
-        final LongSupplier clusterTimeMs)
+        final RequestDeduplicator deduplicator, final LongSupplier clusterTimeMs)
     {
         table = partitionCount > 0 ?
             new PartitionTable(group, partitionCount, groupCount) : PartitionTable.standalone(group);
-        guard = new PartitionGuard(table, clusterTimeMs);
+        guard = new PartitionGuard(table, deduplicator, clusterTimeMs);
         handler = new MigrationCommandHandler(table, plan, maxResponseLength);
     }
 
