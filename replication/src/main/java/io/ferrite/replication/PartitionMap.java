@@ -21,16 +21,25 @@ public final class PartitionMap
     }
 
     /**
-     * The map a cluster starts with: partition {@code p} on group {@code p % groupCount}, epoch 1.
+     * The map a cluster starts with: partition {@code p} on group
+     * {@link #initialOwner(int, int, int) p * groupCount / partitionCount} (contiguous ranges), epoch 1.
      */
     public static PartitionMap initial(final int partitionCount, final int groupCount)
     {
         final int[] owners = new int[PartitionHash.checkPartitionCount(partitionCount)];
         for (int p = 0; p < partitionCount; p++)
         {
-            owners[p] = p % groupCount;
+            owners[p] = initialOwner(p, partitionCount, groupCount);
         }
         return new PartitionMap(1, groupCount, owners);
+    }
+
+    /**
+     * The group partition {@code p} starts on: groups get contiguous, equal (within one) ranges.
+     */
+    public static int initialOwner(final int partition, final int partitionCount, final int groupCount)
+    {
+        return (int)((long)partition * groupCount / partitionCount);
     }
 
     public long epoch()

@@ -8,7 +8,8 @@ import org.agrona.collections.Int2ObjectHashMap;
  * One group's view of the partition map, as replicated state: for each partition the group it belongs to and
  * this group's part in it (owns it, does not, sends it away, has frozen it for the cut-over, or receives it).
  * <p>
- * At creation partition {@code p} belongs to group {@code p % groupCount}, with map epoch 1. Group 0's table is the
+ * At creation partition {@code p} belongs to group
+ * {@link PartitionMap#initialOwner} (contiguous ranges), with map epoch 1. Group 0's table is the
  * authoritative map: only group 0 assigns a partition to a new group, and every assignment increases the epoch.
  * The other groups learn owners when a move involving them is cut over, so what they know of other partitions is
  * a hint, good enough to redirect a client (the target redirects again if the hint is old). A table with no
@@ -42,7 +43,7 @@ final class PartitionTable
         ingestSequence = new long[partitionCount];
         for (int p = 0; p < partitionCount; p++)
         {
-            owner[p] = p % groupCount;
+            owner[p] = PartitionMap.initialOwner(p, partitionCount, groupCount);
             state[p] = owner[p] == group ? OWNED : NOT_OWNED;
         }
     }

@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
     description = "Ferrite: replicated off-heap cache. Run a subcommand; 'ferrite help <command>' explains it.",
     subcommands = {
         NodeCommand.class, GetCommand.class, PutCommand.class, DelCommand.class, StatsCommand.class,
-        ErrorsCommand.class, DemoCommand.class, ClusterCommand.class, CommandLine.HelpCommand.class })
+        ErrorsCommand.class, DemoCommand.class, ClusterCommand.class, RebalanceCommand.class, MoveCommand.class,
+        CommandLine.HelpCommand.class })
 public final class FerriteCli implements Runnable
 {
     public void run()
@@ -35,7 +36,7 @@ public final class FerriteCli implements Runnable
         return new CommandLine(new FerriteCli()).setExecutionExceptionHandler((ex, commandLine, parseResult) ->
         {
             if (ex instanceof FerriteException || ex instanceof IllegalArgumentException ||
-                ex instanceof IllegalStateException)
+                ex instanceof IllegalStateException || ex instanceof io.ferrite.replication.ReplicationException)
             {
                 commandLine.getErr().println("ferrite " + commandLine.getCommandName() + ": " + ex.getMessage());
                 return 2;
