@@ -22,6 +22,8 @@ import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.util.function.LongPredicate;
+
 /**
  * Applies the commands that reach a group member through the Raft log to the member's store and answers the
  * client's session (on followers Aeron drops the answers; only the leader's reach the client). Commands are decoded
@@ -30,9 +32,10 @@ import org.agrona.concurrent.UnsafeBuffer;
  * id and changes nothing.
  * <p>
  * Everything it does is deterministic: it sees only the log's bytes and the cluster's time (through the store's
- * clock). Writes are deduplicated by client id and correlation id ({@link RequestDeduplicator}), so a write
- * resent after a failover is answered with its first outcome. <b>Note:</b> not thread-safe; runs on the service
- * thread.
+ * clock). Writes are deduplicated by client instance id and correlation id ({@link RequestDeduplicator}), so a
+ * write resent after a failover is answered with its first outcome; an instance id is bound to the session that
+ * first wrote with it, and other open sessions presenting it are refused ({@code CLIENT_ID_IN_USE}).
+ * <b>Note:</b> not thread-safe; runs on the service thread.
  */
 final class ClusterCommandHandler implements RequestListener
 {
@@ -51,6 +54,7 @@ final class ClusterCommandHandler implements RequestListener
     private FerriteStore store;
     private IdleStrategy idleStrategy;
     private ClientSession session;
+    private LongPredicate isSessionOpen;
     private long requests;
     private long errors;
 
@@ -66,10 +70,14 @@ final class ClusterCommandHandler implements RequestListener
         this.maxResponseLength = maxResponseLength;
     }
 
-    void store(final FerriteStore store, final IdleStrategy idleStrategy)
+    /**
+     * @param isSessionOpen whether a cluster session is still open (the service's view, which the log decides).
+     */
+    void store(final FerriteStore store, final IdleStrategy idleStrategy, final LongPredicate isSessionOpen)
     {
         this.store = store;
         this.idleStrategy = idleStrategy;
+        this.isSessionOpen = isSessionOpen;
     }
 
     long requests()
@@ -115,7 +123,7 @@ final class ClusterCommandHandler implements RequestListener
         final int valueOffset,
         final int valueLength)
     {
-        if (answerDuplicate(clientId, correlationId))
+        if (!claim(clientId, correlationId, PutRequestDecoder.TEMPLATE_ID) || answerDuplicate(clientId, correlationId))
         {
             return;
         }
@@ -135,7 +143,8 @@ final class ClusterCommandHandler implements RequestListener
         final int valueOffset,
         final int valueLength)
     {
-        if (answerDuplicate(clientId, correlationId))
+        if (!claim(clientId, correlationId, CompareAndSetRequestDecoder.TEMPLATE_ID) ||
+            answerDuplicate(clientId, correlationId))
         {
             return;
         }
@@ -152,6 +161,10 @@ final class ClusterCommandHandler implements RequestListener
         final int keyOffset,
         final int keyLength)
     {
+        if (!claim(clientId, correlationId, templateId))
+        {
+            return;
+        }
         final int known = deduplicator.resultOf(clientId, correlationId);
         final boolean deleted;
         if (RequestDeduplicator.UNKNOWN != known)
@@ -207,6 +220,21 @@ final class ClusterCommandHandler implements RequestListener
     {
         errors++;
         send(responses.error(out, 0, correlationId, templateId, code, reason));
+    }
+
+    /**
+     * Bind {@code clientId} to the current session, or refuse the write if another open session owns it.
+     */
+    private boolean claim(final long clientId, final long correlationId, final int templateId)
+    {
+        if (deduplicator.claim(clientId, session.id(), isSessionOpen))
+        {
+            return true;
+        }
+        onInvalidRequest(correlationId, templateId, ErrorCode.CLIENT_ID_IN_USE, "client id " +
+            Long.toHexString(clientId) + " belongs to another open session; a session takes it over once that one " +
+            "has closed");
+        return false;
     }
 
     private boolean answerDuplicate(final long clientId, final long correlationId)

@@ -26,7 +26,8 @@ import java.util.concurrent.TimeUnit;
  * changed only by commands from the Raft log.
  * <p>
  * Deterministic by construction: TTLs run on the cluster's time (the timestamp of the log entry being applied),
- * nothing reads the wall clock, draws random numbers or does I/O, and the store is anonymous (its durable form
+ * nothing that changes state reads the wall clock (only the side-effect-free stale reads check expiry against it),
+ * draws random numbers or does I/O, and the store is anonymous (its durable form
  * is the log and the snapshots). Reads that must not change replicated state use {@link FerriteStore#peek}.
  * <b>Note:</b> the callbacks run on the service container's thread; {@link #role()}, {@link #logPosition()} and
  * {@link #size()} may be read from any thread.
@@ -35,6 +36,8 @@ public final class FerriteClusteredService implements ClusteredService
 {
     /** Aeron counter type of the service's applied log position; its key is the group id (int). */
     public static final int APPLIED_POSITION_TYPE_ID = 7301;
+    /** Correlation id of the cluster timer that closes idle sessions when a group is nearly full. */
+    static final long SESSION_REAPER_TIMER_ID = 0x5E55_1D1E_0000_0001L;
 
     private final int group;
     private final ReplicaNodeContext ctx;
@@ -42,10 +45,12 @@ public final class FerriteClusteredService implements ClusteredService
     private final ClusterCommandHandler handler;
     private final StoreSnapshot snapshot = new StoreSnapshot();
     private final PartitionService partitions;
+    private final SessionReaper sessionReaper;
     private Cluster cluster;
     private FerriteStore store;
     private Counter appliedPosition;
     private ReadOnlyEndpoint staleReads;
+    private boolean servingStaleReads;
     private volatile Cluster.Role role = Cluster.Role.FOLLOWER;
     private volatile long logPosition;
     private volatile long size;
@@ -59,6 +64,7 @@ public final class FerriteClusteredService implements ClusteredService
     {
         this.group = group;
         this.ctx = ctx;
+        this.sessionReaper = new SessionReaper(ctx.maxSessions(), ctx.sessionIdleTimeoutMs());
         this.handler = new ClusterCommandHandler(deduplicator, ctx.requestLimits(), ctx.termLength() / 8 - 1024);
         this.partitions = new PartitionService(
             group, ctx.partitionCount(), ctx.clusterGroupCount(), ctx.termLength() / 8 - 1024, deduplicator,
@@ -72,8 +78,8 @@ public final class FerriteClusteredService implements ClusteredService
             .capacityBytes(ctx.storeCapacityBytes())
             .maxEntries(ctx.storeMaxEntries() > 0 ? ctx.storeMaxEntries() : -1)
             .policy(ctx.storePolicy())
-            .clock(this::clusterTimeMs));
-        handler.store(store, cluster.idleStrategy());
+            .clock(this::storeTimeMs));
+        handler.store(store, cluster.idleStrategy(), (sessionId) -> null != cluster.getClientSession(sessionId));
         partitions.onStart(store, cluster.idleStrategy());
         final UnsafeBuffer key = new UnsafeBuffer(new byte[4]);
         key.putInt(0, group);
@@ -87,6 +93,10 @@ public final class FerriteClusteredService implements ClusteredService
             StoreSnapshot.load(snapshotImage, store, deduplicator, cluster.idleStrategy());
         }
         size = store.size();
+        for (final ClientSession session : cluster.clientSessions())
+        {
+            sessionReaper.onOpen(session.id(), clusterTimeMs());
+        }
         final RequestLimits limits = ctx.requestLimits();
         staleReads = ReadOnlyEndpoint.create(new NodeContext()
             .channel("aeron:udp?endpoint=" +
@@ -101,10 +111,16 @@ public final class FerriteClusteredService implements ClusteredService
 
     public void onSessionOpen(final ClientSession session, final long timestamp)
     {
+        sessionReaper.onOpen(session.id(), toMs(timestamp));
+        if (sessionReaper.isNearlyFull())
+        {
+            scheduleSessionReaper(timestamp);
+        }
     }
 
     public void onSessionClose(final ClientSession session, final long timestamp, final CloseReason closeReason)
     {
+        sessionReaper.onClose(session.id());
     }
 
     public void onSessionMessage(
@@ -119,6 +135,7 @@ public final class FerriteClusteredService implements ClusteredService
         {
             handler.onMessage(session, buffer, offset, length);
         }
+        sessionReaper.onMessage(session.id(), toMs(timestamp));
         requestsApplied = handler.requests();
         logPosition = header.position();
         appliedPosition.setRelease(logPosition);
@@ -127,6 +144,32 @@ public final class FerriteClusteredService implements ClusteredService
 
     public void onTimerEvent(final long correlationId, final long timestamp)
     {
+        if (SESSION_REAPER_TIMER_ID == correlationId)
+        {
+            final long sessionId = sessionReaper.sessionToClose(toMs(timestamp));
+            if (Long.MIN_VALUE != sessionId)
+            {
+                cluster.closeClientSession(sessionId);
+            }
+            if (sessionReaper.isNearlyFull())
+            {
+                scheduleSessionReaper(timestamp);
+            }
+        }
+    }
+
+    private void scheduleSessionReaper(final long timestamp)
+    {
+        final long tickMs = Math.max(100, Math.min(1000, ctx.sessionIdleTimeoutMs() / 2));
+        final TimeUnit unit = cluster.timeUnit();
+        cluster.scheduleTimer(SESSION_REAPER_TIMER_ID, timestamp + (null == unit ? tickMs : unit.convert(tickMs,
+            TimeUnit.MILLISECONDS)));
+    }
+
+    private long toMs(final long clusterTime)
+    {
+        final TimeUnit unit = cluster.timeUnit();
+        return null == unit ? clusterTime : unit.toMillis(clusterTime);
     }
 
     /**
@@ -135,7 +178,19 @@ public final class FerriteClusteredService implements ClusteredService
      */
     public int doBackgroundWork(final long nowNs)
     {
-        return null == staleReads ? 0 : staleReads.doWork();
+        if (null == staleReads)
+        {
+            return 0;
+        }
+        servingStaleReads = true;
+        try
+        {
+            return staleReads.doWork();
+        }
+        finally
+        {
+            servingStaleReads = false;
+        }
     }
 
     public void onTakeSnapshot(final ExclusivePublication snapshotPublication)
@@ -162,6 +217,18 @@ public final class FerriteClusteredService implements ClusteredService
         {
             store.close();
         }
+    }
+
+    /**
+     * The store's clock: the cluster's time while applying the log (deterministic), and the later of the cluster's
+     * time and this host's wall clock while serving possibly-stale reads. Cluster time moves only with log entries, so
+     * an idle group or an isolated member would otherwise serve entries past their TTL; stale reads use
+     * {@link FerriteStore#peekView}, which changes nothing, so the wall clock never reaches replicated state.
+     */
+    private long storeTimeMs()
+    {
+        final long clusterTimeMs = clusterTimeMs();
+        return servingStaleReads ? Math.max(clusterTimeMs, System.currentTimeMillis()) : clusterTimeMs;
     }
 
     /**

@@ -63,6 +63,7 @@ final class GroupMember implements AutoCloseable
             .leaderHeartbeatTimeoutNs(ctx.leaderHeartbeatTimeoutNs())
             .leaderHeartbeatIntervalNs(ctx.leaderHeartbeatIntervalNs())
             .electionTimeoutNs(ctx.electionTimeoutNs())
+            .maxConcurrentSessions(ctx.maxSessions())
             .startupCanvassTimeoutNs(Math.max(2 * ctx.leaderHeartbeatTimeoutNs(), 1_000_000_000L))
             .idleStrategySupplier(ctx.idleStrategySupplier())
             .errorHandler(ctx.errorHandler());

@@ -37,6 +37,8 @@ public final class ReplicaNodeContext
     private int maxValueLength = -1;
     private int maxMultiGetKeys = ReplicationConfiguration.maxMultiGetKeys();
     private RequestLimits requestLimits;
+    private int maxSessions = ReplicationConfiguration.maxSessions();
+    private long sessionIdleTimeoutMs = ReplicationConfiguration.sessionIdleTimeoutMs();
     private long storeCapacityBytes = 64L * 1024 * 1024;
     private long storeMaxEntries;
     private EvictionPolicyType storePolicy;
@@ -111,6 +113,14 @@ public final class ReplicaNodeContext
         if (null == aeronDirectoryName)
         {
             aeronDirectoryName = defaultAeronDirectoryName(topology.portBase(), memberId);
+        }
+        if (maxSessions < 2)
+        {
+            throw new IllegalArgumentException("maxSessions must be at least 2: " + maxSessions);
+        }
+        if (sessionIdleTimeoutMs <= 0)
+        {
+            throw new IllegalArgumentException("sessionIdleTimeoutMs must be positive: " + sessionIdleTimeoutMs);
         }
         if (maxValueLength < 0)
         {
@@ -357,6 +367,36 @@ public final class ReplicaNodeContext
     public int maxMultiGetKeys()
     {
         return maxMultiGetKeys;
+    }
+
+    /**
+     * Most client sessions each group accepts at once (default {@link ReplicationConfiguration#MAX_SESSIONS_DEFAULT});
+     * one slot is kept free for newcomers by closing idle sessions ({@link #sessionIdleTimeoutMs(long)}).
+     */
+    public ReplicaNodeContext maxSessions(final int maxSessions)
+    {
+        this.maxSessions = maxSessions;
+        return this;
+    }
+
+    public int maxSessions()
+    {
+        return maxSessions;
+    }
+
+    /**
+     * How long a session must have been idle before it is closed to make room, once a group is within one session of
+     * {@link #maxSessions()}.
+     */
+    public ReplicaNodeContext sessionIdleTimeoutMs(final long sessionIdleTimeoutMs)
+    {
+        this.sessionIdleTimeoutMs = sessionIdleTimeoutMs;
+        return this;
+    }
+
+    public long sessionIdleTimeoutMs()
+    {
+        return sessionIdleTimeoutMs;
     }
 
     /**

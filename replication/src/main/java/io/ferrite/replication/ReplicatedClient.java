@@ -9,6 +9,7 @@ import io.ferrite.codec.sbe.BooleanType;
 import io.ferrite.codec.sbe.CompareAndSetRequestEncoder;
 import io.ferrite.codec.sbe.DeleteRequestEncoder;
 import io.ferrite.codec.sbe.DeleteResponseDecoder;
+import io.ferrite.codec.sbe.ErrorCode;
 import io.ferrite.codec.sbe.ErrorResponseDecoder;
 import io.ferrite.codec.sbe.PartitionRedirectResponseDecoder;
 import io.ferrite.codec.sbe.GetRequestEncoder;
@@ -43,7 +44,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>
  * The client follows leader changes: requests in flight when a new leader is announced (or when the session has
  * to be re-established) are sent again with their original correlation ids; members remember the outcome of
- * each client's recent writes, so a resent write is never applied twice and is answered with its first outcome.
+ * each client instance's recent writes, so a resent write is never applied twice and is answered with its first
+ * outcome. The identity they remember it by is a random {@link #instanceId() instance id} drawn for each client,
+ * bound by each group to the session that first writes with it: a restarted process starts a new identity (and
+ * loses no write to its predecessor's outcomes), and another session cannot pass itself off as this client.
  * Requests that get no answer within the request timeout fail with {@link ReplicationException}.
  * <p>
  * <b>Note:</b> thread-safe. Blocking calls drive the connection on the caller's thread while they wait (lowest
@@ -52,6 +56,7 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class ReplicatedClient implements AutoCloseable
 {
     private static final long KEEP_ALIVE_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
+    private static final long ID_IN_USE_RETRY_NS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final ReplicatedClientContext ctx;
     private final MediaDriver driver;
@@ -74,6 +79,7 @@ public final class ReplicatedClient implements AutoCloseable
     private volatile boolean running = true;
     private volatile int leaderMemberId = -1;
     private FerriteClient staleClient;
+    private int staleMember = -1;
 
     private ReplicatedClient(final ReplicatedClientContext ctx)
     {
@@ -82,7 +88,7 @@ public final class ReplicatedClient implements AutoCloseable
         {
             final File shm = new File("/dev/shm");
             final String dir = new File(shm.isDirectory() ? shm : new File(System.getProperty("java.io.tmpdir")),
-                "ferrite-client-" + ctx.clientId()).getPath();
+                "ferrite-client-" + Long.toHexString(ctx.instanceId())).getPath();
             driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
                 .aeronDirectoryName(dir)
                 .threadingMode(ThreadingMode.SHARED)
@@ -127,6 +133,15 @@ public final class ReplicatedClient implements AutoCloseable
     }
 
     /**
+     * The identity members deduplicate this client's writes by: random per client instance unless
+     * {@link ReplicatedClientContext#instanceId(long)} set it.
+     */
+    public long instanceId()
+    {
+        return ctx.instanceId();
+    }
+
+    /**
      * The member id of the leader the client last heard of, or -1.
      */
     public int leaderMemberId()
@@ -137,7 +152,10 @@ public final class ReplicatedClient implements AutoCloseable
     /**
      * A weaker, faster read: answered directly by one member from its own copy, without going through the Raft
      * log, so it may miss writes that were acknowledged recently (or, on a lagging member, long ago). Use
-     * {@link #get(byte[])} when the read must see every acknowledged write.
+     * {@link #get(byte[])} when the read must see every acknowledged write. It never returns an entry whose TTL has
+     * passed: the member checks expiry against the later of the cluster's time and its own clock. Unless
+     * {@link ReplicatedClientContext#staleReadMember(int)} names one, the member is the leader as this client
+     * knows it at each call.
      *
      * @return the member's value, or null.
      * @throws ReplicationException if stale-read endpoints are not configured or the member cannot be reached.
@@ -160,19 +178,36 @@ public final class ReplicatedClient implements AutoCloseable
         }
     }
 
+    /**
+     * The member possibly-stale reads go to now, or -1 before the first one.
+     */
+    public int staleReadMemberId()
+    {
+        synchronized (this)
+        {
+            return null == staleClient ? -1 : staleMember;
+        }
+    }
+
+    /**
+     * The client of the member stale reads go to: the configured member, or else the leader as the client knows it
+     * now, so a deposed leader stops answering once the client has heard of its successor.
+     */
     private FerriteClient staleReadClient()
     {
         synchronized (this)
         {
-            if (null != staleClient)
+            final int member = ctx.staleReadMember() >= 0 ? ctx.staleReadMember() : Math.max(0, leaderMemberId);
+            if (null != staleClient && member == staleMember)
             {
                 return staleClient;
             }
+            CloseHelper.quietClose(staleClient);
+            staleClient = null;
             if (null == ctx.staleReadEndpoints())
             {
                 throw new ReplicationException("staleReadEndpoints not set in ReplicatedClientContext");
             }
-            final int member = ctx.staleReadMember() >= 0 ? ctx.staleReadMember() : Math.max(0, leaderMemberId);
             String endpoint = null;
             for (final String part : ctx.staleReadEndpoints().split(","))
             {
@@ -194,6 +229,7 @@ public final class ReplicatedClient implements AutoCloseable
                     .responseChannel("aeron:udp?endpoint=" + ctx.egressHost() + ":0")
                     .aeronDir(aeronDirectoryName)
                     .termLength(ctx.termLength()));
+                staleMember = member;
             }
             catch (final FerriteException ex)
             {
@@ -221,7 +257,7 @@ public final class ReplicatedClient implements AutoCloseable
             final long correlationId = ++nextCorrelationId;
             final int length = MessageHeaderEncoder.ENCODED_LENGTH + getRequest
                 .wrapAndApplyHeader(encodeBuffer, 0, headerEncoder)
-                .clientId(ctx.clientId())
+                .clientId(ctx.instanceId())
                 .correlationId(correlationId)
                 .putKey(key, 0, key.length)
                 .encodedLength();
@@ -278,7 +314,7 @@ public final class ReplicatedClient implements AutoCloseable
             final long correlationId = ++nextCorrelationId;
             final int length = MessageHeaderEncoder.ENCODED_LENGTH + putRequest
                 .wrapAndApplyHeader(encodeBuffer, 0, headerEncoder)
-                .clientId(ctx.clientId())
+                .clientId(ctx.instanceId())
                 .correlationId(correlationId)
                 .ttlMs(ttlMs)
                 .mode(mode)
@@ -312,7 +348,7 @@ public final class ReplicatedClient implements AutoCloseable
             final long correlationId = ++nextCorrelationId;
             final int length = MessageHeaderEncoder.ENCODED_LENGTH + casRequest
                 .wrapAndApplyHeader(encodeBuffer, 0, headerEncoder)
-                .clientId(ctx.clientId())
+                .clientId(ctx.instanceId())
                 .correlationId(correlationId)
                 .ttlMs(0)
                 .putKey(key, 0, key.length)
@@ -347,7 +383,7 @@ public final class ReplicatedClient implements AutoCloseable
             final long correlationId = ++nextCorrelationId;
             final int length = MessageHeaderEncoder.ENCODED_LENGTH + deleteRequest
                 .wrapAndApplyHeader(encodeBuffer, 0, headerEncoder)
-                .clientId(ctx.clientId())
+                .clientId(ctx.instanceId())
                 .correlationId(correlationId)
                 .putKey(key, 0, key.length)
                 .encodedLength();
@@ -548,6 +584,11 @@ public final class ReplicatedClient implements AutoCloseable
         {
             CloseHelper.quietClose(cluster);
             cluster = null;
+            if (pending.isEmpty())
+            {
+                // Reconnect only for a request: a session the group closed for idling stays closed until used.
+                return 0;
+            }
             try
             {
                 cluster = connect();
@@ -585,9 +626,10 @@ public final class ReplicatedClient implements AutoCloseable
     {
         long[] ids = null;
         int count = 0;
+        final long now = System.nanoTime();
         for (final Pending p : pending.values())
         {
-            if (!p.sent)
+            if (!p.sent && now - p.notBeforeNs >= 0)
             {
                 if (null == ids)
                 {
@@ -663,6 +705,7 @@ public final class ReplicatedClient implements AutoCloseable
         final long deadlineNs;
         final CompletableFuture<Object> future = new CompletableFuture<>();
         boolean sent;
+        long notBeforeNs;
 
         Pending(final long correlationId, final byte[] message, final long deadlineNs)
         {
@@ -732,6 +775,18 @@ public final class ReplicatedClient implements AutoCloseable
                     final long correlationId = errorResponse.correlationId();
                     final String code = String.valueOf(errorResponse.code());
                     final String message = errorResponse.message();
+                    if (ErrorCode.CLIENT_ID_IN_USE == errorResponse.code())
+                    {
+                        // This instance's previous session (before a reconnect) still owns the id: retry until the
+                        // cluster has closed it or the request times out.
+                        final Pending p = pending.get(correlationId);
+                        if (null != p)
+                        {
+                            p.sent = false;
+                            p.notBeforeNs = System.nanoTime() + ID_IN_USE_RETRY_NS;
+                        }
+                        break;
+                    }
                     final Pending p = pending.remove(correlationId);
                     if (null != p)
                     {

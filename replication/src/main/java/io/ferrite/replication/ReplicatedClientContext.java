@@ -3,6 +3,7 @@ package io.ferrite.replication;
 import io.ferrite.codec.RequestLimits;
 import org.agrona.ErrorHandler;
 
+import java.security.SecureRandom;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -17,7 +18,10 @@ public final class ReplicatedClientContext
     private int staleReadMember = -1;
     private String aeronDirectoryName;
     private String egressHost = "127.0.0.1";
+    private static final SecureRandom RANDOM = new SecureRandom();
+
     private long clientId = ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
+    private long instanceId;
     private long requestTimeoutNs = TimeUnit.SECONDS.toNanos(10);
     private long connectTimeoutNs = TimeUnit.SECONDS.toNanos(10);
     private int maxInFlight = RequestDeduplicator.WINDOW;
@@ -46,6 +50,10 @@ public final class ReplicatedClientContext
         if (requestTimeoutNs <= 0 || connectTimeoutNs <= 0)
         {
             throw new IllegalArgumentException("timeouts must be positive");
+        }
+        if (0 == instanceId)
+        {
+            instanceId = newInstanceId();
         }
         if (maxValueLength < 0)
         {
@@ -129,8 +137,9 @@ public final class ReplicatedClientContext
     }
 
     /**
-     * Identity of this client for write deduplication; random by default. Reuse one only for the same logical
-     * client (for example after a process restart that resends its unacknowledged writes).
+     * A label for this client (thread and directory names); random by default. It is not the identity members
+     * deduplicate writes by: that is the {@link #instanceId(long) instance id}, drawn afresh for every client
+     * instance, so a process restarted with the same client id never inherits its predecessor's outcomes.
      */
     public ReplicatedClientContext clientId(final long clientId)
     {
@@ -141,6 +150,38 @@ public final class ReplicatedClientContext
     public long clientId()
     {
         return clientId;
+    }
+
+    /**
+     * The identity members deduplicate this client's writes by; 0 (the default) draws a random 64-bit one with
+     * {@link SecureRandom} in {@link #conclude()}. Set it only to give several clients of one logical client
+     * instance the same identity, for example one partitioned client talking to many groups (each group binds the
+     * id to the session that first writes with it). Never reuse one across client restarts: the new instance's
+     * correlation ids start again at 1 and would match the old instance's recorded outcomes.
+     */
+    public ReplicatedClientContext instanceId(final long instanceId)
+    {
+        this.instanceId = instanceId;
+        return this;
+    }
+
+    public long instanceId()
+    {
+        return instanceId;
+    }
+
+    /**
+     * A fresh random instance id (never 0): what {@link #conclude()} draws when none is set.
+     */
+    public static long newInstanceId()
+    {
+        long id;
+        do
+        {
+            id = RANDOM.nextLong();
+        }
+        while (0 == id || RequestDeduplicator.NO_SESSION == id);
+        return id;
     }
 
     public ReplicatedClientContext requestTimeoutNs(final long requestTimeoutNs)

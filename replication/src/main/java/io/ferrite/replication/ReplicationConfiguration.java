@@ -72,6 +72,19 @@ public final class ReplicationConfiguration
     public static final String MAX_MULTI_GET_KEYS_PROP_NAME = "ferrite.replication.max.multi.get.keys";
     public static final int MAX_MULTI_GET_KEYS_DEFAULT = RequestLimits.DEFAULT_MAX_MULTI_GET_KEYS;
 
+    /**
+     * Most client sessions a group accepts at once (Aeron's {@code maxConcurrentSessions}; Aeron's own default is 10).
+     */
+    public static final String MAX_SESSIONS_PROP_NAME = "ferrite.replication.max.sessions";
+    public static final int MAX_SESSIONS_DEFAULT = 256;
+
+    /**
+     * When a group is within one session of its limit, a session idle for this long is closed so newcomers find a
+     * slot; below that mark idle sessions stay.
+     */
+    public static final String SESSION_IDLE_TIMEOUT_MS_PROP_NAME = "ferrite.replication.session.idle.timeout.ms";
+    public static final long SESSION_IDLE_TIMEOUT_MS_DEFAULT = 30_000;
+
     private ReplicationConfiguration()
     {
     }
@@ -146,6 +159,16 @@ public final class ReplicationConfiguration
     public static int maxMultiGetKeys()
     {
         return Integer.getInteger(MAX_MULTI_GET_KEYS_PROP_NAME, MAX_MULTI_GET_KEYS_DEFAULT);
+    }
+
+    public static int maxSessions()
+    {
+        return Integer.getInteger(MAX_SESSIONS_PROP_NAME, MAX_SESSIONS_DEFAULT);
+    }
+
+    public static long sessionIdleTimeoutMs()
+    {
+        return Long.getLong(SESSION_IDLE_TIMEOUT_MS_PROP_NAME, SESSION_IDLE_TIMEOUT_MS_DEFAULT);
     }
 
     public static long snapshotLogBytes()

@@ -4,16 +4,22 @@ import org.agrona.collections.Long2ObjectHashMap;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongPredicate;
 
 /**
- * Remembers the outcome of each client's most recent writes so a write resent after a failover is answered
- * with its first outcome instead of being applied twice. Part of the replicated state (it is in snapshots).
+ * Remembers the outcome of each client instance's most recent writes so a write resent after a failover is
+ * answered with its first outcome instead of being applied twice. Part of the replicated state (it is in
+ * snapshots).
  * <p>
- * Each client (by its client id, which outlives sessions) has a window of its last {@link #WINDOW} write
- * correlation ids and their result codes; a client must keep at most that many writes in flight. Membership is
- * exact, so requests from several application threads of one client may reach the log in any order. At most
- * {@link #MAX_CLIENTS} clients are remembered; beyond that the one whose last write is oldest in the log is
- * forgotten. Deterministic: it depends only on the order of calls.
+ * A client is known by its instance id: a random 64-bit number drawn per client instance (never configured, so a
+ * restarted process never inherits the old one's outcomes). The id is bound to the cluster session that first
+ * writes with it ({@link #claim}); another session presenting it is refused while the owner's session is open, and
+ * may take it over once that session has closed or timed out (a client that reconnects with a new session keeps
+ * its id and its outcomes). Each client has a window of its last {@link #WINDOW} write correlation ids and their
+ * result codes; a client must keep at most that many writes in flight. Membership is exact, so requests from
+ * several application threads of one client may reach the log in any order. At most {@link #MAX_CLIENTS} clients
+ * are remembered; beyond that the one whose last write is oldest in the log is forgotten. Deterministic: it
+ * depends only on the order of calls (and on which sessions are open, which the log decides).
  * <b>Note:</b> not thread-safe; used on the service thread.
  */
 final class RequestDeduplicator
@@ -21,6 +27,8 @@ final class RequestDeduplicator
     static final int WINDOW = 256;
     static final int MAX_CLIENTS = 65536;
     static final int UNKNOWN = Integer.MIN_VALUE;
+    /** Owner of an id restored from a snapshot that named none: any session may claim it. */
+    static final long NO_SESSION = -1;
 
     private final Long2ObjectHashMap<ClientWindow> clients = new Long2ObjectHashMap<>();
     private long sequence;
@@ -35,21 +43,47 @@ final class RequestDeduplicator
     }
 
     /**
-     * Record that {@code correlationId} of {@code clientId} was applied with {@code result}.
+     * Let {@code sessionId} write as {@code clientId}: true if the id is new, already the session's, or its owner's
+     * session is no longer open (then the session takes it over, outcomes included); false if another open session
+     * owns it.
      */
-    void record(final long clientId, final long correlationId, final int result)
+    boolean claim(final long clientId, final long sessionId, final LongPredicate isSessionOpen)
     {
-        ClientWindow window = clients.get(clientId);
+        final ClientWindow window = clients.get(clientId);
         if (null == window)
         {
             if (clients.size() >= MAX_CLIENTS)
             {
                 forgetOldest();
             }
-            window = new ClientWindow(clientId);
-            clients.put(clientId, window);
+            final ClientWindow created = new ClientWindow(clientId);
+            created.ownerSessionId = sessionId;
+            clients.put(clientId, created);
+            return true;
         }
-        window.record(correlationId, result, ++sequence);
+        if (window.ownerSessionId == sessionId)
+        {
+            return true;
+        }
+        if (NO_SESSION != window.ownerSessionId && isSessionOpen.test(window.ownerSessionId))
+        {
+            return false;
+        }
+        window.ownerSessionId = sessionId;
+        return true;
+    }
+
+    /**
+     * Record that {@code correlationId} of {@code clientId}, {@link #claim claimed} before, was applied with
+     * {@code result}.
+     */
+    void record(final long clientId, final long correlationId, final int result)
+    {
+        final ClientWindow window = clients.get(clientId);
+        if (null != window)
+        {
+            window.record(correlationId, result, ++sequence);
+        }
     }
 
     int clientCount()
@@ -83,9 +117,10 @@ final class RequestDeduplicator
         this.sequence = sequence;
     }
 
-    ClientWindow restore(final long clientId, final long lastSequence)
+    ClientWindow restore(final long clientId, final long ownerSessionId, final long lastSequence)
     {
         final ClientWindow window = new ClientWindow(clientId);
+        window.ownerSessionId = ownerSessionId;
         window.lastSequence = lastSequence;
         clients.put(clientId, window);
         return window;
@@ -118,6 +153,7 @@ final class RequestDeduplicator
         int count;
         int next;
         long lastSequence;
+        long ownerSessionId = NO_SESSION;
 
         ClientWindow(final long clientId)
         {

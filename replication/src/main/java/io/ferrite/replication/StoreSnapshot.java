@@ -10,7 +10,8 @@ import io.ferrite.codec.sbe.MessageHeaderEncoder;
 import io.ferrite.codec.sbe.SnapshotBeginDecoder;
 import io.ferrite.codec.sbe.SnapshotBeginEncoder;
 import io.ferrite.codec.sbe.SnapshotClientDecoder;
-import io.ferrite.codec.sbe.SnapshotClientEncoder;
+import io.ferrite.codec.sbe.SnapshotClientWindowDecoder;
+import io.ferrite.codec.sbe.SnapshotClientWindowEncoder;
 import io.ferrite.codec.sbe.SnapshotEndDecoder;
 import io.ferrite.codec.sbe.SnapshotEndEncoder;
 import io.ferrite.codec.sbe.SnapshotEntriesDecoder;
@@ -30,7 +31,9 @@ import java.util.List;
  * <p>
  * A snapshot is {@code SnapshotBegin}, then the store's whole image ({@link FerriteStore#imageLength()}: index,
  * entry records, policy state and data) as {@code SnapshotImageChunk} messages of {@link #IMAGE_CHUNK} bytes with
- * all-zero chunks left out, then one {@code SnapshotClient} per remembered client, then {@code SnapshotEnd} with
+ * all-zero chunks left out, then one {@code SnapshotClientWindow} per remembered client (its id, the session that
+ * owns it and its recent outcomes; the older {@code SnapshotClient} without an owner is still read), then
+ * {@code SnapshotEnd} with
  * the counts, which loading checks. Copying the image rather than the entries keeps recency order, frequencies and
  * expiry bookkeeping exactly, so a member restored from a snapshot evicts, expires and answers conditional writes
  * exactly as the members that never restarted (entries re-inserted one by one would diverge under eviction).
@@ -43,7 +46,7 @@ final class StoreSnapshot
 
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final SnapshotBeginEncoder beginEncoder = new SnapshotBeginEncoder();
-    private final SnapshotClientEncoder clientEncoder = new SnapshotClientEncoder();
+    private final SnapshotClientWindowEncoder clientEncoder = new SnapshotClientWindowEncoder();
     private final SnapshotEndEncoder endEncoder = new SnapshotEndEncoder();
     private final SnapshotImageChunkEncoder imageEncoder = new SnapshotImageChunkEncoder();
     private final ExpandableDirectByteBuffer scratch = new ExpandableDirectByteBuffer(IMAGE_CHUNK);
@@ -74,9 +77,10 @@ final class StoreSnapshot
         final List<RequestDeduplicator.ClientWindow> windows = deduplicator.windows();
         for (final RequestDeduplicator.ClientWindow window : windows)
         {
-            final SnapshotClientEncoder.RequestsEncoder requests = clientEncoder
+            final SnapshotClientWindowEncoder.RequestsEncoder requests = clientEncoder
                 .wrapAndApplyHeader(out, 0, headerEncoder)
                 .clientId(window.clientId)
+                .ownerSessionId(window.ownerSessionId)
                 .lastSequence(window.lastSequence)
                 .requestsCount(window.count);
             for (int i = 0; i < window.count; i++)
@@ -197,6 +201,7 @@ final class StoreSnapshot
         private final SnapshotBeginDecoder begin = new SnapshotBeginDecoder();
         private final SnapshotEntriesDecoder entriesDecoder = new SnapshotEntriesDecoder();
         private final SnapshotClientDecoder client = new SnapshotClientDecoder();
+        private final SnapshotClientWindowDecoder clientWindow = new SnapshotClientWindowDecoder();
         private final SnapshotEndDecoder end = new SnapshotEndDecoder();
         private final SnapshotImageChunkDecoder imageChunk = new SnapshotImageChunkDecoder();
         private final UnsafeBuffer chunkData = new UnsafeBuffer(0, 0);
@@ -252,11 +257,21 @@ final class StoreSnapshot
                     break;
                 case SnapshotClientDecoder.TEMPLATE_ID:
                     client.wrap(buffer, body, header.blockLength(), header.version());
-                    final RequestDeduplicator.ClientWindow window =
-                        deduplicator.restore(client.clientId(), client.lastSequence());
+                    final RequestDeduplicator.ClientWindow window = deduplicator.restore(
+                        client.clientId(), RequestDeduplicator.NO_SESSION, client.lastSequence());
                     for (final SnapshotClientDecoder.RequestsDecoder request : client.requests())
                     {
                         window.record(request.correlationId(), request.result(), client.lastSequence());
+                    }
+                    clients++;
+                    break;
+                case SnapshotClientWindowDecoder.TEMPLATE_ID:
+                    clientWindow.wrap(buffer, body, header.blockLength(), header.version());
+                    final RequestDeduplicator.ClientWindow owned = deduplicator.restore(
+                        clientWindow.clientId(), clientWindow.ownerSessionId(), clientWindow.lastSequence());
+                    for (final SnapshotClientWindowDecoder.RequestsDecoder request : clientWindow.requests())
+                    {
+                        owned.record(request.correlationId(), request.result(), clientWindow.lastSequence());
                     }
                     clients++;
                     break;
