@@ -150,7 +150,11 @@ class PartitionMigrationTest
         writing.set(false);
         writer.join(30_000);
         assertFalse(writer.isAlive());
-        assertTrue(errors.isEmpty(), "errors: " + errors);
+        // Aeron reports elections and slow joins on a loaded machine as warnings: only real errors fail the test
+        final List<Throwable> real = errors.stream().filter(t -> !(t instanceof io.aeron.exceptions.AeronException &&
+            io.aeron.exceptions.AeronException.Category.WARN == ((io.aeron.exceptions.AeronException)t).category()))
+            .toList();
+        assertTrue(real.isEmpty(), "errors: " + real);
 
         for (final Map.Entry<String, String> e : acknowledged.entrySet())
         {
