@@ -24,7 +24,8 @@ import java.util.Properties;
  *   group.0.members=0,h0:21100,...|1,...            Aeron Cluster member string of each group
  * </pre>
  * The endpoint lines are what clients read, so a group's addresses are listed, not recomputed. Partition
- * {@code p} starts on group {@code p * groups / partitions} (contiguous ranges); the map then lives in group 0's replicated state.
+ * {@code p} starts on group {@code p * groups / partitions} (contiguous ranges); the map then lives in group 0's
+ * replicated state.
  * <b>Note:</b> immutable.
  */
 public final class ClusterDescription
@@ -103,7 +104,8 @@ public final class ClusterDescription
     public void write(final Path file)
     {
         final StringBuilder sb = new StringBuilder()
-            .append("# Ferrite cluster description (ferrite cluster create). Partition p starts on group p * groups / partitions;\n")
+            .append("# Ferrite cluster description (ferrite cluster create).\n")
+            .append("# Partition p starts on group p * groups / partitions;\n")
             .append("# member m of every group runs on host m. The partition count never changes.\n")
             .append("partitions=").append(partitions).append('\n')
             .append("groups=").append(groups).append('\n')

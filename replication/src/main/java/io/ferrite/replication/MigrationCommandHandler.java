@@ -87,7 +87,8 @@ final class MigrationCommandHandler
      */
     static boolean handles(final int templateId)
     {
-        return templateId >= PartitionMapRequestDecoder.TEMPLATE_ID && templateId <= PlanStatusRequestDecoder.TEMPLATE_ID;
+        return templateId >= PartitionMapRequestDecoder.TEMPLATE_ID &&
+            templateId <= PlanStatusRequestDecoder.TEMPLATE_ID;
     }
 
     void onMessage(final ClientSession session, final DirectBuffer buffer, final int offset, final int length)

@@ -235,7 +235,8 @@ public final class PartitionedClient implements AutoCloseable
         }
     }
 
-    private <T> CompletableFuture<T> route(final byte[] key, final Function<ReplicatedClient, CompletableFuture<Object>> op)
+    private <T> CompletableFuture<T> route(
+        final byte[] key, final Function<ReplicatedClient, CompletableFuture<Object>> op)
     {
         final CompletableFuture<T> result = new CompletableFuture<>();
         attempt(key, PartitionHash.partition(key, map.partitionCount()), op, result, System.nanoTime() + timeoutNs, 0);

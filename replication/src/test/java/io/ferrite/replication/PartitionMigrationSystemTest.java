@@ -151,9 +151,10 @@ class PartitionMigrationSystemTest
                 killMoverMidPlan(endpoints, throttle);
                 faulted.set(true);
                 final PlanStatus interrupted = admin.planStatus();
-                assertTrue(null != interrupted.running(), "the killed mover must leave moves to resume: " + interrupted);
+                assertTrue(null != interrupted.running(),
+                    "the killed mover must leave moves to resume: " + interrupted);
             }
-            final PlanStatus done = new PartitionMover(admin, throttle, 32, 16 * 1024, new PartitionMover.ProgressListener()
+            final PartitionMover.ProgressListener listener = new PartitionMover.ProgressListener()
             {
                 public void onProgress(final MoveStatus move, final long queued, final long elapsedNs)
                 {
@@ -175,7 +176,8 @@ class PartitionMigrationSystemTest
                 {
                     pausesNs.add(pauseNs);
                 }
-            }).apply();
+            };
+            final PlanStatus done = new PartitionMover(admin, throttle, 32, 16 * 1024, listener).apply();
             assertNull(done.running(), "every move must be done: " + done);
             assertTrue(faulted.get(), "the fault " + fault + " was never injected");
             final PartitionMap after = admin.partitionMap();

@@ -151,7 +151,7 @@ final class DemoCommand implements Callable<Integer>
                 return result;
             }
             System.out.println();
-            System.out.println("Now a partitioned cluster: two replica groups, one client for both, a partition moved.");
+            System.out.println("Now a partitioned cluster: two replica groups, one client, a partition moved.");
             return PartitionedDemo.run(clusterPortBase + 1000, new File(dir.getParentFile(), "demo-partitioned"));
         }
         return 0;
