@@ -41,7 +41,7 @@ public final class FerriteClusteredService implements ClusteredService
 
     private final int group;
     private final ReplicaNodeContext ctx;
-    private final RequestDeduplicator deduplicator = new RequestDeduplicator();
+    private final RequestDeduplicator deduplicator;
     private final ClusterCommandHandler handler;
     private final StoreSnapshot snapshot = new StoreSnapshot();
     private final PartitionService partitions;
@@ -64,6 +64,7 @@ public final class FerriteClusteredService implements ClusteredService
     {
         this.group = group;
         this.ctx = ctx;
+        this.deduplicator = new RequestDeduplicator(ctx.dedupMaxClients());
         this.sessionReaper = new SessionReaper(ctx.maxSessions(), ctx.sessionIdleTimeoutMs());
         this.handler = new ClusterCommandHandler(deduplicator, ctx.requestLimits(), ctx.termLength() / 8 - 1024);
         this.partitions = new PartitionService(

@@ -23,6 +23,10 @@ import java.util.List;
  * <p>
  * Threads: the driver and the archive each run one shared agent; each group member runs a consensus module agent
  * and a service agent. All use backoff idle strategies (see {@link ReplicaNodeContext#maxParkNs()}).
+ * <p>
+ * The node owns its base directory through {@link NodeDirectoryLock}: a second live process on the same directory
+ * is refused, and a node restarted at once after its predecessor was killed (SIGKILL) starts without waiting for
+ * the dead process's Aeron mark files to time out.
  * <b>Note:</b> launch and close from one thread; the query methods are thread-safe.
  */
 public final class ReplicaNode implements AutoCloseable
@@ -30,6 +34,7 @@ public final class ReplicaNode implements AutoCloseable
     private static final int RETENTION_RESPONSE_STREAM_ID = 999;
 
     private final ReplicaNodeContext ctx;
+    private final NodeDirectoryLock directoryLock;
     private final ArchivingMediaDriver driver;
     private final List<GroupMember> members = new ArrayList<>();
     private AgentRunner retentionRunner;
@@ -38,9 +43,26 @@ public final class ReplicaNode implements AutoCloseable
     {
         this.ctx = ctx;
         final File archiveDir = new File(ctx.baseDir(), "archive");
-        if (ctx.deleteOnStart())
+        directoryLock = NodeDirectoryLock.acquire(ctx.baseDir());
+        try
         {
-            IoUtil.delete(ctx.baseDir(), true);
+            if (ctx.deleteOnStart())
+            {
+                final File[] children = ctx.baseDir().listFiles();
+                for (final File child : null == children ? new File[0] : children)
+                {
+                    if (!NodeDirectoryLock.FILENAME.equals(child.getName()))
+                    {
+                        IoUtil.delete(child, true);
+                    }
+                }
+            }
+            directoryLock.markStaleMarkFilesInactive(ctx.baseDir());
+        }
+        catch (final RuntimeException ex)
+        {
+            directoryLock.close();
+            throw ex;
         }
         final MediaDriver.Context driverCtx = new MediaDriver.Context()
             .aeronDirectoryName(ctx.aeronDirectoryName())
@@ -63,7 +85,15 @@ public final class ReplicaNode implements AutoCloseable
             .threadingMode(ArchiveThreadingMode.SHARED)
             .idleStrategySupplier(ctx.idleStrategySupplier())
             .errorHandler(ctx.errorHandler());
-        driver = ArchivingMediaDriver.launch(driverCtx, archiveCtx);
+        try
+        {
+            driver = ArchivingMediaDriver.launch(driverCtx, archiveCtx);
+        }
+        catch (final RuntimeException ex)
+        {
+            directoryLock.close();
+            throw ex;
+        }
         try
         {
             for (final int group : ctx.groups())
@@ -150,5 +180,6 @@ public final class ReplicaNode implements AutoCloseable
             CloseHelper.quietClose(members.get(i));
         }
         CloseHelper.quietClose(driver);
+        CloseHelper.quietClose(directoryLock);
     }
 }

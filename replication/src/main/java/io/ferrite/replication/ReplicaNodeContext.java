@@ -38,6 +38,7 @@ public final class ReplicaNodeContext
     private int maxMultiGetKeys = ReplicationConfiguration.maxMultiGetKeys();
     private RequestLimits requestLimits;
     private int maxSessions = ReplicationConfiguration.maxSessions();
+    private int dedupMaxClients = ReplicationConfiguration.dedupMaxClients();
     private long sessionIdleTimeoutMs = ReplicationConfiguration.sessionIdleTimeoutMs();
     private long storeCapacityBytes = 64L * 1024 * 1024;
     private long storeMaxEntries;
@@ -117,6 +118,10 @@ public final class ReplicaNodeContext
         if (maxSessions < 2)
         {
             throw new IllegalArgumentException("maxSessions must be at least 2: " + maxSessions);
+        }
+        if (dedupMaxClients < 1)
+        {
+            throw new IllegalArgumentException("dedupMaxClients must be positive: " + dedupMaxClients);
         }
         if (sessionIdleTimeoutMs <= 0)
         {
@@ -397,6 +402,21 @@ public final class ReplicaNodeContext
     public long sessionIdleTimeoutMs()
     {
         return sessionIdleTimeoutMs;
+    }
+
+    /**
+     * Most client instances whose recent write outcomes each group remembers (about
+     * {@link RequestDeduplicator#BYTES_PER_CLIENT} bytes of heap each); equal on every member of a group.
+     */
+    public ReplicaNodeContext dedupMaxClients(final int dedupMaxClients)
+    {
+        this.dedupMaxClients = dedupMaxClients;
+        return this;
+    }
+
+    public int dedupMaxClients()
+    {
+        return dedupMaxClients;
     }
 
     /**

@@ -85,6 +85,13 @@ public final class ReplicationConfiguration
     public static final String SESSION_IDLE_TIMEOUT_MS_PROP_NAME = "ferrite.replication.session.idle.timeout.ms";
     public static final long SESSION_IDLE_TIMEOUT_MS_DEFAULT = 30_000;
 
+    /**
+     * Most client instances whose recent write outcomes a group remembers (about 3 KiB of heap each, all in
+     * snapshots); beyond it the least recently used is forgotten. Must be equal on every member of a group.
+     */
+    public static final String DEDUP_MAX_CLIENTS_PROP_NAME = "ferrite.replication.dedup.max.clients";
+    public static final int DEDUP_MAX_CLIENTS_DEFAULT = 4096;
+
     private ReplicationConfiguration()
     {
     }
@@ -169,6 +176,11 @@ public final class ReplicationConfiguration
     public static long sessionIdleTimeoutMs()
     {
         return Long.getLong(SESSION_IDLE_TIMEOUT_MS_PROP_NAME, SESSION_IDLE_TIMEOUT_MS_DEFAULT);
+    }
+
+    public static int dedupMaxClients()
+    {
+        return Integer.getInteger(DEDUP_MAX_CLIENTS_PROP_NAME, DEDUP_MAX_CLIENTS_DEFAULT);
     }
 
     public static long snapshotLogBytes()

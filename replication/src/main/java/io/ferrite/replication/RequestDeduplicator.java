@@ -1,6 +1,6 @@
 package io.ferrite.replication;
 
-import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.collections.Long2LongHashMap;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -17,29 +17,65 @@ import java.util.function.LongPredicate;
  * may take it over once that session has closed or timed out (a client that reconnects with a new session keeps
  * its id and its outcomes). Each client has a window of its last {@link #WINDOW} write correlation ids and their
  * result codes; a client must keep at most that many writes in flight. Membership is exact, so requests from
- * several application threads of one client may reach the log in any order. At most {@link #MAX_CLIENTS} clients
- * are remembered; beyond that the one whose last write is oldest in the log is forgotten. Deterministic: it
+ * several application threads of one client may reach the log in any order.
+ * <p>
+ * Memory is bounded: at most {@code maxClients} windows ({@link ReplicationConfiguration#DEDUP_MAX_CLIENTS_PROP_NAME},
+ * 4096 by default, about 3 KiB each), recycled once all exist. Windows sit in an intrusive LRU list linked by slot
+ * index, so the client whose last write (or claim) is oldest is found and forgotten in O(1). Deterministic: it
  * depends only on the order of calls (and on which sessions are open, which the log decides).
  * <b>Note:</b> not thread-safe; used on the service thread.
  */
 final class RequestDeduplicator
 {
     static final int WINDOW = 256;
-    static final int MAX_CLIENTS = 65536;
     static final int UNKNOWN = Integer.MIN_VALUE;
     /** Owner of an id restored from a snapshot that named none: any session may claim it. */
     static final long NO_SESSION = -1;
+    /** Heap bytes one client's window holds (correlation ids and results). */
+    static final int BYTES_PER_CLIENT = WINDOW * (Long.BYTES + Integer.BYTES);
 
-    private final Long2ObjectHashMap<ClientWindow> clients = new Long2ObjectHashMap<>();
+    private static final int NONE = -1;
+
+    private final int maxClients;
+    private final Long2LongHashMap slotByClient = new Long2LongHashMap(NONE);
+    private final ClientWindow[] windows;
+    private final int[] prev;
+    private final int[] next;
+    private int created;
+    private int head = NONE;
+    private int tail = NONE;
+    private int free = NONE;
     private long sequence;
+
+    RequestDeduplicator()
+    {
+        this(ReplicationConfiguration.dedupMaxClients());
+    }
+
+    RequestDeduplicator(final int maxClients)
+    {
+        if (maxClients < 1)
+        {
+            throw new IllegalArgumentException("maxClients must be positive: " + maxClients);
+        }
+        this.maxClients = maxClients;
+        windows = new ClientWindow[maxClients];
+        prev = new int[maxClients];
+        next = new int[maxClients];
+    }
+
+    int maxClients()
+    {
+        return maxClients;
+    }
 
     /**
      * The result recorded for {@code correlationId} of {@code clientId}, or {@link #UNKNOWN}.
      */
     int resultOf(final long clientId, final long correlationId)
     {
-        final ClientWindow window = clients.get(clientId);
-        return null == window ? UNKNOWN : window.resultOf(correlationId);
+        final int slot = (int)slotByClient.get(clientId);
+        return NONE == slot ? UNKNOWN : windows[slot].resultOf(correlationId);
     }
 
     /**
@@ -49,27 +85,25 @@ final class RequestDeduplicator
      */
     boolean claim(final long clientId, final long sessionId, final LongPredicate isSessionOpen)
     {
-        final ClientWindow window = clients.get(clientId);
-        if (null == window)
+        int slot = (int)slotByClient.get(clientId);
+        if (NONE == slot)
         {
-            if (clients.size() >= MAX_CLIENTS)
+            slot = allocate(clientId);
+            windows[slot].ownerSessionId = sessionId;
+        }
+        else
+        {
+            final ClientWindow window = windows[slot];
+            if (window.ownerSessionId != sessionId)
             {
-                forgetOldest();
+                if (NO_SESSION != window.ownerSessionId && isSessionOpen.test(window.ownerSessionId))
+                {
+                    return false;
+                }
+                window.ownerSessionId = sessionId;
             }
-            final ClientWindow created = new ClientWindow(clientId);
-            created.ownerSessionId = sessionId;
-            clients.put(clientId, created);
-            return true;
         }
-        if (window.ownerSessionId == sessionId)
-        {
-            return true;
-        }
-        if (NO_SESSION != window.ownerSessionId && isSessionOpen.test(window.ownerSessionId))
-        {
-            return false;
-        }
-        window.ownerSessionId = sessionId;
+        touch(slot);
         return true;
     }
 
@@ -79,31 +113,38 @@ final class RequestDeduplicator
      */
     void record(final long clientId, final long correlationId, final int result)
     {
-        final ClientWindow window = clients.get(clientId);
-        if (null != window)
+        final int slot = (int)slotByClient.get(clientId);
+        if (NONE != slot)
         {
-            window.record(correlationId, result, ++sequence);
+            windows[slot].record(correlationId, result);
+            touch(slot);
         }
     }
 
     int clientCount()
     {
-        return clients.size();
+        return slotByClient.size();
     }
 
     /**
-     * Clients in a deterministic order (by client id), for snapshots.
+     * Clients from least to most recently used (the order eviction follows), for snapshots.
      */
     List<ClientWindow> windows()
     {
-        final List<ClientWindow> list = new ArrayList<>(clients.values());
-        list.sort((a, b) -> Long.compare(a.clientId, b.clientId));
+        final List<ClientWindow> list = new ArrayList<>(slotByClient.size());
+        for (int slot = head; NONE != slot; slot = next[slot])
+        {
+            list.add(windows[slot]);
+        }
         return list;
     }
 
     void clear()
     {
-        clients.clear();
+        while (NONE != head)
+        {
+            forget(head);
+        }
         sequence = 0;
     }
 
@@ -117,28 +158,112 @@ final class RequestDeduplicator
         this.sequence = sequence;
     }
 
+    /**
+     * Add a client from a snapshot; call {@link #restored()} after the last.
+     */
     ClientWindow restore(final long clientId, final long ownerSessionId, final long lastSequence)
     {
-        final ClientWindow window = new ClientWindow(clientId);
+        final int existing = (int)slotByClient.get(clientId);
+        final int slot = NONE != existing ? existing : allocate(clientId);
+        final ClientWindow window = windows[slot];
         window.ownerSessionId = ownerSessionId;
         window.lastSequence = lastSequence;
-        clients.put(clientId, window);
         return window;
     }
 
-    private void forgetOldest()
+    /**
+     * Order the restored clients by their last use, as they were when the snapshot was taken (older snapshots list
+     * them by id).
+     */
+    void restored()
     {
-        ClientWindow oldest = null;
-        for (final ClientWindow window : clients.values())
+        final List<ClientWindow> list = windows();
+        list.sort((a, b) -> Long.compare(a.lastSequence, b.lastSequence));
+        head = NONE;
+        tail = NONE;
+        for (final ClientWindow window : list)
         {
-            if (null == oldest || window.lastSequence < oldest.lastSequence)
-            {
-                oldest = window;
-            }
+            append(window.slot);
         }
-        if (null != oldest)
+    }
+
+    private int allocate(final long clientId)
+    {
+        int slot;
+        if (NONE != free)
         {
-            clients.remove(oldest.clientId);
+            slot = free;
+            free = next[slot];
+        }
+        else if (created < maxClients)
+        {
+            slot = created++;
+            windows[slot] = new ClientWindow(slot);
+        }
+        else
+        {
+            slot = head;
+            forget(slot);
+            free = next[slot];
+        }
+        windows[slot].reset(clientId);
+        slotByClient.put(clientId, slot);
+        append(slot);
+        return slot;
+    }
+
+    private void forget(final int slot)
+    {
+        unlink(slot);
+        slotByClient.remove(windows[slot].clientId);
+        next[slot] = free;
+        free = slot;
+    }
+
+    private void touch(final int slot)
+    {
+        windows[slot].lastSequence = ++sequence;
+        if (tail != slot)
+        {
+            unlink(slot);
+            append(slot);
+        }
+    }
+
+    private void append(final int slot)
+    {
+        prev[slot] = tail;
+        next[slot] = NONE;
+        if (NONE == tail)
+        {
+            head = slot;
+        }
+        else
+        {
+            next[tail] = slot;
+        }
+        tail = slot;
+    }
+
+    private void unlink(final int slot)
+    {
+        final int p = prev[slot];
+        final int n = next[slot];
+        if (NONE == p)
+        {
+            head = n;
+        }
+        else
+        {
+            next[p] = n;
+        }
+        if (NONE == n)
+        {
+            tail = p;
+        }
+        else
+        {
+            prev[n] = p;
         }
     }
 
@@ -147,17 +272,27 @@ final class RequestDeduplicator
      */
     static final class ClientWindow
     {
-        final long clientId;
+        final int slot;
         final long[] correlationIds = new long[WINDOW];
         final int[] results = new int[WINDOW];
+        long clientId;
         int count;
         int next;
         long lastSequence;
         long ownerSessionId = NO_SESSION;
 
-        ClientWindow(final long clientId)
+        ClientWindow(final int slot)
+        {
+            this.slot = slot;
+        }
+
+        void reset(final long clientId)
         {
             this.clientId = clientId;
+            count = 0;
+            next = 0;
+            lastSequence = 0;
+            ownerSessionId = NO_SESSION;
         }
 
         int resultOf(final long correlationId)
@@ -172,13 +307,12 @@ final class RequestDeduplicator
             return UNKNOWN;
         }
 
-        void record(final long correlationId, final int result, final long sequence)
+        void record(final long correlationId, final int result)
         {
             correlationIds[next] = correlationId;
             results[next] = result;
             next = (next + 1) % WINDOW;
             count = Math.min(WINDOW, count + 1);
-            lastSequence = sequence;
         }
     }
 }

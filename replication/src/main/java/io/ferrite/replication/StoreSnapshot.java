@@ -261,7 +261,7 @@ final class StoreSnapshot
                         client.clientId(), RequestDeduplicator.NO_SESSION, client.lastSequence());
                     for (final SnapshotClientDecoder.RequestsDecoder request : client.requests())
                     {
-                        window.record(request.correlationId(), request.result(), client.lastSequence());
+                        window.record(request.correlationId(), request.result());
                     }
                     clients++;
                     break;
@@ -271,12 +271,13 @@ final class StoreSnapshot
                         clientWindow.clientId(), clientWindow.ownerSessionId(), clientWindow.lastSequence());
                     for (final SnapshotClientWindowDecoder.RequestsDecoder request : clientWindow.requests())
                     {
-                        owned.record(request.correlationId(), request.result(), clientWindow.lastSequence());
+                        owned.record(request.correlationId(), request.result());
                     }
                     clients++;
                     break;
                 case SnapshotEndDecoder.TEMPLATE_ID:
                     end.wrap(buffer, body, header.blockLength(), header.version());
+                    deduplicator.restored();
                     if (image)
                     {
                         store.imageRestored();

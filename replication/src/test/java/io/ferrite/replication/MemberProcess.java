@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * A cluster member running as its own JVM ({@link ReplicaNodeMain}), for system tests that kill and restart
@@ -19,8 +18,6 @@ import java.util.stream.Stream;
  */
 public final class MemberProcess implements AutoCloseable
 {
-    private static final int MARK_FILE_ACTIVITY_TIMESTAMP_OFFSET = 16;
-
     private final int member;
     private final GroupTopology topology;
     private final File dir;
@@ -63,10 +60,6 @@ public final class MemberProcess implements AutoCloseable
      */
     public MemberProcess start(final boolean fresh, final long timeoutMs)
     {
-        if (!fresh)
-        {
-            deleteMarkFiles();
-        }
         final StringBuilder groupList = new StringBuilder();
         for (final int g : groups)
         {
@@ -228,39 +221,6 @@ public final class MemberProcess implements AutoCloseable
         catch (final IOException ignore)
         {
             // the process ended
-        }
-    }
-
-    /**
-     * A killed member's mark files keep looking live for ten seconds (their activity timestamp is recent). We
-     * killed the process, so we zero the timestamp (after the 8-byte message header and the version, in every
-     * Aeron 1.51 mark file) rather than wait;
-     * the rest of the mark file, including the persisted candidate term, stays as it was.
-     */
-    private void deleteMarkFiles()
-    {
-        if (!dir.exists())
-        {
-            return;
-        }
-        try (Stream<java.nio.file.Path> paths = Files.walk(dir.toPath()))
-        {
-            paths.filter(p -> p.getFileName().toString().matches(".*mark.*\\.dat")).forEach(p ->
-            {
-                try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(
-                    p, java.nio.file.StandardOpenOption.WRITE))
-                {
-                    channel.write(java.nio.ByteBuffer.allocate(8), MARK_FILE_ACTIVITY_TIMESTAMP_OFFSET);
-                }
-                catch (final IOException ex)
-                {
-                    throw new UncheckedIOException(ex);
-                }
-            });
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException(ex);
         }
     }
 }

@@ -1,0 +1,75 @@
+package io.ferrite.replication;
+
+import org.agrona.CloseHelper;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A member process killed with SIGKILL restarts at once on the same directory (its dead predecessor's mark files
+ * are recognised as stale through the directory lock), while a second node on a directory whose owner is alive is
+ * refused before it touches anything.
+ */
+@Timeout(120)
+class KillRestartTest
+{
+    @TempDir
+    File tempDir;
+
+    private MemberProcess member;
+
+    @AfterEach
+    void tearDown()
+    {
+        CloseHelper.quietClose(member);
+    }
+
+    @Test
+    void shouldRestartAtOnceAfterSigkillAndRefuseASecondLiveOwner()
+    {
+        final GroupTopology topology = GroupTopology.local(1, 41000);
+        final File dir = new File(tempDir, "node-0");
+        member = new MemberProcess(0, topology, dir, 0).start(true, 60_000);
+        try (ReplicatedClient client = ReplicatedClient.connect(new ReplicatedClientContext()
+            .ingressEndpoints(topology.ingressEndpoints(0))))
+        {
+            client.put(bytes("k"), bytes("before the kill"));
+        }
+
+        final ReplicationException refused = assertThrows(ReplicationException.class,
+            () -> ReplicaNode.launch(new ReplicaNodeContext()
+                .memberId(0)
+                .topology(topology)
+                .baseDir(dir)
+                .aeronDirectoryName(new File(tempDir, "second-driver").getPath())));
+        assertTrue(refused.getMessage().contains("in use by a running process (pid=" + member.pid()),
+            refused.getMessage());
+        assertTrue(member.isAlive(), "the refused second node must leave the live owner alone");
+
+        for (int restart = 0; restart < 1; restart++)
+        {
+            member.kill();
+            member.start(false, 60_000);
+            try (ReplicatedClient client = ReplicatedClient.connect(new ReplicatedClientContext()
+                .ingressEndpoints(topology.ingressEndpoints(0))))
+            {
+                assertArrayEquals(bytes("before the kill"), client.get(bytes("k")),
+                    "the acknowledged write must survive SIGKILL and restart " + restart);
+                client.put(bytes("k"), bytes("before the kill"));
+            }
+        }
+    }
+
+    private static byte[] bytes(final String s)
+    {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,120 @@
+package io.ferrite.replication;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.lang.management.ManagementFactory;
+import java.util.List;
+import java.util.function.LongPredicate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The deduplication table is bounded, forgets the least recently used client first without scanning or allocating,
+ * and comes back from a snapshot with the same eviction order.
+ */
+@Timeout(30)
+class RequestDeduplicatorTest
+{
+    private static final LongPredicate ALL_OPEN = (sessionId) -> true;
+
+    @Test
+    void shouldStayWithinTheDefaultBoundAndForgetTheLeastRecentlyUsed()
+    {
+        final RequestDeduplicator deduplicator = new RequestDeduplicator(ReplicationConfiguration.dedupMaxClients());
+        final int max = ReplicationConfiguration.DEDUP_MAX_CLIENTS_DEFAULT;
+        assertTrue((long)max * RequestDeduplicator.BYTES_PER_CLIENT <= 16L * 1024 * 1024,
+            "the default bound must keep a group's table within 16 MiB of heap");
+        for (long client = 1; client <= max + 1000; client++)
+        {
+            assertTrue(deduplicator.claim(client, client, ALL_OPEN));
+            deduplicator.record(client, 1, 7);
+            if (client > 1 && 0 == client % 100)
+            {
+                deduplicator.record(1, client, 7);
+            }
+        }
+        assertEquals(max, deduplicator.clientCount(), "the table must not grow beyond its bound");
+        assertEquals(7, deduplicator.resultOf(1, 1), "a client in regular use must not be forgotten");
+        assertEquals(RequestDeduplicator.UNKNOWN, deduplicator.resultOf(2, 1), "the least recently used goes first");
+        assertEquals(7, deduplicator.resultOf(max + 1000, 1));
+    }
+
+    @Test
+    void shouldEvictWithoutAllocatingOnceFull()
+    {
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+        assumeTrue(threads.isThreadAllocatedMemorySupported(), "thread allocation counting not supported");
+        final RequestDeduplicator deduplicator = new RequestDeduplicator(1000);
+        long client = 0;
+        for (; client < 20_000; client++)
+        {
+            deduplicator.claim(client, 1, ALL_OPEN);
+            deduplicator.record(client, client, 0);
+        }
+        final long before = threads.getThreadAllocatedBytes(Thread.currentThread().getId());
+        for (final long end = client + 100_000; client < end; client++)
+        {
+            deduplicator.claim(client, 1, ALL_OPEN);
+            deduplicator.record(client, client, 0);
+        }
+        final long allocated = threads.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
+        assertEquals(1000, deduplicator.clientCount());
+        assertTrue(allocated < 4096, "100,000 new clients (each evicting one) allocated " + allocated + " bytes");
+    }
+
+    @Test
+    void shouldRestoreTheSameEvictionOrderFromASnapshot()
+    {
+        final RequestDeduplicator original = new RequestDeduplicator(50);
+        for (long client = 1; client <= 50; client++)
+        {
+            original.claim(client, 100 + client, ALL_OPEN);
+            original.record(client, 1, (int)client);
+        }
+        for (long client = 50; client >= 1; client -= 3)
+        {
+            original.record(client, 2, 0);
+        }
+
+        final RequestDeduplicator restored = new RequestDeduplicator(50);
+        restored.sequence(original.sequence());
+        final List<RequestDeduplicator.ClientWindow> windows = original.windows();
+        for (int i = windows.size() - 1; i >= 0; i--)
+        {
+            final RequestDeduplicator.ClientWindow window = windows.get(i);
+            final RequestDeduplicator.ClientWindow copy =
+                restored.restore(window.clientId, window.ownerSessionId, window.lastSequence);
+            for (int j = 0; j < window.count; j++)
+            {
+                copy.record(window.correlationIds[j], window.results[j]);
+            }
+        }
+        restored.restored();
+
+        for (long client = 1000; client < 1030; client++)
+        {
+            original.claim(client, 1, ALL_OPEN);
+            restored.claim(client, 1, ALL_OPEN);
+        }
+        for (long client = 1; client <= 50; client++)
+        {
+            assertEquals(original.resultOf(client, 1), restored.resultOf(client, 1), "client " + client);
+        }
+        assertFalse(restored.claim(49, 1, ALL_OPEN), "the owner session must survive the snapshot");
+    }
+
+    @Test
+    void shouldBindAnIdToItsSessionUntilThatSessionCloses()
+    {
+        final RequestDeduplicator deduplicator = new RequestDeduplicator(10);
+        assertTrue(deduplicator.claim(5, 1, ALL_OPEN));
+        assertFalse(deduplicator.claim(5, 2, ALL_OPEN), "another open session must be refused");
+        assertTrue(deduplicator.claim(5, 2, (sessionId) -> sessionId != 1), "taken over once the owner closed");
+        assertFalse(deduplicator.claim(5, 1, ALL_OPEN), "the new owner keeps it");
+    }
+}
