@@ -49,6 +49,7 @@ public final class FerriteClusteredService implements ClusteredService
     private final RequestDeduplicator deduplicator;
     private final ClusterCommandHandler handler;
     private final StoreSnapshot snapshot = new StoreSnapshot();
+    private final PartitionService partitions;
     private final SessionReaper sessionReaper;
     private final PendingWritesSnapshot pendingSnapshot = new PendingWritesSnapshot();
     private final DataStorePolicy datastore;
@@ -82,6 +83,9 @@ public final class FerriteClusteredService implements ClusteredService
         this.deduplicator = new RequestDeduplicator(ctx.dedupMaxClients());
         this.sessionReaper = new SessionReaper(ctx.maxSessions(), ctx.sessionIdleTimeoutMs());
         this.handler = new ClusterCommandHandler(deduplicator, ctx.requestLimits(), ctx.termLength() / 8 - 1024);
+        this.partitions = new PartitionService(
+            group, ctx.partitionCount(), ctx.clusterGroupCount(), ctx.termLength() / 8 - 1024, deduplicator,
+            this::clusterTimeMs);
         final DataStorePolicyContext policy = ctx.dataStorePolicy();
         this.datastore = policy.enabled() ?
             new DataStorePolicy(policy, ctx.dataStoreFactory().apply(group), group) : null;
@@ -97,6 +101,7 @@ public final class FerriteClusteredService implements ClusteredService
             .policy(ctx.storePolicy())
             .clock(this::storeTimeMs));
         handler.store(store, cluster.idleStrategy(), (sessionId) -> null != cluster.getClientSession(sessionId));
+        partitions.onStart(store, cluster.idleStrategy());
         final UnsafeBuffer key = new UnsafeBuffer(new byte[4]);
         key.putInt(0, group);
         final String label = "Ferrite applied log position: group=" + group;
@@ -113,6 +118,7 @@ public final class FerriteClusteredService implements ClusteredService
             {
                 PendingWritesSnapshot.load(snapshotImage, datastore, cluster.idleStrategy());
             }
+            partitions.loadSnapshot(snapshotImage, cluster.idleStrategy());
             StoreSnapshot.load(snapshotImage, store, deduplicator, (settings) -> groupSettings = settings,
                 cluster.idleStrategy(), clusterDir());
         }
@@ -171,18 +177,21 @@ public final class FerriteClusteredService implements ClusteredService
         {
             onGroupSettings(buffer, offset, length);
         }
-        else if (null == datastore)
-        {
-            handler.onMessage(session, buffer, offset, length);
-        }
         else
         {
-            datastore.onLogMessage(header.position(), clusterTimeMs());
-            if (null != session || !datastore.onServiceMessage(buffer, offset, length))
+            if (null != datastore)
+            {
+                datastore.onLogMessage(header.position(), clusterTimeMs());
+            }
+            if (!partitions.onMessage(session, buffer, offset, length) &&
+                (null == datastore || null != session || !datastore.onServiceMessage(buffer, offset, length)))
             {
                 handler.onMessage(session, buffer, offset, length);
             }
-            datastore.onLogCallback();
+            if (null != datastore)
+            {
+                datastore.onLogCallback();
+            }
         }
         if (null != session)
         {
@@ -279,6 +288,7 @@ public final class FerriteClusteredService implements ClusteredService
         {
             pendingSnapshot.take(snapshotPublication, datastore, cluster.logPosition(), cluster.idleStrategy());
         }
+        partitions.takeSnapshot(snapshotPublication, cluster.idleStrategy());
         final long entries = snapshot.take(snapshotPublication, store, deduplicator, groupSettings,
             cluster.idleStrategy(), clusterDir(), cluster.logPosition());
         lastSnapshotNs = System.nanoTime() - start;
@@ -436,6 +446,14 @@ public final class FerriteClusteredService implements ClusteredService
     public long logPosition()
     {
         return logPosition;
+    }
+
+    /**
+     * Keyed requests answered with a redirect because this group does not serve their partition.
+     */
+    public long redirects()
+    {
+        return partitions.redirects();
     }
 
     /**

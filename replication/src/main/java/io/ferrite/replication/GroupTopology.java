@@ -12,11 +12,13 @@ import java.util.List;
  *   group g, member m, endpoint k      portBase + 100 * (g + 1) + 10 * m + k
  *       k = 0 ingress, 1 consensus, 2 log, 3 catch-up, 4 possibly-stale reads
  * </pre>
- * So 9 groups of up to 10 members fit below {@code portBase + 1000}. Immutable and thread-safe.
+ * The number of groups is bounded only by the port range: {@link #maxGroups(int)} (444 from base 21000). A
+ * {@link ClusterDescription} file lists the resulting endpoints for clients. Immutable and thread-safe.
  */
 public final class GroupTopology
 {
-    public static final int MAX_GROUPS = 9;
+    /** Groups that fit with the default port base (more with a lower base: {@link #maxGroups(int)}). */
+    public static final int MAX_GROUPS = maxGroups(ReplicationConfiguration.PORT_BASE_DEFAULT);
     public static final int MAX_MEMBERS = 10;
     static final int INGRESS_PORT = 0;
     static final int CONSENSUS_PORT = 1;
@@ -37,9 +39,10 @@ public final class GroupTopology
         {
             throw new IllegalArgumentException("a group has 1 to " + MAX_MEMBERS + " members: " + hosts);
         }
-        if (portBase < 1024 || portBase + 1000 > 65535)
+        if (portBase < 1024 || portBase + 200 > 65535)
         {
-            throw new IllegalArgumentException("portBase must leave room for 1000 ports in [1024, 65535]: " + portBase);
+            throw new IllegalArgumentException("portBase must leave room for a group's ports in [1024, 65535]: " +
+                portBase);
         }
         this.hosts = Collections.unmodifiableList(new ArrayList<>(hosts));
         this.portBase = portBase;
@@ -166,11 +169,21 @@ public final class GroupTopology
         return sb.toString();
     }
 
-    private static void checkGroup(final int group)
+    /**
+     * How many groups of up to {@link #MAX_MEMBERS} members fit between {@code portBase} and port 65535.
+     */
+    public static int maxGroups(final int portBase)
     {
-        if (group < 0 || group >= MAX_GROUPS)
+        return (65535 - portBase - 99) / 100;
+    }
+
+    private void checkGroup(final int group)
+    {
+        final int max = maxGroups(portBase);
+        if (group < 0 || group >= max)
         {
-            throw new IllegalArgumentException("group id must be in [0, " + MAX_GROUPS + "): " + group);
+            throw new IllegalArgumentException("group id must be in [0, " + max + ") with port base " + portBase +
+                ": " + group);
         }
     }
 }

@@ -52,6 +52,8 @@ public final class ReplicaNodeContext
     private ErrorHandler errorHandler = ReplicaNodeContext::printError;
     private DataStorePolicyContext dataStorePolicy;
     private IntFunction<DataStore> dataStoreFactory = ReplicaNodeContext::openJdbcDataStore;
+    private int partitionCount = ReplicationConfiguration.partitionCount();
+    private int clusterGroupCount = ReplicationConfiguration.clusterGroupCount();
 
     public ReplicaNodeContext conclude()
     {
@@ -99,6 +101,23 @@ public final class ReplicaNodeContext
         {
             throw new IllegalArgumentException("archiveSegmentLength must be a power of two >= termLength: " +
                 archiveSegmentLength);
+        }
+        if (partitionCount > 0)
+        {
+            io.ferrite.codec.PartitionHash.checkPartitionCount(partitionCount);
+            if (clusterGroupCount < 1 || clusterGroupCount > partitionCount)
+            {
+                throw new IllegalArgumentException("a partitioned cluster needs 1 to " + partitionCount +
+                    " groups (" + ReplicationConfiguration.CLUSTER_GROUPS_PROP_NAME + "): " + clusterGroupCount);
+            }
+            for (final int group : groups)
+            {
+                if (group >= clusterGroupCount)
+                {
+                    throw new IllegalArgumentException("group " + group + " is not one of the cluster's " +
+                        clusterGroupCount + " groups");
+                }
+            }
         }
         if (null == aeronDirectoryName)
         {
@@ -510,6 +529,35 @@ public final class ReplicaNodeContext
         {
             error.printStackTrace();
         }
+    }
+
+    /**
+     * Partitions of the cluster this node's groups belong to (fixed when the cluster is created), or 0 for groups
+     * outside a partitioned cluster, which serve every key.
+     */
+    public ReplicaNodeContext partitionCount(final int partitionCount)
+    {
+        this.partitionCount = partitionCount;
+        return this;
+    }
+
+    public int partitionCount()
+    {
+        return partitionCount;
+    }
+
+    /**
+     * Groups of the partitioned cluster; partition {@code p} starts on group {@code p % clusterGroupCount}.
+     */
+    public ReplicaNodeContext clusterGroupCount(final int clusterGroupCount)
+    {
+        this.clusterGroupCount = clusterGroupCount;
+        return this;
+    }
+
+    public int clusterGroupCount()
+    {
+        return clusterGroupCount;
     }
 
     public ReplicaNodeContext errorHandler(final ErrorHandler errorHandler)

@@ -10,7 +10,9 @@ import java.util.Arrays;
  * <p>
  * Arguments are system properties: {@code ferrite.node.member} (member id), {@code ferrite.node.hosts}
  * (comma-separated, one per member, default three times 127.0.0.1), {@code ferrite.node.groups}
- * (comma-separated group ids, default 0), {@code ferrite.node.dir} (base directory),
+ * (comma-separated group ids, default 0, or every group of the description), {@code ferrite.cluster.description}
+ * (a {@link ClusterDescription} file: hosts, port base, partitions and groups of a partitioned cluster),
+ * {@code ferrite.node.dir} (base directory),
  * {@code ferrite.node.delete.on.start}, {@code ferrite.node.exit.with.parent} (stop when the parent process ends, so
  * a test harness that dies leaves no member behind), plus those of {@link ReplicationConfiguration}. Prints
  * {@code FERRITE-NODE-READY member=<id>} once started. An archive that refuses to start because its newest segment
@@ -25,16 +27,21 @@ public final class ReplicaNodeMain
     public static void main(final String[] args)
     {
         final int member = Integer.getInteger("ferrite.node.member", 0);
-        final GroupTopology topology = GroupTopology.parse(
+        final String descriptionFile = System.getProperty("ferrite.cluster.description");
+        final ClusterDescription description = null == descriptionFile ? null :
+            ClusterDescription.read(java.nio.file.Path.of(descriptionFile));
+        final GroupTopology topology = null != description ? description.topology() : GroupTopology.parse(
             System.getProperty("ferrite.node.hosts", "127.0.0.1,127.0.0.1,127.0.0.1"),
             ReplicationConfiguration.portBase());
-        final int[] groups = Arrays.stream(System.getProperty("ferrite.node.groups", "0").split(","))
+        final String groupList = System.getProperty("ferrite.node.groups");
+        final int[] groups = null == groupList && null != description ? description.groupIds() :
+            Arrays.stream((null == groupList ? "0" : groupList).split(","))
             .map(String::trim).filter(s -> !s.isEmpty()).mapToInt(Integer::parseInt).toArray();
         final File dir = new File(System.getProperty("ferrite.node.dir", "ferrite-data/node-" + member));
         ReplicaNode launched;
         try
         {
-            launched = ReplicaNode.launch(context(member, topology, groups, dir));
+            launched = ReplicaNode.launch(context(member, topology, groups, dir, description));
         }
         catch (final RuntimeException ex)
         {
@@ -44,7 +51,7 @@ public final class ReplicaNodeMain
             }
             System.out.println("ferrite replication: " + ex.getMessage().lines().findFirst().orElse(""));
             ArchiveRepair.truncateTornTails(new File(dir, "archive"), System.out);
-            launched = ReplicaNode.launch(context(member, topology, groups, dir));
+            launched = ReplicaNode.launch(context(member, topology, groups, dir, description));
         }
 
         try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier(); ReplicaNode node = launched)
@@ -62,9 +69,13 @@ public final class ReplicaNodeMain
     }
 
     private static ReplicaNodeContext context(
-        final int member, final GroupTopology topology, final int[] groups, final File dir)
+        final int member,
+        final GroupTopology topology,
+        final int[] groups,
+        final File dir,
+        final ClusterDescription description)
     {
-        return new ReplicaNodeContext()
+        final ReplicaNodeContext ctx = new ReplicaNodeContext()
             .memberId(member)
             .topology(topology)
             .groups(groups)
@@ -72,5 +83,10 @@ public final class ReplicaNodeMain
             .deleteOnStart(Boolean.getBoolean("ferrite.node.delete.on.start"))
             .storeCapacityBytes(Long.getLong("ferrite.engine.capacity.bytes", 64L * 1024 * 1024))
             .storeMaxEntries(Long.getLong("ferrite.engine.max.entries", 0));
+        if (null != description)
+        {
+            ctx.partitionCount(description.partitions()).clusterGroupCount(description.groups());
+        }
+        return ctx;
     }
 }

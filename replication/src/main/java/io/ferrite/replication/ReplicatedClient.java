@@ -11,6 +11,7 @@ import io.ferrite.codec.sbe.DeleteRequestEncoder;
 import io.ferrite.codec.sbe.DeleteResponseDecoder;
 import io.ferrite.codec.sbe.ErrorCode;
 import io.ferrite.codec.sbe.ErrorResponseDecoder;
+import io.ferrite.codec.sbe.PartitionRedirectResponseDecoder;
 import io.ferrite.codec.sbe.GetRequestEncoder;
 import io.ferrite.codec.sbe.GetResponseDecoder;
 import io.ferrite.codec.sbe.MessageHeaderDecoder;
@@ -392,9 +393,16 @@ public final class ReplicatedClient implements AutoCloseable
      */
     public boolean delete(final byte[] key)
     {
+        return (Boolean)await(deleteAsync(key));
+    }
+
+    /**
+     * Pipelined delete: completes with true if an entry was removed.
+     */
+    public CompletableFuture<Object> deleteAsync(final byte[] key)
+    {
         checkKey(key);
         lock.lock();
-        final CompletableFuture<Object> future;
         try
         {
             final long correlationId = ++nextCorrelationId;
@@ -404,13 +412,12 @@ public final class ReplicatedClient implements AutoCloseable
                 .correlationId(correlationId)
                 .putKey(key, 0, key.length)
                 .encodedLength();
-            future = submit(correlationId, length);
+            return submit(correlationId, length);
         }
         finally
         {
             lock.unlock();
         }
-        return (Boolean)await(future);
     }
 
     /**
@@ -740,6 +747,7 @@ public final class ReplicatedClient implements AutoCloseable
         private final PutResponseDecoder putResponse = new PutResponseDecoder();
         private final DeleteResponseDecoder deleteResponse = new DeleteResponseDecoder();
         private final ErrorResponseDecoder errorResponse = new ErrorResponseDecoder();
+        private final PartitionRedirectResponseDecoder redirect = new PartitionRedirectResponseDecoder();
 
         public void onMessage(
             final long clusterSessionId,
@@ -808,6 +816,16 @@ public final class ReplicatedClient implements AutoCloseable
                     if (null != p)
                     {
                         p.future.completeExceptionally(new ReplicationException(code + ": " + message));
+                    }
+                    break;
+                }
+                case PartitionRedirectResponseDecoder.TEMPLATE_ID:
+                {
+                    redirect.wrap(buffer, body, header.blockLength(), header.version());
+                    final Pending p = pending.remove(redirect.correlationId());
+                    if (null != p)
+                    {
+                        p.future.completeExceptionally(PartitionRedirectException.of(redirect));
                     }
                     break;
                 }

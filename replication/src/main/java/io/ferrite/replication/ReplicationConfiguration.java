@@ -22,6 +22,14 @@ public final class ReplicationConfiguration
     public static final String ELECTION_TIMEOUT_PROP_NAME = "ferrite.replication.election.timeout.ms";
     public static final long ELECTION_TIMEOUT_MS_DEFAULT = 150;
 
+    /** Partitions of a partitioned cluster (0: the groups are not partitioned and serve every key). */
+    public static final String PARTITIONS_PROP_NAME = "ferrite.cluster.partitions";
+    public static final int PARTITIONS_DEFAULT = 0;
+
+    /** Groups of a partitioned cluster. */
+    public static final String CLUSTER_GROUPS_PROP_NAME = "ferrite.cluster.groups";
+    public static final int CLUSTER_GROUPS_DEFAULT = 0;
+
     public static final String PORT_BASE_PROP_NAME = "ferrite.replication.port.base";
     public static final int PORT_BASE_DEFAULT = 21000;
 
@@ -103,6 +111,16 @@ public final class ReplicationConfiguration
     public static long electionTimeoutNs()
     {
         return TimeUnit.MILLISECONDS.toNanos(Long.getLong(ELECTION_TIMEOUT_PROP_NAME, ELECTION_TIMEOUT_MS_DEFAULT));
+    }
+
+    public static int partitionCount()
+    {
+        return Integer.getInteger(PARTITIONS_PROP_NAME, PARTITIONS_DEFAULT);
+    }
+
+    public static int clusterGroupCount()
+    {
+        return Integer.getInteger(CLUSTER_GROUPS_PROP_NAME, CLUSTER_GROUPS_DEFAULT);
     }
 
     public static int portBase()

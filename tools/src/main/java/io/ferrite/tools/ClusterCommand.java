@@ -33,7 +33,8 @@ import java.util.concurrent.Callable;
     description = "Run and inspect replicated partition groups.",
     subcommands = {
         ClusterCommand.Start.class, ClusterCommand.Node.class, ClusterCommand.Status.class,
-        ClusterCommand.Snapshot.class, ClusterCommand.Backup.class })
+        ClusterCommand.Snapshot.class, ClusterCommand.Backup.class, ClusterCreateCommand.class,
+        ClusterPartitionsCommand.class })
 final class ClusterCommand implements Runnable
 {
     public void run()
@@ -78,9 +79,35 @@ final class ClusterCommand implements Runnable
         @Option(names = "--demo", description = "Show replication and failover, then exit.")
         boolean demo;
 
+        @Option(names = "--partitions", description = "Run the groups as one partitioned cluster of this many " +
+            "partitions (groups must be 0..G-1) and write its description to --cluster (default: not partitioned).",
+            defaultValue = "0")
+        int partitions;
+
+        @Option(names = "--cluster", description = "Where --partitions writes the cluster description " +
+            "(default: ${DEFAULT-VALUE}).", defaultValue = ClusterFileOptions.DEFAULT_FILE)
+        java.nio.file.Path descriptionFile;
+
         public Integer call() throws Exception
         {
-            return run(options.topology(), options.groups, dir, demo);
+            if (partitions > 0)
+            {
+                for (int i = 0; i < options.groups.length; i++)
+                {
+                    if (options.groups[i] != i)
+                    {
+                        throw new IllegalArgumentException("a partitioned cluster's groups are 0.." +
+                            (options.groups.length - 1) + ": " + Arrays.toString(options.groups));
+                    }
+                }
+                final io.ferrite.replication.ClusterDescription description =
+                    io.ferrite.replication.ClusterDescription.create(partitions, options.groups.length, options.hosts,
+                    options.portBase);
+                description.write(descriptionFile);
+                System.out.printf("Partitioned cluster: %d partitions over %d groups; description in %s%n",
+                    partitions, options.groups.length, descriptionFile);
+            }
+            return run(options.topology(), options.groups, dir, demo, partitions);
         }
 
         /**
@@ -88,6 +115,12 @@ final class ClusterCommand implements Runnable
          * and return, otherwise run until Ctrl-C.
          */
         static int run(final GroupTopology topology, final int[] groups, final File dir, final boolean demo)
+        {
+            return run(topology, groups, dir, demo, 0);
+        }
+
+        static int run(
+            final GroupTopology topology, final int[] groups, final File dir, final boolean demo, final int partitions)
         {
             final List<ReplicaNode> nodes = new ArrayList<>();
             try
@@ -99,6 +132,8 @@ final class ClusterCommand implements Runnable
                         .topology(topology)
                         .groups(groups)
                         .baseDir(new File(dir, "member-" + m))
+                        .partitionCount(partitions)
+                        .clusterGroupCount(partitions > 0 ? groups.length : 0)
                         .deleteOnStart(true)));
                 }
                 System.out.printf("Started %d members of group(s) %s on ports %d+ (dirs under %s)%n",

@@ -43,6 +43,9 @@ final class DemoCommand implements Callable<Integer>
     @Option(names = "--no-cluster", description = "Skip the second part: a 3-member replicated group and a failover.")
     boolean skipCluster;
 
+    @Option(names = "--no-partitioned", description = "Skip the third part: two groups, routing, a partition moved.")
+    boolean skipPartitioned;
+
     @Option(names = "--cluster-port-base", description = "First port of the demo group (default: ${DEFAULT-VALUE}).",
         defaultValue = "21500")
     int clusterPortBase;
@@ -141,8 +144,15 @@ final class DemoCommand implements Callable<Integer>
         {
             System.out.println();
             System.out.println("Now a replicated group: three members (Raft via Aeron Cluster) in this process.");
-            return ClusterCommand.Start.run(GroupTopology.local(3, clusterPortBase), new int[]{ 0 },
+            final int result = ClusterCommand.Start.run(GroupTopology.local(3, clusterPortBase), new int[]{ 0 },
                 new File(dir.getParentFile(), "demo-cluster"), true);
+            if (0 != result || skipPartitioned)
+            {
+                return result;
+            }
+            System.out.println();
+            System.out.println("Now a partitioned cluster: two replica groups, one client, a partition moved.");
+            return PartitionedDemo.run(clusterPortBase + 1000, new File(dir.getParentFile(), "demo-partitioned"));
         }
         return 0;
     }
