@@ -137,9 +137,7 @@ class PartitionSnapshotTest
             }
         }
         // Aeron reports elections and slow joins on a loaded machine as warnings: only real errors fail the test
-        final List<Throwable> real = errors.stream().filter(t -> !(t instanceof io.aeron.exceptions.AeronException &&
-            io.aeron.exceptions.AeronException.Category.WARN == ((io.aeron.exceptions.AeronException)t).category()))
-            .toList();
+        final List<Throwable> real = ErrorFilter.realErrors(errors);
         assertTrue(real.isEmpty(), "errors: " + real);
     }
 
