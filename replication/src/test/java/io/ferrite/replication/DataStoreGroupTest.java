@@ -88,6 +88,8 @@ class DataStoreGroupTest
                 return false;
             }
         });
-        assertEquals(List.of(), List.copyOf(group.errors), "errors reached the error handler");
+        // Aeron's election warnings (a slow member failing to join the live log on a loaded machine) are not errors
+        assertEquals(List.of(), group.errors.stream().filter(e -> null == e.getMessage() ||
+            !e.getMessage().startsWith("WARN")).toList(), "errors reached the error handler");
     }
 }

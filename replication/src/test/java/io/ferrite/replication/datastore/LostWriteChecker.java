@@ -56,8 +56,8 @@ public final class LostWriteChecker
             final String acked = lastAcked.get(key);
             final Set<String> maybe = unknownSinceAck.getOrDefault(key, Set.of());
             final String actual = database.get(key);
-            final boolean ok = (null != acked && acked.equals(actual)) || maybe.contains(actual) ||
-                (null == acked && null == actual);
+            final boolean ok = (null != acked && acked.equals(actual)) ||
+                (null != actual && maybe.contains(actual)) || (null == acked && null == actual);
             if (!ok)
             {
                 violations.add("key " + key + ": last acknowledged " + acked + (maybe.isEmpty() ? "" :
