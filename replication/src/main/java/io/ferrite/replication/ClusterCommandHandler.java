@@ -227,8 +227,7 @@ final class ClusterCommandHandler implements RequestListener
      */
     private boolean claim(final long clientId, final long correlationId, final int templateId)
     {
-        if (deduplicator.claim(clientId, null == session ? RequestDeduplicator.NO_SESSION : session.id(),
-            isSessionOpen))
+        if (deduplicator.claim(clientId, session.id(), isSessionOpen))
         {
             return true;
         }
@@ -270,10 +269,6 @@ final class ClusterCommandHandler implements RequestListener
 
     private void send(final int length)
     {
-        if (null == session)
-        {
-            return;
-        }
         idleStrategy.reset();
         for (int i = 0; i < OFFER_ATTEMPTS; i++)
         {

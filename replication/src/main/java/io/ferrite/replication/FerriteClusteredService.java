@@ -8,8 +8,6 @@ import io.aeron.cluster.service.Cluster;
 import io.aeron.cluster.service.ClusteredService;
 import io.aeron.logbuffer.Header;
 import io.ferrite.codec.RequestLimits;
-import io.ferrite.codec.sbe.GroupSettingsDecoder;
-import io.ferrite.codec.sbe.MessageHeaderDecoder;
 import io.ferrite.engine.FerriteStore;
 import io.ferrite.engine.StoreContext;
 import io.ferrite.transport.NodeContext;
@@ -52,14 +50,6 @@ public final class FerriteClusteredService implements ClusteredService
     private Counter appliedPosition;
     private ReadOnlyEndpoint staleReads;
     private boolean servingStaleReads;
-    private final MessageHeaderDecoder settingsHeader = new MessageHeaderDecoder();
-    private final GroupSettingsDecoder settingsDecoder = new GroupSettingsDecoder();
-    private final UnsafeBuffer settingsBuffer = new UnsafeBuffer(new byte[1024]);
-    private GroupSettings ownSettings;
-    private GroupSettings groupSettings;
-    private boolean announceSettings;
-    private Runnable onRefused;
-    private volatile String refusal;
     private volatile Cluster.Role role = Cluster.Role.FOLLOWER;
     private volatile long logPosition;
     private volatile long size;
@@ -95,8 +85,7 @@ public final class FerriteClusteredService implements ClusteredService
             label.length());
         if (null != snapshotImage)
         {
-            StoreSnapshot.load(snapshotImage, store, deduplicator, (settings) -> groupSettings = settings,
-                cluster.idleStrategy());
+            StoreSnapshot.load(snapshotImage, store, deduplicator, cluster.idleStrategy());
         }
         size = store.size();
         for (final ClientSession session : cluster.clientSessions())
@@ -104,11 +93,6 @@ public final class FerriteClusteredService implements ClusteredService
             sessionReaper.onOpen(session.id(), clusterTimeMs());
         }
         final RequestLimits limits = ctx.requestLimits();
-        ownSettings = GroupSettings.of(store, limits, ctx.dedupMaxClients());
-        if (null != groupSettings)
-        {
-            checkSettings();
-        }
         staleReads = ReadOnlyEndpoint.create(new NodeContext()
             .channel("aeron:udp?endpoint=" +
                 ctx.topology().endpoint(group, ctx.memberId(), GroupTopology.STALE_READ_PORT))
@@ -122,7 +106,6 @@ public final class FerriteClusteredService implements ClusteredService
 
     public void onSessionOpen(final ClientSession session, final long timestamp)
     {
-        announceSettings();
         sessionReaper.onOpen(session.id(), toMs(timestamp));
         if (sessionReaper.isNearlyFull())
         {
@@ -143,23 +126,8 @@ public final class FerriteClusteredService implements ClusteredService
         final int length,
         final Header header)
     {
-        if (null != refusal)
-        {
-            return;
-        }
-        announceSettings();
-        if (null == session && isGroupSettings(buffer, offset, length))
-        {
-            onGroupSettings(buffer, offset);
-        }
-        else
-        {
-            handler.onMessage(session, buffer, offset, length);
-        }
-        if (null != session)
-        {
-            sessionReaper.onMessage(session.id(), toMs(timestamp));
-        }
+        handler.onMessage(session, buffer, offset, length);
+        sessionReaper.onMessage(session.id(), toMs(timestamp));
         requestsApplied = handler.requests();
         logPosition = header.position();
         appliedPosition.setRelease(logPosition);
@@ -202,7 +170,7 @@ public final class FerriteClusteredService implements ClusteredService
      */
     public int doBackgroundWork(final long nowNs)
     {
-        if (null == staleReads || null != refusal)
+        if (null == staleReads)
         {
             return 0;
         }
@@ -220,8 +188,7 @@ public final class FerriteClusteredService implements ClusteredService
     public void onTakeSnapshot(final ExclusivePublication snapshotPublication)
     {
         final long start = System.nanoTime();
-        final long entries = snapshot.take(snapshotPublication, store, deduplicator, groupSettings,
-            cluster.idleStrategy());
+        final long entries = snapshot.take(snapshotPublication, store, deduplicator, cluster.idleStrategy());
         lastSnapshotNs = System.nanoTime() - start;
         lastSnapshotEntries = entries;
         lastSnapshotBytes = snapshot.bytesWritten();
@@ -231,84 +198,6 @@ public final class FerriteClusteredService implements ClusteredService
     public void onRoleChange(final Cluster.Role newRole)
     {
         role = newRole;
-        announceSettings = Cluster.Role.LEADER == newRole;
-    }
-
-    /**
-     * A new leader sends its settings into the log once, from the first log callback after its election (Aeron
-     * allows a service to send messages only from log callbacks); followers' offers are dropped by Aeron.
-     */
-    private void announceSettings()
-    {
-        if (announceSettings && Cluster.Role.LEADER == role && null != ownSettings)
-        {
-            try
-            {
-                if (cluster.offer(settingsBuffer, 0, ownSettings.encode(settingsBuffer, 0)) > 0)
-                {
-                    announceSettings = false;
-                }
-            }
-            catch (final RuntimeException ex)
-            {
-                announceSettings = false;
-                ctx.errorHandler().onError(ex);
-            }
-        }
-    }
-
-    private static boolean isGroupSettings(final DirectBuffer buffer, final int offset, final int length)
-    {
-        return length >= MessageHeaderDecoder.ENCODED_LENGTH &&
-            GroupSettingsDecoder.TEMPLATE_ID == buffer.getShort(offset + 2, MessageHeaderDecoder.BYTE_ORDER) &&
-            MessageHeaderDecoder.SCHEMA_ID == buffer.getShort(offset + 4, MessageHeaderDecoder.BYTE_ORDER);
-    }
-
-    /**
-     * A leader's settings, sequenced through the log: the first ones seen become the group's (replicated, in
-     * snapshots); a member whose own settings differ from the group's refuses to take part.
-     */
-    private void onGroupSettings(final DirectBuffer buffer, final int offset)
-    {
-        settingsHeader.wrap(buffer, offset);
-        settingsDecoder.wrap(buffer, offset + MessageHeaderDecoder.ENCODED_LENGTH, settingsHeader.blockLength(),
-            settingsHeader.version());
-        final GroupSettings announced = GroupSettings.decode(settingsDecoder);
-        if (null == groupSettings)
-        {
-            groupSettings = announced;
-        }
-        checkSettings();
-    }
-
-    private void checkSettings()
-    {
-        if (!ownSettings.equals(groupSettings))
-        {
-            refusal = "member " + ctx.memberId() + " refuses to take part in group " + group +
-                ": its settings differ from the group's: " + ownSettings.differences(groupSettings);
-            ctx.errorHandler().onError(new ReplicationException(refusal));
-            if (null != onRefused)
-            {
-                onRefused.run();
-            }
-        }
-    }
-
-    /**
-     * Why this member refused to take part in its group (settings that differ), or null.
-     */
-    public String refusal()
-    {
-        return refusal;
-    }
-
-    /**
-     * Called on the service thread when this member refuses its group; the owner should close the member.
-     */
-    void onRefused(final Runnable onRefused)
-    {
-        this.onRefused = onRefused;
     }
 
     public void onTerminate(final Cluster cluster)

@@ -69,12 +69,6 @@ final class GroupMember implements AutoCloseable
             .errorHandler(ctx.errorHandler());
 
         service = new FerriteClusteredService(group, ctx);
-        service.onRefused(() ->
-        {
-            final Thread closer = new Thread(this::close, "ferrite-refused-group-" + group);
-            closer.setDaemon(true);
-            closer.start();
-        });
         final ClusteredServiceContainer.Context containerCtx = new ClusteredServiceContainer.Context()
             .clusterId(group)
             .clusteredService(service)

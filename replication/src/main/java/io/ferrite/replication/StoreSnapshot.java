@@ -5,7 +5,6 @@ import io.aeron.Image;
 import io.aeron.ImageFragmentAssembler;
 import io.aeron.Publication;
 import io.aeron.logbuffer.FragmentHandler;
-import io.ferrite.codec.sbe.GroupSettingsDecoder;
 import io.ferrite.codec.sbe.MessageHeaderDecoder;
 import io.ferrite.codec.sbe.MessageHeaderEncoder;
 import io.ferrite.codec.sbe.SnapshotBeginDecoder;
@@ -25,22 +24,21 @@ import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.List;
-import java.util.function.Consumer;
 
 /**
  * Writes a member's replicated state (the store and the write deduplication windows) to a snapshot publication,
  * and reads it back on start.
  * <p>
- * A snapshot is {@code SnapshotBegin}, then the group's {@code GroupSettings} once they are established, then the
- * store's whole image ({@link FerriteStore#imageLength()}: index, entry records, policy state and data) as {@code
- * SnapshotImageChunk} messages of {@link #IMAGE_CHUNK} bytes with all-zero chunks left out, then one {@code
- * SnapshotClientWindow} per remembered client (its id, the session that owns it and its recent outcomes; the older
- * {@code SnapshotClient} without an owner is still read), then {@code SnapshotEnd} with the counts, which loading
- * checks. Copying the image rather than the entries keeps recency order, frequencies and expiry bookkeeping exactly,
- * so a member restored from a snapshot evicts, expires and answers conditional writes exactly as the members that
- * never restarted (entries re-inserted one by one would diverge under eviction). Every member must therefore run
- * stores of the same capacity, entries and policy; loading refuses an image that does not match. Snapshots of the
- * older per-entry form ({@code SnapshotEntries}) are still read.
+ * A snapshot is {@code SnapshotBegin}, then the store's whole image ({@link FerriteStore#imageLength()}: index,
+ * entry records, policy state and data) as {@code SnapshotImageChunk} messages of {@link #IMAGE_CHUNK} bytes with
+ * all-zero chunks left out, then one {@code SnapshotClientWindow} per remembered client (its id, the session that
+ * owns it and its recent outcomes; the older {@code SnapshotClient} without an owner is still read), then
+ * {@code SnapshotEnd} with
+ * the counts, which loading checks. Copying the image rather than the entries keeps recency order, frequencies and
+ * expiry bookkeeping exactly, so a member restored from a snapshot evicts, expires and answers conditional writes
+ * exactly as the members that never restarted (entries re-inserted one by one would diverge under eviction).
+ * Every member must therefore run stores of the same capacity, entries and policy; loading refuses an image that
+ * does not match. Snapshots of the older per-entry form ({@code SnapshotEntries}) are still read.
  */
 final class StoreSnapshot
 {
@@ -64,7 +62,6 @@ final class StoreSnapshot
         final ExclusivePublication publication,
         final FerriteStore store,
         final RequestDeduplicator deduplicator,
-        final GroupSettings settings,
         final IdleStrategy idleStrategy)
     {
         bytesWritten = 0;
@@ -73,10 +70,6 @@ final class StoreSnapshot
             .clients(deduplicator.clientCount())
             .dedupeSequence(deduplicator.sequence());
         offer(publication, MessageHeaderEncoder.ENCODED_LENGTH + beginEncoder.encodedLength(), idleStrategy);
-        if (null != settings)
-        {
-            offer(publication, settings.encode(out, 0), idleStrategy);
-        }
 
         writeImage(publication, store, idleStrategy);
         final long entries = store.size();
@@ -152,9 +145,9 @@ final class StoreSnapshot
      */
     static long load(
         final Image image, final FerriteStore store, final RequestDeduplicator deduplicator,
-        final Consumer<GroupSettings> settings, final IdleStrategy idleStrategy)
+        final IdleStrategy idleStrategy)
     {
-        final Loader loader = new Loader(store, deduplicator, settings);
+        final Loader loader = new Loader(store, deduplicator);
         final ImageFragmentAssembler assembler = new ImageFragmentAssembler(loader);
         idleStrategy.reset();
         while (!loader.done)
@@ -218,17 +211,14 @@ final class StoreSnapshot
         private final UnsafeBuffer value = new UnsafeBuffer(0, 0);
         private final FerriteStore store;
         private final RequestDeduplicator deduplicator;
-        private final Consumer<GroupSettings> settings;
-        private final GroupSettingsDecoder settingsDecoder = new GroupSettingsDecoder();
         private boolean done;
         private long entries;
         private long clients;
 
-        Loader(final FerriteStore store, final RequestDeduplicator deduplicator, final Consumer<GroupSettings> settings)
+        Loader(final FerriteStore store, final RequestDeduplicator deduplicator)
         {
             this.store = store;
             this.deduplicator = deduplicator;
-            this.settings = settings;
         }
 
         public void onFragment(
@@ -284,10 +274,6 @@ final class StoreSnapshot
                         owned.record(request.correlationId(), request.result());
                     }
                     clients++;
-                    break;
-                case GroupSettingsDecoder.TEMPLATE_ID:
-                    settingsDecoder.wrap(buffer, body, header.blockLength(), header.version());
-                    settings.accept(GroupSettings.decode(settingsDecoder));
                     break;
                 case SnapshotEndDecoder.TEMPLATE_ID:
                     end.wrap(buffer, body, header.blockLength(), header.version());

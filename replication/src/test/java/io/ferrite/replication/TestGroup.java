@@ -26,16 +26,23 @@ final class TestGroup implements AutoCloseable
     final ReplicaNode[] nodes = new ReplicaNode[3];
     private final List<AutoCloseable> closeables = new ArrayList<>();
 
-    private final File dir;
-
     TestGroup(final File dir, final int portBase, final Consumer<ReplicaNodeContext> settings)
     {
-        this(dir, portBase);
+        topology = GroupTopology.local(3, portBase);
         try
         {
             for (int m = 0; m < 3; m++)
             {
-                launch(m, settings);
+                final ReplicaNodeContext ctx = new ReplicaNodeContext()
+                    .memberId(m)
+                    .topology(topology)
+                    .groups(0)
+                    .baseDir(new File(dir, "node-" + m))
+                    .deleteOnStart(true)
+                    .storeCapacityBytes(8L * 1024 * 1024)
+                    .errorHandler(this::onError);
+                settings.accept(ctx);
+                nodes[m] = ReplicaNode.launch(ctx);
             }
         }
         catch (final RuntimeException ex)
@@ -43,30 +50,6 @@ final class TestGroup implements AutoCloseable
             close();
             throw ex;
         }
-    }
-
-    /**
-     * A group none of whose members runs yet: {@link #launch} them.
-     */
-    TestGroup(final File dir, final int portBase)
-    {
-        this.dir = dir;
-        topology = GroupTopology.local(3, portBase);
-    }
-
-    ReplicaNode launch(final int m, final Consumer<ReplicaNodeContext> settings)
-    {
-        final ReplicaNodeContext ctx = new ReplicaNodeContext()
-            .memberId(m)
-            .topology(topology)
-            .groups(0)
-            .baseDir(new File(dir, "node-" + m))
-            .deleteOnStart(true)
-            .storeCapacityBytes(8L * 1024 * 1024)
-            .errorHandler(this::onError);
-        settings.accept(ctx);
-        nodes[m] = ReplicaNode.launch(ctx);
-        return nodes[m];
     }
 
     private void onError(final Throwable error)
@@ -133,11 +116,6 @@ final class TestGroup implements AutoCloseable
 
     public void close()
     {
-        for (final Throwable error : errors)
-        {
-            System.err.println("TestGroup error: " + error);
-            error.printStackTrace();
-        }
         for (int i = closeables.size() - 1; i >= 0; i--)
         {
             CloseHelper.quietClose(closeables.get(i));
