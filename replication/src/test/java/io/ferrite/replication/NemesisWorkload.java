@@ -23,14 +23,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * which have only a blocking call, run on a small pool), over every operation the group offers: get, put (some
  * with a TTL), put-if-absent, replace, compare-and-set, delete. Every operation is recorded with its invoke and
  * return times; one whose outcome the client never learned is recorded as unknown. Keys rotate every
- * {@link #EPOCH_MS} so each key's history stays small enough to check, and {@link #finish} reads every key ever
+ * {@link #OPS_PER_EPOCH} operations (by count, not time, so a fast machine does not grow a key's history past what
+ * the checker can decide) so each key's history stays small enough to check, and {@link #finish} reads every key ever
  * used once the faults are over, so a lost acknowledged write shows in the history as a final read.
  * <p>
  * Values are unique ({@code c<client>-<sequence>}), so a read names the one write it observed.
  */
 final class NemesisWorkload implements AutoCloseable
 {
-    static final long EPOCH_MS = 1000;
+    static final int OPS_PER_EPOCH = 3000;
     static final int KEYS_PER_EPOCH = 6;
     /** Margin for the cluster clock's millisecond resolution around a TTL expiry. */
     static final long TTL_SLACK_NS = TimeUnit.MILLISECONDS.toNanos(20);
@@ -46,7 +47,6 @@ final class NemesisWorkload implements AutoCloseable
     private final List<Semaphore> permits = new ArrayList<>();
     private final int inFlight;
     private final long seed;
-    private final long startNs = System.nanoTime();
     private volatile boolean running = true;
 
     NemesisWorkload(final ReplicatedClientContext[] contexts, final int inFlight, final long seed)
@@ -196,12 +196,11 @@ final class NemesisWorkload implements AutoCloseable
                 Thread.currentThread().interrupt();
                 return;
             }
-            final long epoch = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs) / EPOCH_MS;
-            final String key = "e" + epoch + "-k" + random.nextInt(KEYS_PER_EPOCH);
+            final int id = ids.getAndIncrement();
+            final String key = "e" + id / OPS_PER_EPOCH + "-k" + random.nextInt(KEYS_PER_EPOCH);
             final byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
             final String value = "c" + index + "-" + sequence++;
             final byte[] valueBytes = value.getBytes(StandardCharsets.UTF_8);
-            final int id = ids.getAndIncrement();
             final int dice = random.nextInt(100);
             final long invoke = System.nanoTime();
             try
