@@ -41,7 +41,6 @@ import io.ferrite.codec.sbe.StatsRequestEncoder;
 import io.ferrite.codec.sbe.StatsResponseDecoder;
 import io.ferrite.codec.sbe.StatsResponseEncoder;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -311,16 +310,5 @@ class SchemaRoundTripTest
         assertEquals(PutRequestEncoder.TEMPLATE_ID, decoder.requestTemplateId());
         assertEquals(ErrorCode.VALUE_TOO_LARGE, decoder.code());
         assertEquals("value of 2097152 bytes is over the limit of 1048576", decoder.message());
-    }
-
-    /**
-     * Scaffold for compatibility: when the schema moves to version 2, keep a copy of version 1 (say
-     * {@code src/test/resources/ferrite-schema-v1.xml}), generate its codecs into a test package, encode every message
-     * with them and decode with the current codecs here (and the reverse for the fields version 1 knows).
-     */
-    @Test
-    @Disabled("no previous schema version yet: version 1 is the first")
-    void shouldDecodeMessagesWrittenByPreviousSchemaVersion()
-    {
     }
 }
