@@ -154,20 +154,7 @@ final class PartitionStateSnapshot
 
     private void offer(final Publication publication, final int length, final IdleStrategy idleStrategy)
     {
-        idleStrategy.reset();
-        while (true)
-        {
-            final long result = publication.offer(out, 0, length);
-            if (result > 0)
-            {
-                return;
-            }
-            if (Publication.CLOSED == result || Publication.MAX_POSITION_EXCEEDED == result)
-            {
-                throw new IllegalStateException("snapshot publication failed: " + Publication.errorString(result));
-            }
-            idleStrategy.idle();
-        }
+        SnapshotOffers.offer(publication, out, 0, length, idleStrategy);
     }
 
     private static final class Loader implements ControlledFragmentHandler

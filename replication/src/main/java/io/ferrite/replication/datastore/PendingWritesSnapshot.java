@@ -12,6 +12,7 @@ import io.ferrite.codec.sbe.SnapshotPendingEndDecoder;
 import io.ferrite.codec.sbe.SnapshotPendingEndEncoder;
 import io.ferrite.codec.sbe.SnapshotPendingWriteDecoder;
 import io.ferrite.codec.sbe.SnapshotPendingWriteEncoder;
+import io.ferrite.replication.SnapshotOffers;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.concurrent.IdleStrategy;
@@ -98,20 +99,7 @@ public final class PendingWritesSnapshot
 
     private void offer(final Publication publication, final int length, final IdleStrategy idle)
     {
-        idle.reset();
-        while (true)
-        {
-            final long result = publication.offer(out, 0, length);
-            if (result > 0)
-            {
-                return;
-            }
-            if (Publication.CLOSED == result || Publication.MAX_POSITION_EXCEEDED == result)
-            {
-                throw new IllegalStateException("snapshot publication failed: " + Publication.errorString(result));
-            }
-            idle.idle();
-        }
+        SnapshotOffers.offer(publication, out, 0, length, idle);
     }
 
     private static final class Loader implements ControlledFragmentHandler
