@@ -88,7 +88,8 @@ public final class FerriteClusteredService implements ClusteredService
             this::clusterTimeMs);
         final DataStorePolicyContext policy = ctx.dataStorePolicy();
         this.datastore = policy.enabled() ?
-            new DataStorePolicy(policy, ctx.dataStoreFactory().apply(group), group) : null;
+            new DataStorePolicy(policy, ctx.dataStoreFactory().apply(group), group,
+                (aeron) -> DataStoreSession.context(ctx, group, aeron)) : null;
         handler.datastore(datastore);
     }
 
@@ -184,7 +185,7 @@ public final class FerriteClusteredService implements ClusteredService
                 datastore.onLogMessage(header.position(), clusterTimeMs());
             }
             if (!partitions.onMessage(session, buffer, offset, length) &&
-                (null == datastore || null != session || !datastore.onServiceMessage(buffer, offset, length)))
+                (null == datastore || !datastore.onOutcome(buffer, offset, length)))
             {
                 handler.onMessage(session, buffer, offset, length);
             }
@@ -216,10 +217,6 @@ public final class FerriteClusteredService implements ClusteredService
             {
                 scheduleSessionReaper(timestamp);
             }
-        }
-        else if (null != datastore && datastore.onTimerEvent(correlationId))
-        {
-            datastore.onLogCallback();
         }
     }
 
@@ -347,7 +344,7 @@ public final class FerriteClusteredService implements ClusteredService
         {
             // Aeron numbers service messages per member and drops a new leader's offers whose number the log has
             // already seen: a follower offers each service message it applies (dropped as already sequenced) so
-            // its numbering keeps up, as the datastore policy does for its messages.
+            // its numbering keeps up.
             cluster.offer(buffer, offset, length);
         }
         settingsHeader.wrap(buffer, offset);

@@ -8,7 +8,6 @@ import org.agrona.CloseHelper;
 import org.agrona.concurrent.NoOpLock;
 
 import java.io.File;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One member of one replica group inside a node process: a consensus module and a service container running a
@@ -68,11 +67,6 @@ final class GroupMember implements AutoCloseable
             .startupCanvassTimeoutNs(Math.max(2 * ctx.leaderHeartbeatTimeoutNs(), 1_000_000_000L))
             .idleStrategySupplier(ctx.idleStrategySupplier())
             .errorHandler(ctx.errorHandler());
-        if (ctx.dataStorePolicy().enabled())
-        {
-            // datastore outcomes return on a 1 ms cluster timer (the default wheel tick is 8 ms)
-            moduleCtx.wheelTickResolutionNs(TimeUnit.MILLISECONDS.toNanos(1));
-        }
 
         service = new FerriteClusteredService(group, ctx);
         service.onRefused(() ->

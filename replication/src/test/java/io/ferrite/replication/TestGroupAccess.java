@@ -57,7 +57,7 @@ public final class TestGroupAccess implements AutoCloseable
             final java.util.Map<String, Long> counters = io.ferrite.replication.datastore.DataStoreStatus.readMember(
                 node.aeronDirectoryName(), 0);
             final Long flushes = counters.get("flush-batches");
-            if (null != flushes && counters.getOrDefault("timer-armed", 0L) >= 0 && isLeader(node))
+            if (null != flushes && isLeader(node))
             {
                 return counters.getOrDefault(name, -1L);
             }

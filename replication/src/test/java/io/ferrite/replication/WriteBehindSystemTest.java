@@ -248,13 +248,11 @@ class WriteBehindSystemTest
     }
 
     /**
-     * Known to fail intermittently (the new leader's flush can stall with a database call outstanding), so it is
-     * tagged out of the default suite until fixed: run it with {@code -Dferrite.excluded.groups=perf
-     * -Dtest=WriteBehindSystemTest}.
+     * The new leader must finish the flush on its own, with no client traffic to drive it: this failed while outcomes
+     * came back on a leader-only cluster timer, which Aeron silently skips on a new leader (see DataStorePolicy).
      */
     @Test
     @Order(5)
-    @Tag("datastore-failover")
     void shouldFinishTheFlushAfterTheLeaderIsKilledMidFlush() throws Exception
     {
         group.proxy().cut();
@@ -303,26 +301,8 @@ class WriteBehindSystemTest
     {
         try
         {
-            // a trickle of writes while waiting (known gap: after a failover the new leader's outcome timer can
-            // stay unfired until the next log entry; see the report)
-            await(what, 60_000, () ->
-            {
-                if (0 == leaderCounter("pending-entries"))
-                {
-                    return true;
-                }
-                final String value = "tick-" + sequence++;
-                try
-                {
-                    client.put(bytes("tick"), bytes(value));
-                    history.acknowledged("tick", value);
-                }
-                catch (final ReplicationException ex)
-                {
-                    history.unknown("tick", value);
-                }
-                return false;
-            });
+            // no writes while waiting: the leader must drain without traffic to drive it
+            await(what, 60_000, () -> 0 == leaderCounter("pending-entries"));
         }
         catch (final AssertionError ex)
         {

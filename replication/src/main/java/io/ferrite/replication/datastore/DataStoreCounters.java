@@ -17,18 +17,20 @@ import java.util.Map;
  * {@value #FIRST_TYPE_ID}..{@value #LAST_TYPE_ID}, key: the group id), so {@code ferrite status} reads them from
  * another process: write-behind pending entries, pending bytes, oldest pending age, records flushed, flush batches,
  * flush failures, writes coalesced, writes refused as full; read-through loads, load failures, overtaken loads;
- * write-through writes and failures. Flush and load counts are the leader's (while it led).
+ * write-through writes and failures; leader-local state: flush in flight, database calls outstanding, outcomes not yet
+ * back through the log, outcomes resent, flushes redone because their acknowledgement was lost. Flush and load counts
+ * are the leader's (while it led).
  * <b>Note:</b> written by the service thread (release stores), read by any process.
  */
 public final class DataStoreCounters implements AutoCloseable
 {
     public static final int FIRST_TYPE_ID = 7310;
-    public static final int LAST_TYPE_ID = 7326;
+    public static final int LAST_TYPE_ID = 7327;
     static final String[] NAMES = {
         "pending-entries", "pending-bytes", "oldest-pending-age-ms", "flushed-records", "flush-batches",
         "flush-failures", "coalesced-writes", "refused-full", "loads", "load-failures", "loads-overtaken",
-        "write-through-writes", "write-through-failures", "flush-in-flight", "agent-outstanding", "timer-armed",
-        "timer-failures" };
+        "write-through-writes", "write-through-failures", "flush-in-flight", "agent-outstanding", "outcome-backlog",
+        "outcome-resends", "flushes-redone" };
 
     private final int group;
     private final Counter[] all = new Counter[NAMES.length];
@@ -47,8 +49,9 @@ public final class DataStoreCounters implements AutoCloseable
     AtomicCounter writeFailures;
     AtomicCounter flushInFlight;
     AtomicCounter agentOutstanding;
-    AtomicCounter timerArmed;
-    AtomicCounter timerFailures;
+    AtomicCounter outcomeBacklog;
+    AtomicCounter outcomeResends;
+    AtomicCounter flushRedone;
 
     DataStoreCounters(final int group)
     {
@@ -80,8 +83,9 @@ public final class DataStoreCounters implements AutoCloseable
         writeFailures = all[12];
         flushInFlight = all[13];
         agentOutstanding = all[14];
-        timerArmed = all[15];
-        timerFailures = all[16];
+        outcomeBacklog = all[15];
+        outcomeResends = all[16];
+        flushRedone = all[17];
     }
 
     void update(final PendingWrites pending, final long nowMs)

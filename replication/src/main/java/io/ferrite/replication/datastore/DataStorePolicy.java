@@ -1,5 +1,7 @@
 package io.ferrite.replication.datastore;
 
+import io.aeron.Aeron;
+import io.aeron.cluster.client.AeronCluster;
 import io.aeron.cluster.service.ClientSession;
 import io.aeron.cluster.service.Cluster;
 import io.ferrite.codec.ResponseEncoders;
@@ -10,6 +12,8 @@ import io.ferrite.codec.sbe.DatastoreInvalidateDecoder;
 import io.ferrite.codec.sbe.DatastoreInvalidateEncoder;
 import io.ferrite.codec.sbe.DatastoreLoadResultDecoder;
 import io.ferrite.codec.sbe.DatastoreLoadResultEncoder;
+import io.ferrite.codec.sbe.DatastoreTickDecoder;
+import io.ferrite.codec.sbe.DatastoreTickEncoder;
 import io.ferrite.codec.sbe.DatastoreWriteCommittedDecoder;
 import io.ferrite.codec.sbe.DatastoreWriteCommittedEncoder;
 import io.ferrite.codec.sbe.ErrorCode;
@@ -31,12 +35,14 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * The datastore policies of one replica group (read-through, write-through, write-behind), hooked into the
  * group's command handler and kept deterministic: database I/O runs on a {@link DataStoreAgent} thread of the
- * leader only, and its outcomes come back as messages the leader sequences through the group's own log
- * ({@link Cluster#offer}), which every member applies alike.
+ * leader only, and its outcomes come back as messages the leader sends into the group's own log through its own
+ * client session of the group ({@link OutcomePublisher}), which every member applies alike, each checked against
+ * the log so a repeated or late outcome is harmless.
  * <ul>
  * <li><b>read-through</b>: a get that misses on the leader starts one load per key (concurrent misses join it);
  * the result is applied through the log ({@code DatastoreLoadResult}) only if the key was not written after the
@@ -51,6 +57,16 @@ import java.util.concurrent.TimeUnit;
  * database is down, and sequences {@code DatastoreFlushed} to clean them. A full pending set refuses writes with
  * {@code WRITE_BEHIND_FULL}; pending values answer reads even if the store evicted them.
  * </ul>
+ * Why not {@link Cluster#offer} and a cluster timer: Aeron keeps per-member bookkeeping of both that assumes every
+ * member's service makes the same offers and schedules the same timers. A follower that sees a timer event in the log
+ * for a timer it never scheduled counts it as already expired and silently ignores that many of its own later
+ * schedules of the same correlation id; so after a failover the new leader's outcome timer did not fire (thousands
+ * of the old leader's 1 ms timer events were counted) and outcomes waited for client traffic. Service messages are
+ * numbered per member the same way and a new leader's are dropped while its numbering trails the log's. An ordinary
+ * client session has neither problem: what the leader sends is sequenced like any client request.
+ * <p>
+ * Callers that must be answered outside the agent's outcomes (a failed load, a timed-out waiter, a refused write)
+ * are answered from the next log callback; the leader sends a {@code DatastoreTick} through its session to make one.
  * <b>Note:</b> not thread-safe; every method runs on the service thread.
  */
 public final class DataStorePolicy implements AutoCloseable
@@ -65,11 +81,11 @@ public final class DataStorePolicy implements AutoCloseable
     }
 
     private static final int OFFER_ATTEMPTS = 100;
-    private static final int TIMER_ATTEMPTS = 10_000;
-    private static final long FLUSH_STALL_NS = TimeUnit.SECONDS.toNanos(10);
-    private static final long TIMER_STALL_NS = TimeUnit.SECONDS.toNanos(1);
-    /** Correlation id of the policy's cluster timer (other timers of the service use other ids). */
-    public static final long TIMER_ID = 0x7E57_DA7A_0000_0001L;
+    /** A flush whose acknowledgement has not been applied this long after the database committed it is redone. */
+    static final long FLUSH_ACK_STALL_NS = 5 * OutcomePublisher.RESEND_NS;
+    /** A flush the agent has not finished this long after it was handed over is redone (a harmless repeat). */
+    private static final long FLUSH_STALL_NS = TimeUnit.SECONDS.toNanos(30);
+    private static final long TICK_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private final DataStorePolicyContext ctx;
     private final PendingWrites pending;
@@ -77,6 +93,7 @@ public final class DataStorePolicy implements AutoCloseable
     private final DataStoreAgent agent;
     private final AgentRunner runner;
     private final DataStoreCounters counters;
+    private final OutcomePublisher publisher;
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final DatastoreLoadResultDecoder loadResultDecoder = new DatastoreLoadResultDecoder();
@@ -87,22 +104,29 @@ public final class DataStorePolicy implements AutoCloseable
     private final DatastoreFlushedEncoder flushedEncoder = new DatastoreFlushedEncoder();
     private final DatastoreInvalidateDecoder invalidateDecoder = new DatastoreInvalidateDecoder();
     private final DatastoreInvalidateEncoder invalidateEncoder = new DatastoreInvalidateEncoder();
+    private final DatastoreTickEncoder tickEncoder = new DatastoreTickEncoder();
     private final ResponseEncoders responses = new ResponseEncoders();
     private final ExpandableDirectByteBuffer out = new ExpandableDirectByteBuffer(4096);
     private final ExpandableDirectByteBuffer message = new ExpandableDirectByteBuffer(64 * 1024);
     private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
     private final HashMap<ByteKey, Flight> activeFlights = new HashMap<>();
     private final Long2ObjectHashMap<Flight> flightsByStart = new Long2ObjectHashMap<>();
-    private final ArrayDeque<byte[]> outbox = new ArrayDeque<>();
+    private final ArrayList<Flight> failedFlights = new ArrayList<>();
+    private final ArrayDeque<OwedError> owedErrors = new ArrayDeque<>();
+    private final ArrayList<OwedError> afterInvalidate = new ArrayList<>();
     private Cluster cluster;
     private FerriteStore store;
     private WriteRecorder recorder;
     private boolean leader;
     private boolean flushInFlight;
-    private boolean timerArmed;
+    private DataStoreTask currentFlush;
+    private long flushNumber;
     private long flushSubmittedNs;
-    private long timerArmedNs;
+    private long flushDoneNs;
     private long nextFlushNs;
+    private long nextDeadlineNs = Long.MAX_VALUE;
+    private long lastTickNs;
+    private long ticks;
     private long backoffMs;
     private long position;
     private long timestampMs;
@@ -114,19 +138,35 @@ public final class DataStorePolicy implements AutoCloseable
     {
         final byte[] key;
         final long startPosition;
+        final long startNs;
         final ArrayList<long[]> waiters = new ArrayList<>(2);
+        ErrorCode failure;
+        String failureText;
 
-        Flight(final byte[] key, final long startPosition)
+        Flight(final byte[] key, final long startPosition, final long startNs)
         {
             this.key = key;
             this.startPosition = startPosition;
+            this.startNs = startNs;
         }
     }
 
     /**
-     * @param store the database; closed with this policy.
+     * An error the leader owes a caller, answered from a log callback (after {@code key}'s invalidation, if set).
      */
-    public DataStorePolicy(final DataStorePolicyContext ctx, final DataStore store, final int group)
+    private record OwedError(long sessionId, long correlationId, int templateId, ErrorCode code, String text,
+        byte[] key)
+    {
+    }
+
+    /**
+     * @param store          the database; closed with this policy.
+     * @param sessionContext the context of the leader's own client session of the group, given the member's Aeron
+     *                       client (called for every connection attempt).
+     */
+    public DataStorePolicy(
+        final DataStorePolicyContext ctx, final DataStore store, final int group,
+        final Function<Aeron, AeronCluster.Context> sessionContext)
     {
         this.ctx = ctx;
         this.pending = new PendingWrites(ctx.pendingMaxEntries(), ctx.pendingMaxBytes());
@@ -135,6 +175,7 @@ public final class DataStorePolicy implements AutoCloseable
         this.runner = new AgentRunner(new BackoffIdleStrategy(1, 1, TimeUnit.MICROSECONDS.toNanos(10),
             TimeUnit.MILLISECONDS.toNanos(1)), Throwable::printStackTrace, null, agent);
         this.counters = new DataStoreCounters(group);
+        this.publisher = new OutcomePublisher(sessionContext);
     }
 
     /**
@@ -146,6 +187,7 @@ public final class DataStorePolicy implements AutoCloseable
         this.store = store;
         this.recorder = recorder;
         counters.register(cluster.aeron());
+        publisher.aeron(cluster.aeron());
         AgentRunner.startOnThread(runner);
     }
 
@@ -156,11 +198,16 @@ public final class DataStorePolicy implements AutoCloseable
             return;
         }
         leader = Cluster.Role.LEADER == role;
-        timerArmed = false;
+        // the callers of a leader that stepped down resend to the next one, which redoes the database work
         activeFlights.clear();
         flightsByStart.clear();
-        outbox.clear();
+        failedFlights.clear();
+        owedErrors.clear();
+        afterInvalidate.clear();
+        publisher.reset();
         flushInFlight = false;
+        currentFlush = null;
+        nextDeadlineNs = Long.MAX_VALUE;
         backoffMs = 0;
         nextFlushNs = System.nanoTime();
     }
@@ -197,11 +244,19 @@ public final class DataStorePolicy implements AutoCloseable
         {
             final byte[] key = copy(buffer, keyOffset, keyLength);
             final ByteKey k = new ByteKey(key);
+            final long nowNs = System.nanoTime();
+            final long timeoutNs = TimeUnit.MILLISECONDS.toNanos(ctx.loadTimeoutMs());
             Flight flight = activeFlights.get(k);
+            if (null != flight && nowNs - flight.startNs > timeoutNs)
+            {
+                // a load older than the timeout (slow, or its outcome lost): start another rather than wait forever
+                activeFlights.remove(k);
+                flight = null;
+            }
             if (null == flight)
             {
-                flight = new Flight(key, position);
-                if (!agent.submit(DataStoreTask.load(key, position, ctx.loadedTtlMs())))
+                flight = new Flight(key, position, nowNs);
+                if (publisher.isFull() || !agent.submit(DataStoreTask.load(key, position, ctx.loadedTtlMs())))
                 {
                     error(session, correlationId, GetRequestDecoder.TEMPLATE_ID, ErrorCode.DATASTORE_UNAVAILABLE,
                         "read-through: too many database calls in flight");
@@ -211,8 +266,9 @@ public final class DataStorePolicy implements AutoCloseable
                 activeFlights.put(k, flight);
                 flightsByStart.put(position, flight);
             }
-            flight.waiters.add(new long[]{session.id(), correlationId,
-                System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ctx.loadTimeoutMs())});
+            final long deadlineNs = nowNs + timeoutNs;
+            flight.waiters.add(new long[]{session.id(), correlationId, deadlineNs});
+            nextDeadlineNs = Math.min(nextDeadlineNs, deadlineNs);
         }
         return true;
     }
@@ -282,7 +338,7 @@ public final class DataStorePolicy implements AutoCloseable
                     final DataStoreTask task = DataStoreTask.write(copy(buffer, keyOffset, keyLength),
                         valueLength < 0 ? null : copy(buffer, valueOffset, valueLength), position, ttlMs, clientId,
                         correlationId, session.id());
-                    if (!agent.submit(task))
+                    if (publisher.isFull() || !agent.submit(task))
                     {
                         error(session, correlationId, templateId, ErrorCode.DATASTORE_UNAVAILABLE,
                             "write-through: too many database writes in flight");
@@ -355,14 +411,16 @@ public final class DataStorePolicy implements AutoCloseable
         return true;
     }
 
-    // ---------------------------------------------------------------- messages the leader sequenced
+    // ---------------------------------------------------------------- outcomes, applied from the log
 
     /**
-     * A message with no client session (one this group's leader offered); applies the policy messages.
+     * A message of the log; applies it if it is a datastore outcome (from whichever session sent it: outcomes are
+     * truths about the database, checked against the log, so a repeated one, or one a former leader sent, is
+     * harmless). A malformed one is ignored alike on every member.
      *
-     * @return whether it was one of them.
+     * @return whether it was one.
      */
-    public boolean onServiceMessage(final DirectBuffer buffer, final int offset, final int length)
+    public boolean onOutcome(final DirectBuffer buffer, final int offset, final int length)
     {
         if (length < MessageHeaderDecoder.ENCODED_LENGTH)
         {
@@ -370,44 +428,72 @@ public final class DataStorePolicy implements AutoCloseable
         }
         headerDecoder.wrap(buffer, offset);
         final int templateId = headerDecoder.templateId();
-        if (templateId < DatastoreLoadResultDecoder.TEMPLATE_ID || templateId > DatastoreInvalidateDecoder.TEMPLATE_ID)
+        if (MessageHeaderDecoder.SCHEMA_ID != headerDecoder.schemaId() || !isOutcome(templateId))
         {
             return false;
         }
-        if (!leader)
-        {
-            // Aeron numbers service messages per member and drops a new leader's offers whose number the log has
-            // already seen; a follower offers each leader message it applies (dropped as already sequenced) so its
-            // numbering keeps up and its own offers are sequenced when it leads.
-            cluster.offer(buffer, offset, length);
-        }
         final int body = offset + MessageHeaderDecoder.ENCODED_LENGTH;
+        final int bodyLength = length - MessageHeaderDecoder.ENCODED_LENGTH;
         final int blockLength = headerDecoder.blockLength();
         final int version = headerDecoder.version();
-        switch (templateId)
+        try
         {
-            case DatastoreLoadResultDecoder.TEMPLATE_ID:
-                loadResultDecoder.wrap(buffer, body, blockLength, version);
-                applyLoadResult();
-                return true;
-            case DatastoreWriteCommittedDecoder.TEMPLATE_ID:
-                committedDecoder.wrap(buffer, body, blockLength, version);
-                applyCommitted();
-                return true;
-            case DatastoreFlushedDecoder.TEMPLATE_ID:
-                flushedDecoder.wrap(buffer, body, blockLength, version);
-                applyFlushed();
-                return true;
-            case DatastoreInvalidateDecoder.TEMPLATE_ID:
-                invalidateDecoder.wrap(buffer, body, blockLength, version);
-                final byte[] key = new byte[invalidateDecoder.keyLength()];
-                invalidateDecoder.getKey(key, 0, key.length);
-                store.delete(new UnsafeBuffer(key), 0, key.length);
-                onWritten(key);
-                return true;
-            default:
-                return false;
+            switch (templateId)
+            {
+                case DatastoreLoadResultDecoder.TEMPLATE_ID:
+                    loadResultDecoder.wrap(buffer, body, blockLength, version);
+                    if (loadResultDecoder.sbeDecodedLength() <= bodyLength)
+                    {
+                        applyLoadResult();
+                    }
+                    break;
+                case DatastoreWriteCommittedDecoder.TEMPLATE_ID:
+                    committedDecoder.wrap(buffer, body, blockLength, version);
+                    if (committedDecoder.sbeDecodedLength() <= bodyLength)
+                    {
+                        applyCommitted();
+                    }
+                    break;
+                case DatastoreFlushedDecoder.TEMPLATE_ID:
+                    flushedDecoder.wrap(buffer, body, blockLength, version);
+                    if (flushedDecoder.sbeDecodedLength() <= bodyLength)
+                    {
+                        flushedDecoder.wrap(buffer, body, blockLength, version);
+                        applyFlushed();
+                    }
+                    break;
+                case DatastoreInvalidateDecoder.TEMPLATE_ID:
+                    invalidateDecoder.wrap(buffer, body, blockLength, version);
+                    if (invalidateDecoder.sbeDecodedLength() <= bodyLength)
+                    {
+                        applyInvalidate();
+                    }
+                    break;
+                default:
+                    // DatastoreTick: nothing to apply; the log callback that follows answers what is owed
+                    break;
+            }
         }
+        catch (final IndexOutOfBoundsException ex)
+        {
+            return true;
+        }
+        if (leader)
+        {
+            final long confirmed = publisher.confirm(buffer, offset, length);
+            if (confirmed > 0 && null != currentFlush && confirmed == flushNumber)
+            {
+                flushInFlight = false;
+                currentFlush = null;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isOutcome(final int templateId)
+    {
+        return (templateId >= DatastoreLoadResultDecoder.TEMPLATE_ID &&
+            templateId <= DatastoreInvalidateDecoder.TEMPLATE_ID) || DatastoreTickDecoder.TEMPLATE_ID == templateId;
     }
 
     private void applyLoadResult()
@@ -428,7 +514,7 @@ public final class DataStorePolicy implements AutoCloseable
         {
             counters.overtaken.incrementRelease();
         }
-        final Flight flight = flightsByStart.remove(startPosition);
+        final Flight flight = leader ? flightsByStart.remove(startPosition) : null;
         if (null != flight)
         {
             activeFlights.remove(new ByteKey(key), flight);
@@ -499,48 +585,79 @@ public final class DataStorePolicy implements AutoCloseable
             records.getKey(key, 0, key.length);
             pending.acknowledge(key, version);
         }
-        flushInFlight = false;
+    }
+
+    private void applyInvalidate()
+    {
+        final byte[] key = new byte[invalidateDecoder.keyLength()];
+        invalidateDecoder.getKey(key, 0, key.length);
+        store.delete(new UnsafeBuffer(key), 0, key.length);
+        onWritten(key);
+        if (leader && !afterInvalidate.isEmpty())
+        {
+            final Iterator<OwedError> it = afterInvalidate.iterator();
+            while (it.hasNext())
+            {
+                final OwedError owed = it.next();
+                if (java.util.Arrays.equals(owed.key(), key))
+                {
+                    it.remove();
+                    owedErrors.addLast(owed);
+                }
+            }
+        }
     }
 
     // ---------------------------------------------------------------- leader duty cycle
 
     /**
-     * On the service thread between log messages ({@code doBackgroundWork}, where Aeron forbids offers and timers):
-     * start the next write-behind flush and refresh the counters. Outcomes are handed back by {@link #onLogCallback}.
+     * On the service thread between log messages ({@code doBackgroundWork}): on the leader, turn finished database
+     * calls into outcomes and send them, start the next write-behind flush, ask for a log callback when callers are
+     * owed an answer; refresh the counters.
      */
     public int doWork(final long nowNs)
     {
         int work = 0;
+        DataStoreTask task;
         if (leader)
         {
+            while (null != (task = agent.poll()))
+            {
+                onTaskDone(task, nowNs);
+                work++;
+            }
             work += startFlush(nowNs);
+            if ((!owedErrors.isEmpty() || !failedFlights.isEmpty() || nowNs - nextDeadlineNs >= 0) &&
+                nowNs - lastTickNs > TICK_INTERVAL_NS)
+            {
+                lastTickNs = nowNs;
+                final int length = MessageHeaderEncoder.ENCODED_LENGTH + tickEncoder
+                    .wrapAndApplyHeader(message, 0, headerEncoder)
+                    .sequence(++ticks)
+                    .encodedLength();
+                publisher.enqueueOnce(message, length);
+            }
+            work += publisher.doWork(nowNs);
+        }
+        else
+        {
+            while (null != agent.poll())
+            {
+                // a call made while this member led: the leader now in charge redoes it
+                work++;
+            }
         }
         counters.update(pending, System.currentTimeMillis());
         counters.flushInFlight.setRelease(flushInFlight ? 1 : 0);
         counters.agentOutstanding.setRelease(agent.outstanding());
-        counters.timerArmed.setRelease(timerArmed ? 1 : 0);
+        counters.outcomeBacklog.setRelease(publisher.backlog());
+        counters.outcomeResends.setRelease(publisher.resends());
         return work;
     }
 
     /**
-     * The policy's timer fired (it is armed on the leader while database work is outstanding).
-     *
-     * @return whether the timer was the policy's.
-     */
-    public boolean onTimerEvent(final long correlationId)
-    {
-        if (TIMER_ID != correlationId)
-        {
-            return false;
-        }
-        timerArmed = false;
-        return true;
-    }
-
-    /**
-     * At the end of every log callback (session message, timer, new leadership term), where offers and timers are
-     * allowed: on the leader, sequence finished database calls through the log, answer timed-out waiters, and keep
-     * the timer armed while work is outstanding so outcomes come back without client traffic.
+     * At the end of every log callback (where a service may answer its clients): on the leader, answer the callers
+     * owed an error and the read-through waiters whose load failed or timed out.
      */
     public void onLogCallback()
     {
@@ -548,55 +665,29 @@ public final class DataStorePolicy implements AutoCloseable
         {
             return;
         }
-        drainOutbox();
-        DataStoreTask task;
-        while (null != (task = agent.poll()))
+        OwedError owed;
+        while (null != (owed = owedErrors.pollFirst()))
         {
-            onTaskDone(task);
+            error(cluster.getClientSession(owed.sessionId()), owed.correlationId(), owed.templateId(), owed.code(),
+                owed.text());
+        }
+        if (!failedFlights.isEmpty())
+        {
+            for (final Flight flight : failedFlights)
+            {
+                flightsByStart.remove(flight.startPosition);
+                for (final long[] waiter : flight.waiters)
+                {
+                    error(cluster.getClientSession(waiter[0]), waiter[1], GetRequestDecoder.TEMPLATE_ID,
+                        flight.failure, flight.failureText);
+                }
+            }
+            failedFlights.clear();
         }
         expireWaiters(System.nanoTime());
-        final long nowNs = System.nanoTime();
-        if (timerArmed && nowNs - timerArmedNs > TIMER_STALL_NS)
-        {
-            timerArmed = false;
-        }
-        if (!timerArmed && (agent.outstanding() > 0 || !outbox.isEmpty() || 0 != pending.size() ||
-            !flightsByStart.isEmpty()))
-        {
-            armTimer();
-            timerArmedNs = nowNs;
-        }
     }
 
-    /**
-     * Schedule the policy's timer, retrying while the consensus module's queue is back-pressured: a timer that is
-     * not armed would leave finished database calls waiting for the next client request.
-     */
-    private void armTimer()
-    {
-        final org.agrona.concurrent.IdleStrategy idle = cluster.idleStrategy();
-        idle.reset();
-        for (int i = 0; i < TIMER_ATTEMPTS && !timerArmed; i++)
-        {
-            timerArmed = cluster.scheduleTimer(TIMER_ID, cluster.time() + timerDelay());
-            if (!timerArmed)
-            {
-                idle.idle();
-            }
-        }
-        if (!timerArmed)
-        {
-            counters.timerFailures.incrementRelease();
-        }
-    }
-
-    private long timerDelay()
-    {
-        final TimeUnit unit = cluster.timeUnit();
-        return Math.max(1, (null == unit ? TimeUnit.MILLISECONDS : unit).convert(1, TimeUnit.MILLISECONDS));
-    }
-
-    private void onTaskDone(final DataStoreTask task)
+    private void onTaskDone(final DataStoreTask task, final long nowNs)
     {
         switch (task.type)
         {
@@ -604,15 +695,13 @@ public final class DataStorePolicy implements AutoCloseable
                 if (null != task.failure)
                 {
                     counters.loadFailures.incrementRelease();
-                    final Flight flight = flightsByStart.remove(task.version);
-                    if (null != flight)
+                    final Flight flight = flightsByStart.get(task.version);
+                    if (null != flight && null == flight.failure)
                     {
                         activeFlights.remove(new ByteKey(flight.key), flight);
-                        for (final long[] waiter : flight.waiters)
-                        {
-                            error(cluster.getClientSession(waiter[0]), waiter[1], GetRequestDecoder.TEMPLATE_ID,
-                                code(task.failure), "read-through load failed: " + task.failure.getMessage());
-                        }
+                        flight.failure = code(task.failure);
+                        flight.failureText = "read-through load failed: " + task.failure.getMessage();
+                        failedFlights.add(flight);
                     }
                     return;
                 }
@@ -625,22 +714,27 @@ public final class DataStorePolicy implements AutoCloseable
                     .putKey(task.key, 0, task.key.length)
                     .putValue(found ? task.loaded : new byte[0], 0, found ? task.loaded.length : 0)
                     .encodedLength();
-                offerToLog(length);
+                publisher.enqueue(message, length, 0);
                 return;
             case DataStoreTask.WRITE:
                 if (null != task.failure)
                 {
                     counters.writeFailures.incrementRelease();
-                    error(cluster.getClientSession(task.clusterSessionId), task.correlationId, 0, code(task.failure),
-                        "write-through: the database did not commit: " + task.failure.getMessage());
-                    if (DataStoreException.Reason.REFUSED != task.failure.reason())
+                    final String text = "write-through: the database did not commit: " + task.failure.getMessage();
+                    if (DataStoreException.Reason.REFUSED == task.failure.reason())
                     {
-                        final int len = MessageHeaderEncoder.ENCODED_LENGTH + invalidateEncoder
-                            .wrapAndApplyHeader(message, 0, headerEncoder)
-                            .putKey(task.key, 0, task.key.length)
-                            .encodedLength();
-                        offerToLog(len);
+                        owedErrors.addLast(new OwedError(task.clusterSessionId, task.correlationId, 0,
+                            code(task.failure), text, null));
+                        return;
                     }
+                    // the database may have it: drop the cached copy first, then answer the error
+                    afterInvalidate.add(new OwedError(task.clusterSessionId, task.correlationId, 0,
+                        code(task.failure), text, task.key));
+                    final int len = MessageHeaderEncoder.ENCODED_LENGTH + invalidateEncoder
+                        .wrapAndApplyHeader(message, 0, headerEncoder)
+                        .putKey(task.key, 0, task.key.length)
+                        .encodedLength();
+                    publisher.enqueue(message, len, 0);
                     return;
                 }
                 counters.written.incrementRelease();
@@ -656,21 +750,26 @@ public final class DataStorePolicy implements AutoCloseable
                     .putKey(task.key, 0, task.key.length)
                     .putValue(tombstone ? new byte[0] : task.value, 0, tombstone ? 0 : task.value.length)
                     .encodedLength();
-                offerToLog(committed);
+                publisher.enqueue(message, committed, 0);
                 return;
             default:
-                onFlushDone(task);
+                onFlushDone(task, nowNs);
         }
     }
 
-    private void onFlushDone(final DataStoreTask task)
+    private void onFlushDone(final DataStoreTask task, final long nowNs)
     {
+        final boolean current = task == currentFlush;
         if (null != task.failure)
         {
             counters.flushFailures.incrementRelease();
-            flushInFlight = false;
-            backoffMs = Math.min(ctx.retryMaxMs(), 0 == backoffMs ? 10 : backoffMs * 2);
-            nextFlushNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMs);
+            if (current)
+            {
+                flushInFlight = false;
+                currentFlush = null;
+                backoffMs = Math.min(ctx.retryMaxMs(), 0 == backoffMs ? 10 : backoffMs * 2);
+                nextFlushNs = nowNs + TimeUnit.MILLISECONDS.toNanos(backoffMs);
+            }
             return;
         }
         backoffMs = 0;
@@ -683,43 +782,69 @@ public final class DataStorePolicy implements AutoCloseable
         {
             records.next().version(record.version()).putKey(record.key(), 0, record.key().length);
         }
-        offerToLog(MessageHeaderEncoder.ENCODED_LENGTH + flushedEncoder.encodedLength());
+        // an acknowledgement of an earlier (redone) flush is still true and still sent; only the current one's
+        // application lets the next flush start
+        publisher.enqueue(message, MessageHeaderEncoder.ENCODED_LENGTH + flushedEncoder.encodedLength(),
+            current ? flushNumber : 0);
+        if (current)
+        {
+            flushDoneNs = nowNs;
+        }
     }
 
     private int startFlush(final long nowNs)
     {
-        if (flushInFlight && nowNs - flushSubmittedNs > FLUSH_STALL_NS)
+        if (flushInFlight && (null == currentFlush ||
+            (flushDoneNs != 0 && nowNs - flushDoneNs > FLUSH_ACK_STALL_NS) ||
+            (0 == flushDoneNs && nowNs - flushSubmittedNs > FLUSH_STALL_NS)))
         {
-            // the flush's acknowledgement never came back through the log (lost in a leadership change): flush
-            // again; the database's version guard makes a repeated flush harmless
+            // the flush's acknowledgement never came back through the log: flush again; the database's version
+            // guard makes a repeated flush harmless
             flushInFlight = false;
-            counters.flushFailures.incrementRelease();
+            currentFlush = null;
+            counters.flushRedone.incrementRelease();
         }
         if (DataStorePolicyContext.WritePolicy.WRITE_BEHIND != ctx.writePolicy() || flushInFlight ||
-            0 == pending.size() || nowNs - nextFlushNs < 0)
+            0 == pending.size() || nowNs - nextFlushNs < 0 || publisher.isFull())
         {
             return 0;
         }
         final List<DataStoreRecord> batch = pending.oldest(ctx.batchSize(),
             System.currentTimeMillis() - ctx.writeDelayMs());
-        if (batch.isEmpty() || !agent.submit(DataStoreTask.flush(batch)))
+        if (batch.isEmpty())
         {
             return 0;
         }
+        final DataStoreTask task = DataStoreTask.flush(batch);
+        if (!agent.submit(task))
+        {
+            return 0;
+        }
+        currentFlush = task;
+        flushNumber++;
         flushInFlight = true;
         flushSubmittedNs = nowNs;
+        flushDoneNs = 0;
         return 1;
     }
 
     private int expireWaiters(final long nowNs)
     {
-        if (flightsByStart.isEmpty())
+        if (nowNs - nextDeadlineNs < 0 || flightsByStart.isEmpty())
         {
+            if (flightsByStart.isEmpty())
+            {
+                nextDeadlineNs = Long.MAX_VALUE;
+            }
             return 0;
         }
         int expired = 0;
-        for (final Flight flight : flightsByStart.values())
+        long next = Long.MAX_VALUE;
+        final long timeoutNs = TimeUnit.MILLISECONDS.toNanos(ctx.loadTimeoutMs());
+        final Iterator<Flight> flights = flightsByStart.values().iterator();
+        while (flights.hasNext())
         {
+            final Flight flight = flights.next();
             final Iterator<long[]> it = flight.waiters.iterator();
             while (it.hasNext())
             {
@@ -733,34 +858,20 @@ public final class DataStorePolicy implements AutoCloseable
                         ErrorCode.DATASTORE_TIMEOUT, "read-through load took longer than " + ctx.loadTimeoutMs() +
                         " ms");
                 }
+                else
+                {
+                    next = Math.min(next, waiter[2]);
+                }
             }
-        }
-        return expired;
-    }
-
-    private void offerToLog(final int length)
-    {
-        final byte[] copy = new byte[length];
-        message.getBytes(0, copy);
-        outbox.addLast(copy);
-        drainOutbox();
-    }
-
-    private int drainOutbox()
-    {
-        int sent = 0;
-        while (!outbox.isEmpty())
-        {
-            final byte[] next = outbox.peekFirst();
-            final long result = cluster.offer(new UnsafeBuffer(next), 0, next.length);
-            if (result < 0)
+            if (flight.waiters.isEmpty() && nowNs - flight.startNs > timeoutNs && activeFlights.get(
+                new ByteKey(flight.key)) != flight)
             {
-                break;
+                // nobody waits and a newer load replaced it: a late result still caches (if not overtaken)
+                flights.remove();
             }
-            outbox.pollFirst();
-            sent++;
         }
-        return sent;
+        nextDeadlineNs = next;
+        return expired;
     }
 
     // ---------------------------------------------------------------- helpers
@@ -857,6 +968,7 @@ public final class DataStorePolicy implements AutoCloseable
      */
     public void close()
     {
+        CloseHelper.quietClose(publisher);
         CloseHelper.quietClose(runner);
         counters.close();
     }

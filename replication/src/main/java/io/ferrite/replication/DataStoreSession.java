@@ -1,0 +1,39 @@
+package io.ferrite.replication;
+
+import io.aeron.Aeron;
+import io.aeron.cluster.client.AeronCluster;
+import io.aeron.cluster.client.EgressListener;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The one place the datastore session of a group member is configured: the ordinary client session of its own
+ * group through which a leader sends its database outcomes into the log (see
+ * {@link io.ferrite.replication.datastore.DataStorePolicy}). Credentials for an authenticated ingress belong here.
+ * <b>Note:</b> stateless.
+ */
+final class DataStoreSession
+{
+    private static final EgressListener IGNORE_EGRESS = (sessionId, timestamp, buffer, offset, length, header) -> { };
+
+    private DataStoreSession()
+    {
+    }
+
+    /**
+     * A fresh context (never reused) for {@code group}'s datastore session on this member's Aeron client.
+     */
+    static AeronCluster.Context context(final ReplicaNodeContext ctx, final int group, final Aeron aeron)
+    {
+        final GroupTopology topology = ctx.topology();
+        final String termLength = "term-length=" + ctx.termLength();
+        return new AeronCluster.Context()
+            .aeron(aeron)
+            .ownsAeronClient(false)
+            .ingressChannel("aeron:udp?" + termLength)
+            .ingressEndpoints(topology.ingressEndpoints(group))
+            .egressChannel("aeron:udp?endpoint=" + topology.host(ctx.memberId()) + ":0|" + termLength)
+            .egressListener(IGNORE_EGRESS)
+            .messageTimeoutNs(TimeUnit.SECONDS.toNanos(2));
+    }
+}
