@@ -69,6 +69,66 @@ public final class DataStoreStatus
     }
 
     /**
+     * Names a member's role in a group (for {@link #formatStats}).
+     */
+    @FunctionalInterface
+    public interface RoleLookup
+    {
+        String role(int member, int group);
+    }
+
+    /**
+     * The datastore view of {@code ferrite stats --replicated} from two samples {@code elapsedNs} apart: per member
+     * (its role), write-behind pending entries and bytes, oldest pending age, flush rate (records and batches per
+     * second between the samples), coalesced and refused writes, and failures (flush, load, write-through); nothing
+     * if no member runs a datastore policy. Flushes and loads happen on the leader.
+     */
+    public static String formatStats(
+        final List<MemberCounters> before, final List<MemberCounters> after, final long elapsedNs,
+        final RoleLookup roles)
+    {
+        final StringBuilder sb = new StringBuilder();
+        final double seconds = Math.max(1, elapsedNs) / 1e9;
+        for (final MemberCounters now : after)
+        {
+            final Map<String, Long> c = now.counters();
+            if (c.isEmpty())
+            {
+                continue;
+            }
+            final Map<String, Long> then = before.stream()
+                .filter(m -> m.member() == now.member() && m.group() == now.group())
+                .map(MemberCounters::counters).findFirst().orElse(Map.of());
+            if (0 == sb.length())
+            {
+                sb.append("datastore policies (flush and load counts are the leader's):\n");
+            }
+            sb.append(String.format(
+                "  group %d member %d (%s): pending %,d entries / %,d bytes, oldest pending %,d ms; " +
+                "flushed %,.0f records/s in %,.1f batches/s (total %,d); coalesced %,d, refused-full %,d; " +
+                "failures: flush %,d, load %,d, write-through %,d; loads %,d%n",
+                now.group(), now.member(), roles.role(now.member(), now.group()),
+                value(c, "pending-entries"), value(c, "pending-bytes"), value(c, "oldest-pending-age-ms"),
+                rate(then, c, "flushed-records", seconds), rate(then, c, "flush-batches", seconds),
+                value(c, "flushed-records"), value(c, "coalesced-writes"), value(c, "refused-full"),
+                value(c, "flush-failures"), value(c, "load-failures"), value(c, "write-through-failures"),
+                value(c, "loads")));
+        }
+        return sb.toString();
+    }
+
+    private static long value(final Map<String, Long> counters, final String name)
+    {
+        return counters.getOrDefault(name, 0L);
+    }
+
+    private static double rate(
+        final Map<String, Long> before, final Map<String, Long> after, final String name, final double seconds)
+    {
+        return before.isEmpty() ? 0 : Math.max(0, value(after, name) - value(before, name)) / seconds;
+    }
+
+    /**
      * A table for people (nothing if no member runs a datastore policy).
      */
     public static String format(final List<MemberCounters> all)
