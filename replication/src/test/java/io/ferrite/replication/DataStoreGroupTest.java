@@ -126,6 +126,11 @@ class DataStoreGroupTest
         }
         await("every key pending while the database is down", 30_000, () -> leaderCounter("pending-entries") == 150);
         final ReplicaNode leader = leader();
+        final String stats = DataStoreStatus.formatStats(DataStoreStatus.read(group.topology, 0),
+            DataStoreStatus.read(group.topology, 0), 1_000_000_000L, (member, g) -> member == leader.memberId() ?
+            "LEADER" : "FOLLOWER");
+        assertTrue(stats.contains("group 0 member " + leader.memberId() + " (LEADER): pending 150 entries"),
+            "ferrite stats --replicated shows the pending set: " + stats);
         final long snapshotsBefore = leader.service(0).snapshots();
         assertTrue(leader.requestSnapshot(0), "the leader takes the snapshot request");
         for (final ReplicaNode node : group.nodes)

@@ -139,7 +139,7 @@ class DataStoreMeasurement
             db.proxy().cut();
             final long cutNs = System.nanoTime();
             pipelined(client, "outage-", N, 64);
-            Thread.sleep(2000);
+            DataStoreGroup.await("the outage backlog", 60_000, () -> group.counter("pending-entries") >= N);
             final long backlog = group.counter("pending-entries");
             db.proxy().restore();
             final long restoredNs = System.nanoTime();
