@@ -91,6 +91,10 @@ public final class FerriteClusteredService implements ClusteredService
             new DataStorePolicy(policy, ctx.dataStoreFactory().apply(group), group,
                 (aeron) -> DataStoreSession.context(ctx, group, aeron)) : null;
         handler.datastore(datastore);
+        if (null != datastore)
+        {
+            datastore.mapEpoch(partitions::mapEpoch);
+        }
     }
 
     public void onStart(final Cluster cluster, final Image snapshotImage)

@@ -78,6 +78,14 @@ final class PartitionService
         return guard.redirects();
     }
 
+    /**
+     * The newest partition-map epoch this group knows (1 if it is not partitioned).
+     */
+    long mapEpoch()
+    {
+        return table.mapEpoch();
+    }
+
     PartitionTable table()
     {
         return table;

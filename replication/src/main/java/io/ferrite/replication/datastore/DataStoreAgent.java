@@ -76,7 +76,7 @@ final class DataStoreAgent implements Agent
                     task.loaded = store.load(task.key);
                     break;
                 case DataStoreTask.WRITE:
-                    store.storeAll(List.of(new DataStoreRecord(task.key, task.value, task.version)));
+                    store.storeAll(List.of(new DataStoreRecord(task.key, task.value, task.databaseVersion)));
                     break;
                 default:
                     store.storeAll(task.records);

@@ -36,6 +36,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 /**
  * The datastore policies of one replica group (read-through, write-through, write-behind), hooked into the
@@ -86,6 +87,7 @@ public final class DataStorePolicy implements AutoCloseable
     /** A flush the agent has not finished this long after it was handed over is redone (a harmless repeat). */
     private static final long FLUSH_STALL_NS = TimeUnit.SECONDS.toNanos(30);
     private static final long TICK_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final int POSITION_BITS = 47;
 
     private final DataStorePolicyContext ctx;
     private final PendingWrites pending;
@@ -114,6 +116,7 @@ public final class DataStorePolicy implements AutoCloseable
     private final ArrayList<Flight> failedFlights = new ArrayList<>();
     private final ArrayDeque<OwedError> owedErrors = new ArrayDeque<>();
     private final ArrayList<OwedError> afterInvalidate = new ArrayList<>();
+    private LongSupplier mapEpoch = () -> 1;
     private Cluster cluster;
     private FerriteStore store;
     private WriteRecorder recorder;
@@ -189,6 +192,26 @@ public final class DataStorePolicy implements AutoCloseable
         counters.register(cluster.aeron());
         publisher.aeron(cluster.aeron());
         AgentRunner.startOnThread(runner);
+    }
+
+    /**
+     * Where the group's partition-map epoch is read from (replicated state; 1 for a group that is not partitioned).
+     */
+    public void mapEpoch(final LongSupplier mapEpoch)
+    {
+        this.mapEpoch = mapEpoch;
+    }
+
+    /**
+     * The version a write made at log position {@code position} carries into the database: the group's map epoch in
+     * the high bits, the position below. Positions of two groups are not comparable, epochs are: every move of a
+     * partition gets a new epoch, which its source learns only after its last write of the partition and its target
+     * before its first, so a moved key's writes on its new owner outrank those on its old one. With epoch 1 (a group
+     * never part of a move) the version is the position. Valid while positions stay below 2^47 (128 TiB of log).
+     */
+    public static long databaseVersion(final long mapEpoch, final long position)
+    {
+        return ((mapEpoch - 1) << POSITION_BITS) | position;
     }
 
     public void onRoleChange(final Cluster.Role role)
@@ -336,8 +359,9 @@ public final class DataStorePolicy implements AutoCloseable
                 if (leader && null != session)
                 {
                     final DataStoreTask task = DataStoreTask.write(copy(buffer, keyOffset, keyLength),
-                        valueLength < 0 ? null : copy(buffer, valueOffset, valueLength), position, ttlMs, clientId,
-                        correlationId, session.id());
+                        valueLength < 0 ? null : copy(buffer, valueOffset, valueLength), position,
+                        databaseVersion(mapEpoch.getAsLong(), position), ttlMs, clientId, correlationId,
+                        session.id());
                     if (publisher.isFull() || !agent.submit(task))
                     {
                         error(session, correlationId, templateId, ErrorCode.DATASTORE_UNAVAILABLE,
@@ -362,7 +386,7 @@ public final class DataStorePolicy implements AutoCloseable
         if (DataStorePolicyContext.WritePolicy.WRITE_BEHIND == ctx.writePolicy())
         {
             final int result = pending.add(key, valueLength < 0 ? null : copy(buffer, valueOffset, valueLength),
-                position, timestampMs);
+                databaseVersion(mapEpoch.getAsLong(), position), timestampMs);
             if (PendingWrites.COALESCED == result)
             {
                 counters.coalesced.incrementRelease();

@@ -17,6 +17,7 @@ final class DataStoreTask
     final byte[] key;
     final byte[] value;
     final long version;
+    final long databaseVersion;
     final long ttlMs;
     final long clientId;
     final long correlationId;
@@ -30,12 +31,13 @@ final class DataStoreTask
     private DataStoreTask(
         final int type, final byte[] key, final byte[] value, final long version, final long ttlMs,
         final long clientId, final long correlationId, final long clusterSessionId,
-        final List<DataStoreRecord> records)
+        final List<DataStoreRecord> records, final long databaseVersion)
     {
         this.type = type;
         this.key = key;
         this.value = value;
         this.version = version;
+        this.databaseVersion = databaseVersion;
         this.ttlMs = ttlMs;
         this.clientId = clientId;
         this.correlationId = correlationId;
@@ -49,17 +51,19 @@ final class DataStoreTask
      */
     static DataStoreTask load(final byte[] key, final long startPosition, final long ttlMs)
     {
-        return new DataStoreTask(LOAD, key, null, startPosition, ttlMs, 0, 0, 0, null);
+        return new DataStoreTask(LOAD, key, null, startPosition, ttlMs, 0, 0, 0, null, 0);
     }
 
     /**
-     * Write-through of one client write (value {@code null}: a delete) at {@code version}.
+     * Write-through of one client write (value {@code null}: a delete) at log position {@code version}, written to
+     * the database at {@code databaseVersion}.
      */
     static DataStoreTask write(
-        final byte[] key, final byte[] value, final long version, final long ttlMs, final long clientId,
-        final long correlationId, final long clusterSessionId)
+        final byte[] key, final byte[] value, final long version, final long databaseVersion, final long ttlMs,
+        final long clientId, final long correlationId, final long clusterSessionId)
     {
-        return new DataStoreTask(WRITE, key, value, version, ttlMs, clientId, correlationId, clusterSessionId, null);
+        return new DataStoreTask(WRITE, key, value, version, ttlMs, clientId, correlationId, clusterSessionId, null,
+            databaseVersion);
     }
 
     /**
@@ -67,6 +71,6 @@ final class DataStoreTask
      */
     static DataStoreTask flush(final List<DataStoreRecord> records)
     {
-        return new DataStoreTask(FLUSH, null, null, 0, 0, 0, 0, 0, records);
+        return new DataStoreTask(FLUSH, null, null, 0, 0, 0, 0, 0, records, 0);
     }
 }
