@@ -6,6 +6,8 @@ import io.aeron.archive.ArchivingMediaDriver;
 import io.aeron.archive.client.AeronArchive;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
+import io.ferrite.codec.Credentials;
+import io.ferrite.transport.CredentialsVerifier;
 import org.agrona.CloseHelper;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.AgentRunner;
@@ -85,6 +87,8 @@ public final class ReplicaNode implements AutoCloseable
             .threadingMode(ArchiveThreadingMode.SHARED)
             .idleStrategySupplier(ctx.idleStrategySupplier())
             .errorHandler(ctx.errorHandler());
+        secureArchive(
+            ctx.credentialsVerifier(), ctx.credentials(), archiveCtx, "member " + ctx.memberId() + " archive");
         try
         {
             driver = ArchivingMediaDriver.launch(driverCtx, archiveCtx);
@@ -92,6 +96,7 @@ public final class ReplicaNode implements AutoCloseable
         catch (final RuntimeException ex)
         {
             directoryLock.close();
+            closeOwnedVerifier();
             throw ex;
         }
         try
@@ -106,7 +111,8 @@ public final class ReplicaNode implements AutoCloseable
                 .controlRequestChannel(archiveCtx.localControlChannel())
                 .controlRequestStreamId(archiveCtx.localControlStreamId())
                 .controlResponseChannel(archiveCtx.localControlChannel())
-                .controlResponseStreamId(RETENTION_RESPONSE_STREAM_ID);
+                .controlResponseStreamId(RETENTION_RESPONSE_STREAM_ID)
+                .credentialsSupplier(CredentialsVerifier.credentialsSupplier(ctx.credentials()));
             retentionRunner = new AgentRunner(
                 new SleepingMillisIdleStrategy(100), ctx.errorHandler(), null,
                 new RetentionAgent(ctx, members, retentionArchive, archiveCtx.segmentFileLength()));
@@ -181,5 +187,37 @@ public final class ReplicaNode implements AutoCloseable
         }
         CloseHelper.quietClose(driver);
         CloseHelper.quietClose(directoryLock);
+        closeOwnedVerifier();
+    }
+
+    /**
+     * With authentication on, admit only admin users to an archive's control channel (local and remote: replay,
+     * purge and replication are all admin), and give the archive's own client (replication from another archive)
+     * the node's login.
+     */
+    static void secureArchive(
+        final CredentialsVerifier verifier,
+        final byte[] credentials,
+        final Archive.Context archiveCtx,
+        final String name)
+    {
+        if (null != verifier)
+        {
+            archiveCtx.authenticatorSupplier(
+                verifier.authenticatorSupplier(name, Credentials.ADMIN, archiveCtx::aeron));
+        }
+        if (null != credentials)
+        {
+            archiveCtx.archiveClientContext(new AeronArchive.Context()
+                .credentialsSupplier(CredentialsVerifier.credentialsSupplier(credentials)));
+        }
+    }
+
+    private void closeOwnedVerifier()
+    {
+        if (ctx.ownsCredentialsVerifier())
+        {
+            CloseHelper.quietClose(ctx.credentialsVerifier());
+        }
     }
 }

@@ -10,6 +10,9 @@ import io.aeron.cluster.ClusterMember;
 import io.aeron.cluster.RecordingLog;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
+import io.aeron.cluster.client.ClusterEvent;
+import io.ferrite.codec.Credentials;
+import io.ferrite.transport.CredentialsVerifier;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -37,6 +40,7 @@ public final class StandbyBackup implements AutoCloseable
 {
     private final ArchivingMediaDriver driver;
     private final ClusterBackup backup;
+    private final CredentialsVerifier verifier;
 
     private StandbyBackup(
         final GroupTopology topology,
@@ -68,7 +72,21 @@ public final class StandbyBackup implements AutoCloseable
             .threadingMode(ArchiveThreadingMode.SHARED)
             .idleStrategySupplier(() -> new BackoffIdleStrategy(10, 20, 1000, ReplicationConfiguration.maxParkNs()))
             .errorHandler(errorHandler);
-        driver = ArchivingMediaDriver.launch(driverCtx, archiveCtx);
+        // the standby presents this process's login to the group (backup queries need admin) and to the members'
+        // archives, and protects its own archive like a member's
+        final byte[] credentials = Credentials.login();
+        verifier = CredentialsVerifier.fromConfiguration(
+            (message) -> errorHandler.onError(new ClusterEvent("standby of group " + group + ": " + message)));
+        ReplicaNode.secureArchive(verifier, credentials, archiveCtx, "standby of group " + group + " archive");
+        try
+        {
+            driver = ArchivingMediaDriver.launch(driverCtx, archiveCtx);
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietClose(verifier);
+            throw ex;
+        }
 
         final StringBuilder consensusEndpoints = new StringBuilder();
         for (int m = 0; m < topology.memberCount(); m++)
@@ -89,10 +107,13 @@ public final class StandbyBackup implements AutoCloseable
                     .aeronDirectoryName(aeronDir)
                     .controlRequestChannel(archiveCtx.localControlChannel())
                     .controlRequestStreamId(archiveCtx.localControlStreamId())
-                    .controlResponseChannel(archiveCtx.localControlChannel()))
+                    .controlResponseChannel(archiveCtx.localControlChannel())
+                    .credentialsSupplier(CredentialsVerifier.credentialsSupplier(credentials)))
                 .clusterArchiveContext(new AeronArchive.Context()
                     .controlRequestChannel("aeron:udp")
-                    .controlResponseChannel("aeron:udp?endpoint=" + host + ":0"))
+                    .controlResponseChannel("aeron:udp?endpoint=" + host + ":0")
+                    .credentialsSupplier(CredentialsVerifier.credentialsSupplier(credentials)))
+                .credentialsSupplier(CredentialsVerifier.credentialsSupplier(credentials))
                 .clusterConsensusEndpoints(consensusEndpoints.toString())
                 .consensusChannel("aeron:udp?endpoint=" + host + ":" + port)
                 .consensusStreamId(GroupMember.consensusStreamId(group))
@@ -109,7 +130,7 @@ public final class StandbyBackup implements AutoCloseable
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietClose(driver);
+            CloseHelper.quietCloseAll(driver, verifier);
             throw ex;
         }
     }
@@ -266,7 +287,7 @@ public final class StandbyBackup implements AutoCloseable
 
     public void close()
     {
-        CloseHelper.closeAll(backup, driver);
+        CloseHelper.closeAll(backup, driver, verifier);
     }
 
     /**

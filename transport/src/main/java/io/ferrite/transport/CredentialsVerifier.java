@@ -4,6 +4,8 @@ import io.aeron.Aeron;
 import io.aeron.Counter;
 import io.aeron.security.Authenticator;
 import io.aeron.security.AuthenticatorSupplier;
+import io.aeron.security.CredentialsSupplier;
+import io.aeron.security.NullCredentialsSupplier;
 import io.aeron.security.SessionProxy;
 import io.ferrite.codec.Credentials;
 import org.agrona.collections.Long2ObjectHashMap;
@@ -137,6 +139,30 @@ public final class CredentialsVerifier implements AutoCloseable
             final Counter counter = null == client ? null :
                 client.addCounter(AUTH_FAILURES_TYPE_ID, "ferrite auth failures: " + endpoint);
             return new SessionAuthenticator(endpoint, minimumRole, counter);
+        };
+    }
+
+    /**
+     * An Aeron {@link CredentialsSupplier} (for {@code AeronCluster.Context}, {@code AeronArchive.Context},
+     * {@code ClusterBackup.Context}) presenting {@code credentials}, or none when null.
+     */
+    public static CredentialsSupplier credentialsSupplier(final byte[] credentials)
+    {
+        if (null == credentials)
+        {
+            return new NullCredentialsSupplier();
+        }
+        return new CredentialsSupplier()
+        {
+            public byte[] encodedCredentials()
+            {
+                return credentials;
+            }
+
+            public byte[] onChallenge(final byte[] encodedChallenge)
+            {
+                return credentials;
+            }
         };
     }
 

@@ -24,6 +24,7 @@ public final class NodeContext
     private boolean concluded;
     private CredentialsVerifier credentialsVerifier;
     private boolean ownsCredentialsVerifier;
+    private boolean credentialsVerifierSet;
     private String channel = NodeConfiguration.channel();
     private int streamId = NodeConfiguration.streamId();
     private String aeronDir = NodeConfiguration.aeronDir();
@@ -131,7 +132,7 @@ public final class NodeContext
         {
             eventLog = (message) -> System.out.println("ferrite node: " + message);
         }
-        if (null == credentialsVerifier)
+        if (!credentialsVerifierSet)
         {
             credentialsVerifier = CredentialsVerifier.fromConfiguration(eventLog);
             ownsCredentialsVerifier = null != credentialsVerifier;
@@ -408,6 +409,7 @@ public final class NodeContext
     public NodeContext credentialsVerifier(final CredentialsVerifier verifier)
     {
         this.credentialsVerifier = verifier;
+        this.credentialsVerifierSet = true;
         return this;
     }
 
