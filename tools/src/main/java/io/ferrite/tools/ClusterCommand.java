@@ -245,6 +245,16 @@ final class ClusterCommand implements Runnable
         {
             System.out.print(ClusterStatus.format(ClusterStatus.read(options.topology(), options.groups)));
             System.out.print(DataStoreStatus.format(DataStoreStatus.read(options.topology(), options.groups)));
+            for (int member = 0; member < options.topology().memberCount(); member++)
+            {
+                final long[] security = ClusterStatus.securityCounters(
+                    ReplicaNodeContext.defaultAeronDirectoryName(options.portBase, member));
+                if (security[0] >= 0)
+                {
+                    System.out.printf("member %d: %d refused authentications, %d refused commands%n", member,
+                        security[0], security[1]);
+                }
+            }
             return 0;
         }
     }
