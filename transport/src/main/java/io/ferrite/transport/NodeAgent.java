@@ -178,6 +178,10 @@ final class NodeAgent implements Agent, RequestListener
         final byte[] credentials)
     {
         final ClientSession existing = sessionByImage.get(imageSessionId);
+        if (null != existing && existing.refused)
+        {
+            return; // a connect resent before the refusal arrived: refused once, counted once
+        }
         if (null != existing)
         {
             if (existing.responseChannel.equals(channel) && existing.responseStreamId == responseStreamId &&
@@ -519,7 +523,7 @@ final class NodeAgent implements Agent, RequestListener
                 closeSession(session, session.closeReason);
             }
             else if (session.refused && ClientSession.ACTIVE == session.state &&
-                session.sentPosition == session.batchLength)
+                session.sentPosition == session.batchLength && nanoClock.nanoTime() - session.connectDeadlineNs > 0)
             {
                 closeSession(session, "refused: " + session.closeReason);
             }
