@@ -40,7 +40,7 @@ public final class StandbyBackup implements AutoCloseable
 {
     private final ArchivingMediaDriver driver;
     private final ClusterBackup backup;
-    private final CredentialsVerifier verifier;
+    private final CredentialsVerifier ownedVerifier;
 
     private StandbyBackup(
         final GroupTopology topology,
@@ -48,8 +48,12 @@ public final class StandbyBackup implements AutoCloseable
         final String host,
         final File baseDir,
         final long backupIntervalNs,
-        final ErrorHandler errorHandler)
+        final ErrorHandler errorHandler,
+        final CredentialsVerifier verifier,
+        final boolean ownsVerifier,
+        final byte[] credentials)
     {
+        this.ownedVerifier = ownsVerifier ? verifier : null;
         final String aeronDir = ReplicaNodeContext.defaultAeronDirectoryName(topology.portBase(), 100 + group);
         final int port = topology.portBase() + 900 + 10 * group;
         final BackoffIdleStrategy idle = new BackoffIdleStrategy(10, 20, 1000, ReplicationConfiguration.maxParkNs());
@@ -72,11 +76,8 @@ public final class StandbyBackup implements AutoCloseable
             .threadingMode(ArchiveThreadingMode.SHARED)
             .idleStrategySupplier(() -> new BackoffIdleStrategy(10, 20, 1000, ReplicationConfiguration.maxParkNs()))
             .errorHandler(errorHandler);
-        // the standby presents this process's login to the group (backup queries need admin) and to the members'
-        // archives, and protects its own archive like a member's
-        final byte[] credentials = Credentials.login();
-        verifier = CredentialsVerifier.fromConfiguration(
-            (message) -> errorHandler.onError(new ClusterEvent("standby of group " + group + ": " + message)));
+        // the standby presents its login to the group (backup queries need admin) and to the members' archives, and
+        // protects its own archive like a member's
         ReplicaNode.secureArchive(verifier, credentials, archiveCtx, "standby of group " + group + " archive");
         try
         {
@@ -84,7 +85,7 @@ public final class StandbyBackup implements AutoCloseable
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietClose(verifier);
+            CloseHelper.quietClose(this.ownedVerifier);
             throw ex;
         }
 
@@ -130,7 +131,7 @@ public final class StandbyBackup implements AutoCloseable
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietCloseAll(driver, verifier);
+            CloseHelper.quietCloseAll(driver, this.ownedVerifier);
             throw ex;
         }
     }
@@ -148,7 +149,29 @@ public final class StandbyBackup implements AutoCloseable
         final long backupIntervalNs,
         final ErrorHandler errorHandler)
     {
-        return new StandbyBackup(topology, group, host, baseDir, backupIntervalNs, errorHandler);
+        final CredentialsVerifier verifier = CredentialsVerifier.fromConfiguration(
+            (message) -> errorHandler.onError(new ClusterEvent("standby of group " + group + ": " + message)));
+        return new StandbyBackup(
+            topology, group, host, baseDir, backupIntervalNs, errorHandler, verifier, true, Credentials.login());
+    }
+
+    /**
+     * A standby whose own archive authenticates with {@code verifier} (null: off; the caller keeps ownership) and
+     * which presents {@code credentials} (an admin login in {@link Credentials}' wire form, null for none) to the
+     * group and its members' archives.
+     */
+    public static StandbyBackup launch(
+        final GroupTopology topology,
+        final int group,
+        final String host,
+        final File baseDir,
+        final long backupIntervalNs,
+        final ErrorHandler errorHandler,
+        final CredentialsVerifier verifier,
+        final byte[] credentials)
+    {
+        return new StandbyBackup(
+            topology, group, host, baseDir, backupIntervalNs, errorHandler, verifier, false, credentials);
     }
 
     /**
@@ -287,7 +310,7 @@ public final class StandbyBackup implements AutoCloseable
 
     public void close()
     {
-        CloseHelper.closeAll(backup, driver, verifier);
+        CloseHelper.closeAll(backup, driver, ownedVerifier);
     }
 
     /**

@@ -207,6 +207,38 @@ class AuthenticationTest
         }
     }
 
+    @Test
+    void shouldLetAnAdminStandbyFollowTheGroupAndRefuseOneWithoutCredentials()
+    {
+        try (ReplicatedClient writer = ReplicatedClient.connect(group.clientContext()
+            .credentials(login("writer", "writer-secret"))))
+        {
+            for (int i = 0; i < 100; i++)
+            {
+                writer.put(bytes("standby:" + i), bytes("v" + i));
+            }
+            final long before = authFailureCounters();
+            try (StandbyBackup anonymous = StandbyBackup.launch(group.topology, 0, "127.0.0.1",
+                new File(tempDir, "standby-anonymous"), 200_000_000L, group.events::add, null, null))
+            {
+                TestGroup.await("the group refusing a standby without credentials", 20_000,
+                    () -> authFailureCounters() > before);
+                assertEquals(0, anonymous.liveLogPosition(), "a refused standby copies nothing");
+            }
+            try (StandbyBackup standby = StandbyBackup.launch(group.topology, 0, "127.0.0.1",
+                new File(tempDir, "standby-admin"), 200_000_000L, group.events::add, verifier,
+                login("admin", "admin-secret")))
+            {
+                TestGroup.await("an admin standby following the live log", 30_000,
+                    () -> standby.liveLogPosition() > 0);
+                final long position = standby.liveLogPosition();
+                writer.put(bytes("standby:after"), bytes("x"));
+                TestGroup.await("the standby following new writes", 30_000,
+                    () -> standby.liveLogPosition() > position);
+            }
+        }
+    }
+
     private static AeronArchive connectArchive(final MediaDriver driver, final byte[] credentials)
     {
         return AeronArchive.connect(new AeronArchive.Context()
