@@ -59,6 +59,12 @@ public final class ReplicaNodeContext
     private int partitionCount = ReplicationConfiguration.partitionCount();
     private int clusterGroupCount = ReplicationConfiguration.clusterGroupCount();
     private CredentialsVerifier credentialsVerifier;
+    private java.util.function.Consumer<ReplicaNode> onFailure = (node) ->
+    {
+        final Thread closer = new Thread(node::close, "ferrite-failed-node");
+        closer.setDaemon(true);
+        closer.start();
+    };
     private boolean credentialsVerifierSet;
     private boolean ownsCredentialsVerifier;
     private byte[] credentials;
@@ -647,6 +653,22 @@ public final class ReplicaNodeContext
     public CredentialsVerifier credentialsVerifier()
     {
         return credentialsVerifier;
+    }
+
+    /**
+     * What to do when the node fails ({@link ReplicaNode#failure()}: its archive stopped). Default: close the node,
+     * so it leaves the group and its status shows it unreachable; a process should exit non-zero so a supervisor
+     * restarts it ({@code ferrite cluster node} does). Called on a node thread, once.
+     */
+    public ReplicaNodeContext onFailure(final java.util.function.Consumer<ReplicaNode> onFailure)
+    {
+        this.onFailure = onFailure;
+        return this;
+    }
+
+    public java.util.function.Consumer<ReplicaNode> onFailure()
+    {
+        return onFailure;
     }
 
     boolean ownsCredentialsVerifier()
