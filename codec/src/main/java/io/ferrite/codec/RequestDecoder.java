@@ -33,6 +33,9 @@ public final class RequestDecoder
     public static final long NO_CORRELATION_ID = -1;
     /** Longest response channel a connect may name. */
     public static final int MAX_CHANNEL_LENGTH = 1024;
+    /** Longest credentials a connect may carry. */
+    public static final int MAX_CREDENTIALS_LENGTH = 2048;
+    private static final byte[] NO_CREDENTIALS = new byte[0];
 
     private static final int HEADER_LENGTH = MessageHeaderDecoder.ENCODED_LENGTH;
     private static final int CORRELATION_ID_OFFSET = 8;
@@ -319,7 +322,22 @@ public final class RequestDecoder
         }
         final long clientId = connectDecoder.clientId();
         final int streamId = connectDecoder.responseStreamId();
-        listener.onConnect(clientId, correlationId, streamId, connectDecoder.responseChannel());
+        final String channel = connectDecoder.responseChannel();
+        final int credentialsLimit = connectDecoder.limit();
+        byte[] credentials = NO_CREDENTIALS;
+        if (credentialsLimit < end)
+        {
+            final long length = credentialsLimit + VAR_DATA_HEADER > end ? -1 :
+                buffer.getInt(credentialsLimit, MessageHeaderDecoder.BYTE_ORDER) & 0xFFFF_FFFFL;
+            if (length < 0 || length > MAX_CREDENTIALS_LENGTH || credentialsLimit + VAR_DATA_HEADER + length > end)
+            {
+                invalid(ErrorCode.MALFORMED_MESSAGE, "bad credentials field");
+                return;
+            }
+            credentials = new byte[(int)length];
+            buffer.getBytes(credentialsLimit + VAR_DATA_HEADER, credentials);
+        }
+        listener.onConnect(clientId, correlationId, streamId, channel, credentials);
     }
 
     /**

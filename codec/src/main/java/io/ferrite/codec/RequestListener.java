@@ -16,7 +16,11 @@ import org.agrona.DirectBuffer;
  */
 public interface RequestListener
 {
-    default void onConnect(long clientId, long correlationId, int responseStreamId, String responseChannel)
+    /**
+     * @param credentials the client's credentials in {@link Credentials}' wire form, empty when it sent none.
+     */
+    default void onConnect(
+        long clientId, long correlationId, int responseStreamId, String responseChannel, byte[] credentials)
     {
         onInvalidRequest(correlationId, ConnectRequestDecoder.TEMPLATE_ID, ErrorCode.UNSUPPORTED_REQUEST,
             "connect is not served by this endpoint");

@@ -269,6 +269,21 @@ final class ClusterCommandHandler implements RequestListener
     }
 
     /**
+     * Answer {@code session}'s request with an error without applying it (a command refused before decoding).
+     */
+    void refuse(
+        final ClientSession session,
+        final long correlationId,
+        final int templateId,
+        final ErrorCode code,
+        final String reason)
+    {
+        this.session = session;
+        onInvalidRequest(correlationId, templateId, code, reason);
+        this.session = null;
+    }
+
+    /**
      * Bind {@code clientId} to the current session, or refuse the write if another open session owns it.
      */
     private boolean claim(final long clientId, final long correlationId, final int templateId)

@@ -6,6 +6,7 @@ import io.aeron.CncFileDescriptor;
 import io.aeron.cluster.ElectionState;
 import io.aeron.cluster.service.Cluster;
 import org.agrona.DirectBuffer;
+import io.ferrite.transport.CredentialsVerifier;
 import org.agrona.concurrent.status.CountersReader;
 
 import java.io.File;
@@ -92,6 +93,50 @@ public final class ClusterStatus
             result.add(new StoreDigest(member, group, pair[0], pair[1]));
         }
         return result;
+    }
+
+    /**
+     * Refusals counted on the node whose media driver is at {@code aeronDir}: authentication attempts refused by
+     * its groups' ingress and its archive (unknown user, bad secret, malformed credentials, role too low for the
+     * archive), and commands refused for their session's role. Both are 0 for a node without authentication.
+     *
+     * @return {refused authentications, refused commands}, or {-1, -1} if the driver cannot be reached.
+     */
+    public static long[] securityCounters(final String aeronDir)
+    {
+        final long[] totals = { 0, 0 };
+        if (!new File(aeronDir, CncFileDescriptor.CNC_FILE).exists())
+        {
+            return new long[]{ -1, -1 };
+        }
+        try (Aeron aeron = Aeron.connect(new Aeron.Context()
+            .aeronDirectoryName(aeronDir)
+            .driverTimeoutMs(2000)
+            .useConductorAgentInvoker(true)))
+        {
+            final CountersReader counters = aeron.countersReader();
+            counters.forEach((counterId, typeId, keyBuffer, label) ->
+            {
+                if (CredentialsVerifier.AUTH_FAILURES_TYPE_ID == typeId)
+                {
+                    totals[0] += counters.getCounterValue(counterId);
+                }
+                else if (AccessControl.PERMISSION_DENIED_TYPE_ID == typeId)
+                {
+                    totals[1] += counters.getCounterValue(counterId);
+                }
+            });
+            return totals;
+        }
+        catch (final RuntimeException ex)
+        {
+            return new long[]{ -1, -1 };
+        }
+    }
+
+    static long authFailures(final String aeronDir)
+    {
+        return securityCounters(aeronDir)[0];
     }
 
     private static long[] readDigest(final CountersReader counters, final int group)

@@ -3,13 +3,15 @@ package io.ferrite.replication;
 import io.aeron.Aeron;
 import io.aeron.cluster.client.AeronCluster;
 import io.aeron.cluster.client.EgressListener;
+import io.ferrite.transport.CredentialsVerifier;
 
 import java.util.concurrent.TimeUnit;
 
 /**
  * The one place the datastore session of a group member is configured: the ordinary client session of its own
  * group through which a leader sends its database outcomes into the log (see
- * {@link io.ferrite.replication.datastore.DataStorePolicy}). Credentials for an authenticated ingress belong here.
+ * {@link io.ferrite.replication.datastore.DataStorePolicy}). It presents the member's own login (an admin user when
+ * authentication is on), as the outcome templates are admin-only.
  * <b>Note:</b> stateless.
  */
 final class DataStoreSession
@@ -34,6 +36,7 @@ final class DataStoreSession
             .ingressEndpoints(topology.ingressEndpoints(group))
             .egressChannel("aeron:udp?endpoint=" + topology.host(ctx.memberId()) + ":0|" + termLength)
             .egressListener(IGNORE_EGRESS)
+            .credentialsSupplier(CredentialsVerifier.credentialsSupplier(ctx.credentials()))
             .messageTimeoutNs(TimeUnit.SECONDS.toNanos(2));
     }
 }

@@ -53,6 +53,7 @@ public final class FerriteClusteredService implements ClusteredService
     private final SessionReaper sessionReaper;
     private final PendingWritesSnapshot pendingSnapshot = new PendingWritesSnapshot();
     private final DataStorePolicy datastore;
+    private final AccessControl access;
     private Cluster cluster;
     private FerriteStore store;
     private Counter appliedPosition;
@@ -95,6 +96,7 @@ public final class FerriteClusteredService implements ClusteredService
         {
             datastore.mapEpoch(partitions::mapEpoch);
         }
+        this.access = new AccessControl(group, ctx.errorHandler());
     }
 
     public void onStart(final Cluster cluster, final Image snapshotImage)
@@ -106,6 +108,7 @@ public final class FerriteClusteredService implements ClusteredService
             .policy(ctx.storePolicy())
             .clock(this::storeTimeMs));
         handler.store(store, cluster.idleStrategy(), (sessionId) -> null != cluster.getClientSession(sessionId));
+        access.onStart(cluster, cluster.aeron());
         partitions.onStart(store, cluster.idleStrategy());
         final UnsafeBuffer key = new UnsafeBuffer(new byte[4]);
         key.putInt(0, group);
@@ -146,6 +149,7 @@ public final class FerriteClusteredService implements ClusteredService
             .maxKeyLength(limits.maxKeyLength())
             .maxValueLength(limits.maxValueLength())
             .maxMultiGetKeys(limits.maxMultiGetKeys())
+            .credentialsVerifier(ctx.credentialsVerifier())
             .eventLog(event -> { })
             .errorHandler(ctx.errorHandler()), cluster.aeron(), store);
     }
@@ -188,7 +192,8 @@ public final class FerriteClusteredService implements ClusteredService
             {
                 datastore.onLogMessage(header.position(), clusterTimeMs());
             }
-            if (!partitions.onMessage(session, buffer, offset, length) &&
+            final boolean permitted = null == session || access.permits(session, buffer, offset, length, handler);
+            if (permitted && !partitions.onMessage(session, buffer, offset, length) &&
                 (null == datastore || !datastore.onOutcome(buffer, offset, length)))
             {
                 handler.onMessage(session, buffer, offset, length);
@@ -403,6 +408,7 @@ public final class FerriteClusteredService implements ClusteredService
         CloseHelper.quietClose(datastore);
         CloseHelper.quietClose(digest);
         CloseHelper.quietClose(appliedPosition);
+        CloseHelper.quietClose(access);
         if (null != store)
         {
             store.close();

@@ -5,6 +5,8 @@ import io.aeron.cluster.client.EgressListener;
 import io.aeron.logbuffer.Header;
 import io.ferrite.codec.sbe.ErrorResponseDecoder;
 import io.ferrite.codec.sbe.MessageHeaderDecoder;
+import io.ferrite.codec.Credentials;
+import io.ferrite.transport.CredentialsVerifier;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
@@ -153,6 +155,7 @@ final class GroupConnection implements AutoCloseable
             .ingressEndpoints(ingressEndpoints)
             .egressChannel("aeron:udp?endpoint=" + egressHost + ":0|" + params)
             .egressListener(egress)
+            .credentialsSupplier(CredentialsVerifier.credentialsSupplier(Credentials.login()))
             .messageTimeoutNs(Math.min(timeoutNs, TimeUnit.SECONDS.toNanos(5))));
     }
 

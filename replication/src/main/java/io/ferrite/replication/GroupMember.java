@@ -4,6 +4,8 @@ import io.aeron.archive.client.AeronArchive;
 import io.aeron.cluster.ClusterControl;
 import io.aeron.cluster.ConsensusModule;
 import io.aeron.cluster.service.ClusteredServiceContainer;
+import io.ferrite.codec.Credentials;
+import io.ferrite.transport.CredentialsVerifier;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.NoOpLock;
 
@@ -40,7 +42,8 @@ final class GroupMember implements AutoCloseable
             .controlRequestChannel(archiveLocalControlChannel)
             .controlRequestStreamId(archiveLocalControlStreamId)
             .controlResponseChannel(archiveLocalControlChannel)
-            .controlResponseStreamId(streamBase + 9);
+            .controlResponseStreamId(streamBase + 9)
+            .credentialsSupplier(CredentialsVerifier.credentialsSupplier(ctx.credentials()));
 
         final ConsensusModule.Context moduleCtx = new ConsensusModule.Context()
             .clusterId(group)
@@ -67,6 +70,16 @@ final class GroupMember implements AutoCloseable
             .startupCanvassTimeoutNs(Math.max(2 * ctx.leaderHeartbeatTimeoutNs(), 1_000_000_000L))
             .idleStrategySupplier(ctx.idleStrategySupplier())
             .errorHandler(ctx.errorHandler());
+        final CredentialsVerifier verifier = ctx.credentialsVerifier();
+        if (null != verifier)
+        {
+            // clients need at least read-only; backup queries, standby and admin requests (snapshot) need admin
+            moduleCtx
+                .authenticatorSupplier(verifier.authenticatorSupplier(
+                    "group " + group + " ingress (member " + member + ")", Credentials.READ_ONLY, moduleCtx::aeron))
+                .authorisationServiceSupplier(() ->
+                    (protocolId, actionId, type, principal) -> Credentials.ADMIN == Credentials.roleOf(principal));
+        }
 
         service = new FerriteClusteredService(group, ctx);
         service.onRefused(() ->

@@ -1,14 +1,19 @@
 package io.ferrite.replication;
 
 import io.aeron.archive.Archive;
+import io.aeron.archive.ArchiveMarkFile;
 import io.aeron.archive.ArchiveThreadingMode;
 import io.aeron.archive.ArchivingMediaDriver;
 import io.aeron.archive.client.AeronArchive;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
+import io.ferrite.codec.Credentials;
+import io.ferrite.transport.CredentialsVerifier;
 import org.agrona.CloseHelper;
 import org.agrona.IoUtil;
+import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.CompositeAgent;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
 
 import java.io.File;
@@ -32,12 +37,16 @@ import java.util.List;
 public final class ReplicaNode implements AutoCloseable
 {
     private static final int RETENTION_RESPONSE_STREAM_ID = 999;
+    /** Milliseconds without a stamp on the archive's mark file after which the node fails (a running archive stamps
+     * it every second); system property {@code ferrite.replication.archive.stall.timeout.ms}. */
+    static final long ARCHIVE_STALL_TIMEOUT_MS = Long.getLong("ferrite.replication.archive.stall.timeout.ms", 10_000);
 
     private final ReplicaNodeContext ctx;
     private final NodeDirectoryLock directoryLock;
     private final ArchivingMediaDriver driver;
     private final List<GroupMember> members = new ArrayList<>();
     private AgentRunner retentionRunner;
+    private volatile String failure;
 
     private ReplicaNode(final ReplicaNodeContext ctx)
     {
@@ -85,6 +94,8 @@ public final class ReplicaNode implements AutoCloseable
             .threadingMode(ArchiveThreadingMode.SHARED)
             .idleStrategySupplier(ctx.idleStrategySupplier())
             .errorHandler(ctx.errorHandler());
+        secureArchive(
+            ctx.credentialsVerifier(), ctx.credentials(), archiveCtx, "member " + ctx.memberId() + " archive");
         try
         {
             driver = ArchivingMediaDriver.launch(driverCtx, archiveCtx);
@@ -92,6 +103,7 @@ public final class ReplicaNode implements AutoCloseable
         catch (final RuntimeException ex)
         {
             directoryLock.close();
+            closeOwnedVerifier();
             throw ex;
         }
         try
@@ -106,16 +118,69 @@ public final class ReplicaNode implements AutoCloseable
                 .controlRequestChannel(archiveCtx.localControlChannel())
                 .controlRequestStreamId(archiveCtx.localControlStreamId())
                 .controlResponseChannel(archiveCtx.localControlChannel())
-                .controlResponseStreamId(RETENTION_RESPONSE_STREAM_ID);
+                .controlResponseStreamId(RETENTION_RESPONSE_STREAM_ID)
+                .credentialsSupplier(CredentialsVerifier.credentialsSupplier(ctx.credentials()));
             retentionRunner = new AgentRunner(
-                new SleepingMillisIdleStrategy(100), ctx.errorHandler(), null,
-                new RetentionAgent(ctx, members, retentionArchive, archiveCtx.segmentFileLength()));
+                new SleepingMillisIdleStrategy(100), ctx.errorHandler(), null, new CompositeAgent(
+                    new RetentionAgent(ctx, members, retentionArchive, archiveCtx.segmentFileLength()),
+                    new ArchiveWatchdog(archiveCtx.archiveMarkFile())));
             AgentRunner.startOnThread(retentionRunner);
         }
         catch (final RuntimeException ex)
         {
             close();
             throw ex;
+        }
+    }
+
+    /**
+     * Why the node failed and stopped serving (its archive stopped: a full disk, an I/O error), or null while
+     * healthy. A failed node reports it to the error handler and runs {@link ReplicaNodeContext#onFailure}.
+     */
+    public String failure()
+    {
+        return failure;
+    }
+
+    /**
+     * Watches the archive's mark file, which a running archive stamps every second: an archive whose thread died
+     * (a full disk, an I/O error) leaves the member unable to record or replay the log while it still reports
+     * FOLLOWER. After {@link #ARCHIVE_STALL_TIMEOUT_MS} without a stamp the node fails, so a supervisor restarts it.
+     */
+    private final class ArchiveWatchdog implements Agent
+    {
+        private final ArchiveMarkFile markFile;
+        private long nextCheckMs;
+
+        ArchiveWatchdog(final ArchiveMarkFile markFile)
+        {
+            this.markFile = markFile;
+        }
+
+        public int doWork()
+        {
+            final long nowMs = System.currentTimeMillis();
+            if (nowMs < nextCheckMs || null != failure)
+            {
+                return 0;
+            }
+            nextCheckMs = nowMs + 1000;
+            final long silentMs = nowMs - markFile.activityTimestampVolatile();
+            if (silentMs > ARCHIVE_STALL_TIMEOUT_MS)
+            {
+                failure = "member " + ctx.memberId() + ": its archive has not run for " + silentMs + " ms (full " +
+                    "disk or I/O error; see the error log): the member stops instead of staying in the group " +
+                    "unable to record the log";
+                ctx.errorHandler().onError(new ReplicationException(failure));
+                ctx.onFailure().accept(ReplicaNode.this);
+                return 1;
+            }
+            return 0;
+        }
+
+        public String roleName()
+        {
+            return "ferrite-archive-watchdog";
         }
     }
 
@@ -181,5 +246,37 @@ public final class ReplicaNode implements AutoCloseable
         }
         CloseHelper.quietClose(driver);
         CloseHelper.quietClose(directoryLock);
+        closeOwnedVerifier();
+    }
+
+    /**
+     * With authentication on, admit only admin users to an archive's control channel (local and remote: replay,
+     * purge and replication are all admin), and give the archive's own client (replication from another archive)
+     * the node's login.
+     */
+    static void secureArchive(
+        final CredentialsVerifier verifier,
+        final byte[] credentials,
+        final Archive.Context archiveCtx,
+        final String name)
+    {
+        if (null != verifier)
+        {
+            archiveCtx.authenticatorSupplier(
+                verifier.authenticatorSupplier(name, Credentials.ADMIN, archiveCtx::aeron));
+        }
+        if (null != credentials)
+        {
+            archiveCtx.archiveClientContext(new AeronArchive.Context()
+                .credentialsSupplier(CredentialsVerifier.credentialsSupplier(credentials)));
+        }
+    }
+
+    private void closeOwnedVerifier()
+    {
+        if (ctx.ownsCredentialsVerifier())
+        {
+            CloseHelper.quietClose(ctx.credentialsVerifier());
+        }
     }
 }

@@ -7,13 +7,17 @@ import io.ferrite.replication.datastore.JdbcDataStore;
 import io.ferrite.replication.datastore.JdbcDataStoreContext;
 import java.util.function.IntFunction;
 import io.aeron.cluster.client.ClusterEvent;
+import io.ferrite.codec.Credentials;
 import io.ferrite.codec.RequestLimits;
 import io.ferrite.engine.EvictionPolicyType;
+import io.ferrite.transport.CredentialsVerifier;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
 import java.io.File;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.Arrays;
 import java.util.function.Supplier;
 
@@ -54,6 +58,17 @@ public final class ReplicaNodeContext
     private IntFunction<DataStore> dataStoreFactory = ReplicaNodeContext::openJdbcDataStore;
     private int partitionCount = ReplicationConfiguration.partitionCount();
     private int clusterGroupCount = ReplicationConfiguration.clusterGroupCount();
+    private CredentialsVerifier credentialsVerifier;
+    private java.util.function.Consumer<ReplicaNode> onFailure = (node) ->
+    {
+        final Thread closer = new Thread(node::close, "ferrite-failed-node");
+        closer.setDaemon(true);
+        closer.start();
+    };
+    private boolean credentialsVerifierSet;
+    private boolean ownsCredentialsVerifier;
+    private byte[] credentials;
+    private boolean credentialsSet;
 
     public ReplicaNodeContext conclude()
     {
@@ -141,7 +156,59 @@ public final class ReplicaNodeContext
                 (long)termLength / 8 - maxKeyLength - RequestLimits.REQUEST_OVERHEAD));
         }
         requestLimits = new RequestLimits(maxKeyLength, maxValueLength, maxMultiGetKeys).requireFits(termLength / 8);
+        concludeSecurity();
         return this;
+    }
+
+    private void concludeSecurity()
+    {
+        if (!credentialsSet)
+        {
+            credentials = Credentials.login();
+        }
+        if (!credentialsVerifierSet)
+        {
+            credentialsVerifier = CredentialsVerifier.fromConfiguration(
+                (message) -> errorHandler.onError(new ClusterEvent("member " + memberId + ": " + message)));
+            ownsCredentialsVerifier = null != credentialsVerifier;
+        }
+        if (null == credentialsVerifier)
+        {
+            if (!isLoopback(topology.host(memberId)))
+            {
+                errorHandler.onError(new ClusterEvent("WARNING: member " + memberId + " binds " +
+                    topology.host(memberId) + " (not loopback) with authentication off: anyone who reaches its " +
+                    "ingress, archive or stale-read ports can read, write, replay or purge; set " +
+                    Credentials.CREDENTIALS_FILE_PROPERTY + " (or " + Credentials.CREDENTIALS_FILE_ENV + ")"));
+            }
+            return;
+        }
+        final int role = null == credentials ? Credentials.MALFORMED :
+            credentialsVerifier.store().verify(Credentials.decode(credentials));
+        if (Credentials.ADMIN != role)
+        {
+            if (ownsCredentialsVerifier)
+            {
+                credentialsVerifier.close();
+            }
+            throw new IllegalStateException("authentication is on (" + credentialsVerifier.store().file() + ") " +
+                "but this member's own login " + (null == credentials ? "is not configured" : "is refused: " +
+                (role < 0 ? Credentials.reason(role) : "role " + Credentials.roleName(role) + ", needs admin")) +
+                "; members open internal sessions (archive, partition moves) with the login in " +
+                Credentials.LOGIN_FILE_PROPERTY + ", " + Credentials.LOGIN_FILE_ENV + " or " + Credentials.LOGIN_ENV);
+        }
+    }
+
+    private static boolean isLoopback(final String host)
+    {
+        try
+        {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        }
+        catch (final UnknownHostException ex)
+        {
+            return false;
+        }
     }
 
     /**
@@ -569,6 +636,61 @@ public final class ReplicaNodeContext
     public ErrorHandler errorHandler()
     {
         return errorHandler;
+    }
+
+    /**
+     * Authenticate the group's clients, its archive's control channel and the stale-read endpoints with
+     * {@code verifier} (null: off). Default: the credentials file configured in this process
+     * ({@link Credentials#configuredCredentialsFile()}), or off. The caller keeps ownership of a verifier it sets.
+     */
+    public ReplicaNodeContext credentialsVerifier(final CredentialsVerifier verifier)
+    {
+        this.credentialsVerifier = verifier;
+        this.credentialsVerifierSet = true;
+        return this;
+    }
+
+    public CredentialsVerifier credentialsVerifier()
+    {
+        return credentialsVerifier;
+    }
+
+    /**
+     * What to do when the node fails ({@link ReplicaNode#failure()}: its archive stopped). Default: close the node,
+     * so it leaves the group and its status shows it unreachable; a process should exit non-zero so a supervisor
+     * restarts it ({@code ferrite cluster node} does). Called on a node thread, once.
+     */
+    public ReplicaNodeContext onFailure(final java.util.function.Consumer<ReplicaNode> onFailure)
+    {
+        this.onFailure = onFailure;
+        return this;
+    }
+
+    public java.util.function.Consumer<ReplicaNode> onFailure()
+    {
+        return onFailure;
+    }
+
+    boolean ownsCredentialsVerifier()
+    {
+        return ownsCredentialsVerifier;
+    }
+
+    /**
+     * The login the node's own sessions present (archive clients, the partition mover, the standby), in
+     * {@link Credentials}' wire form; with authentication on it must be an admin user of the credentials file.
+     * Default: this process's configured login ({@link Credentials#login()}).
+     */
+    public ReplicaNodeContext credentials(final byte[] credentials)
+    {
+        this.credentials = credentials;
+        this.credentialsSet = true;
+        return this;
+    }
+
+    public byte[] credentials()
+    {
+        return credentials;
     }
 
     /**

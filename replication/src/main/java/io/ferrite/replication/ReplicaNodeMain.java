@@ -38,10 +38,17 @@ public final class ReplicaNodeMain
             Arrays.stream((null == groupList ? "0" : groupList).split(","))
             .map(String::trim).filter(s -> !s.isEmpty()).mapToInt(Integer::parseInt).toArray();
         final File dir = new File(System.getProperty("ferrite.node.dir", "ferrite-data/node-" + member));
+        final ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();
+        final String[] failure = { null };
+        final java.util.function.Consumer<ReplicaNode> onFailure = (failed) ->
+        {
+            failure[0] = failed.failure();
+            barrier.signal();
+        };
         ReplicaNode launched;
         try
         {
-            launched = ReplicaNode.launch(context(member, topology, groups, dir, description));
+            launched = ReplicaNode.launch(context(member, topology, groups, dir, description).onFailure(onFailure));
         }
         catch (final RuntimeException ex)
         {
@@ -51,10 +58,10 @@ public final class ReplicaNodeMain
             }
             System.out.println("ferrite replication: " + ex.getMessage().lines().findFirst().orElse(""));
             ArchiveRepair.truncateTornTails(new File(dir, "archive"), System.out);
-            launched = ReplicaNode.launch(context(member, topology, groups, dir, description));
+            launched = ReplicaNode.launch(context(member, topology, groups, dir, description).onFailure(onFailure));
         }
 
-        try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier(); ReplicaNode node = launched)
+        try (barrier; ReplicaNode node = launched)
         {
             if (Boolean.getBoolean("ferrite.node.exit.with.parent"))
             {
@@ -64,6 +71,12 @@ public final class ReplicaNodeMain
                 " dir=" + dir);
             System.out.flush();
             barrier.await();
+        }
+        if (null != failure[0])
+        {
+            System.out.println("FERRITE-NODE-FAILED member=" + member + " " + failure[0]);
+            System.out.flush();
+            System.exit(3);
         }
         System.out.println("FERRITE-NODE-STOPPED member=" + member);
     }

@@ -1,6 +1,7 @@
 package io.ferrite.replication;
 
 import io.aeron.cluster.client.AeronCluster;
+import io.aeron.security.AuthenticationException;
 import io.aeron.cluster.client.EgressListener;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
@@ -22,6 +23,7 @@ import io.ferrite.codec.sbe.PutResponseDecoder;
 import io.ferrite.codec.sbe.PutStatus;
 import io.ferrite.transport.CacheAside;
 import io.ferrite.transport.ClientContext;
+import io.ferrite.transport.CredentialsVerifier;
 import io.ferrite.transport.FerriteClient;
 import io.ferrite.transport.FerriteException;
 import org.agrona.CloseHelper;
@@ -241,7 +243,8 @@ public final class ReplicatedClient implements AutoCloseable
                     .nodeChannel("aeron:udp?endpoint=" + endpoint)
                     .responseChannel("aeron:udp?endpoint=" + ctx.egressHost() + ":0")
                     .aeronDir(aeronDirectoryName)
-                    .termLength(ctx.termLength()));
+                    .termLength(ctx.termLength())
+                    .credentials(ctx.credentials()));
                 staleMember = member;
             }
             catch (final FerriteException ex)
@@ -713,9 +716,16 @@ public final class ReplicatedClient implements AutoCloseable
                 .ingressEndpoints(ctx.ingressEndpoints())
                 .egressChannel("aeron:udp?endpoint=" + ctx.egressHost() + ":0|" + channelParams)
                 .egressListener(egress)
+                .credentialsSupplier(CredentialsVerifier.credentialsSupplier(ctx.credentials()))
                 .messageTimeoutNs(ctx.connectTimeoutNs()));
             leaderMemberId = connected.leaderMemberId();
             return connected;
+        }
+        catch (final AuthenticationException ex)
+        {
+            throw new AccessDeniedException(ErrorCode.AUTHENTICATION_FAILED, "the group at " +
+                ctx.ingressEndpoints() + " refused this client's credentials (" +
+                (null == ctx.credentials() ? "none configured" : "unknown user or bad secret") + ")", ex);
         }
         catch (final RuntimeException ex)
         {
@@ -815,7 +825,9 @@ public final class ReplicatedClient implements AutoCloseable
                     final Pending p = pending.remove(correlationId);
                     if (null != p)
                     {
-                        p.future.completeExceptionally(new ReplicationException(code + ": " + message));
+                        p.future.completeExceptionally(ErrorCode.PERMISSION_DENIED == errorResponse.code() ?
+                            new AccessDeniedException(ErrorCode.PERMISSION_DENIED, message, null) :
+                            new ReplicationException(code + ": " + message));
                     }
                     break;
                 }

@@ -30,6 +30,8 @@ public final class ReplicatedClientContext
     private ErrorHandler errorHandler = Throwable::printStackTrace;
     private int maxKeyLength = ReplicationConfiguration.maxKeyLength();
     private int maxValueLength = -1;
+    private byte[] credentials;
+    private boolean credentialsSet;
 
     public ReplicatedClientContext conclude()
     {
@@ -62,7 +64,28 @@ public final class ReplicatedClientContext
         }
         new RequestLimits(maxKeyLength, maxValueLength, RequestLimits.DEFAULT_MAX_MULTI_GET_KEYS)
             .requireFits(termLength / 8);
+        if (!credentialsSet)
+        {
+            credentials = io.ferrite.codec.Credentials.login();
+        }
         return this;
+    }
+
+    /**
+     * Credentials to present to the group (and its stale-read endpoints), in {@link io.ferrite.codec.Credentials}'
+     * wire form ({@code Credentials.encode(user, secret)}). Default: this process's configured login
+     * ({@link io.ferrite.codec.Credentials#login()}), or none.
+     */
+    public ReplicatedClientContext credentials(final byte[] credentials)
+    {
+        this.credentials = credentials;
+        this.credentialsSet = true;
+        return this;
+    }
+
+    public byte[] credentials()
+    {
+        return credentials;
     }
 
     /**

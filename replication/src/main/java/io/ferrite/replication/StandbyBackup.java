@@ -10,6 +10,9 @@ import io.aeron.cluster.ClusterMember;
 import io.aeron.cluster.RecordingLog;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
+import io.aeron.cluster.client.ClusterEvent;
+import io.ferrite.codec.Credentials;
+import io.ferrite.transport.CredentialsVerifier;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -37,6 +40,7 @@ public final class StandbyBackup implements AutoCloseable
 {
     private final ArchivingMediaDriver driver;
     private final ClusterBackup backup;
+    private final CredentialsVerifier ownedVerifier;
 
     private StandbyBackup(
         final GroupTopology topology,
@@ -44,8 +48,12 @@ public final class StandbyBackup implements AutoCloseable
         final String host,
         final File baseDir,
         final long backupIntervalNs,
-        final ErrorHandler errorHandler)
+        final ErrorHandler errorHandler,
+        final CredentialsVerifier verifier,
+        final boolean ownsVerifier,
+        final byte[] credentials)
     {
+        this.ownedVerifier = ownsVerifier ? verifier : null;
         final String aeronDir = ReplicaNodeContext.defaultAeronDirectoryName(topology.portBase(), 100 + group);
         final int port = topology.portBase() + 900 + 10 * group;
         final BackoffIdleStrategy idle = new BackoffIdleStrategy(10, 20, 1000, ReplicationConfiguration.maxParkNs());
@@ -68,7 +76,18 @@ public final class StandbyBackup implements AutoCloseable
             .threadingMode(ArchiveThreadingMode.SHARED)
             .idleStrategySupplier(() -> new BackoffIdleStrategy(10, 20, 1000, ReplicationConfiguration.maxParkNs()))
             .errorHandler(errorHandler);
-        driver = ArchivingMediaDriver.launch(driverCtx, archiveCtx);
+        // the standby presents its login to the group (backup queries need admin) and to the members' archives, and
+        // protects its own archive like a member's
+        ReplicaNode.secureArchive(verifier, credentials, archiveCtx, "standby of group " + group + " archive");
+        try
+        {
+            driver = ArchivingMediaDriver.launch(driverCtx, archiveCtx);
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietClose(this.ownedVerifier);
+            throw ex;
+        }
 
         final StringBuilder consensusEndpoints = new StringBuilder();
         for (int m = 0; m < topology.memberCount(); m++)
@@ -89,10 +108,13 @@ public final class StandbyBackup implements AutoCloseable
                     .aeronDirectoryName(aeronDir)
                     .controlRequestChannel(archiveCtx.localControlChannel())
                     .controlRequestStreamId(archiveCtx.localControlStreamId())
-                    .controlResponseChannel(archiveCtx.localControlChannel()))
+                    .controlResponseChannel(archiveCtx.localControlChannel())
+                    .credentialsSupplier(CredentialsVerifier.credentialsSupplier(credentials)))
                 .clusterArchiveContext(new AeronArchive.Context()
                     .controlRequestChannel("aeron:udp")
-                    .controlResponseChannel("aeron:udp?endpoint=" + host + ":0"))
+                    .controlResponseChannel("aeron:udp?endpoint=" + host + ":0")
+                    .credentialsSupplier(CredentialsVerifier.credentialsSupplier(credentials)))
+                .credentialsSupplier(CredentialsVerifier.credentialsSupplier(credentials))
                 .clusterConsensusEndpoints(consensusEndpoints.toString())
                 .consensusChannel("aeron:udp?endpoint=" + host + ":" + port)
                 .consensusStreamId(GroupMember.consensusStreamId(group))
@@ -109,7 +131,7 @@ public final class StandbyBackup implements AutoCloseable
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietClose(driver);
+            CloseHelper.quietCloseAll(driver, this.ownedVerifier);
             throw ex;
         }
     }
@@ -127,7 +149,29 @@ public final class StandbyBackup implements AutoCloseable
         final long backupIntervalNs,
         final ErrorHandler errorHandler)
     {
-        return new StandbyBackup(topology, group, host, baseDir, backupIntervalNs, errorHandler);
+        final CredentialsVerifier verifier = CredentialsVerifier.fromConfiguration(
+            (message) -> errorHandler.onError(new ClusterEvent("standby of group " + group + ": " + message)));
+        return new StandbyBackup(
+            topology, group, host, baseDir, backupIntervalNs, errorHandler, verifier, true, Credentials.login());
+    }
+
+    /**
+     * A standby whose own archive authenticates with {@code verifier} (null: off; the caller keeps ownership) and
+     * which presents {@code credentials} (an admin login in {@link Credentials}' wire form, null for none) to the
+     * group and its members' archives.
+     */
+    public static StandbyBackup launch(
+        final GroupTopology topology,
+        final int group,
+        final String host,
+        final File baseDir,
+        final long backupIntervalNs,
+        final ErrorHandler errorHandler,
+        final CredentialsVerifier verifier,
+        final byte[] credentials)
+    {
+        return new StandbyBackup(
+            topology, group, host, baseDir, backupIntervalNs, errorHandler, verifier, false, credentials);
     }
 
     /**
@@ -266,7 +310,7 @@ public final class StandbyBackup implements AutoCloseable
 
     public void close()
     {
-        CloseHelper.closeAll(backup, driver);
+        CloseHelper.closeAll(backup, driver, ownedVerifier);
     }
 
     /**

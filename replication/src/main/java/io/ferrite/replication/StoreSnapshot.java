@@ -13,6 +13,8 @@ import io.ferrite.codec.sbe.SnapshotBeginEncoder;
 import io.ferrite.codec.sbe.SnapshotClientDecoder;
 import io.ferrite.codec.sbe.SnapshotClientWindowDecoder;
 import io.ferrite.codec.sbe.SnapshotClientWindowEncoder;
+import io.ferrite.codec.sbe.SnapshotChecksumDecoder;
+import io.ferrite.codec.sbe.SnapshotChecksumEncoder;
 import io.ferrite.codec.sbe.SnapshotEndDecoder;
 import io.ferrite.codec.sbe.SnapshotEndEncoder;
 import io.ferrite.codec.sbe.SnapshotEntriesDecoder;
@@ -27,10 +29,12 @@ import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.File;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.concurrent.locks.LockSupport;
+import java.util.zip.CRC32C;
 
 /**
  * Writes a member's replicated state (the store and the write deduplication windows) to a snapshot publication,
@@ -40,8 +44,10 @@ import java.util.concurrent.locks.LockSupport;
  * store's whole image ({@link FerriteStore#imageLength()}: index, entry records, policy state and data) as {@code
  * SnapshotImageChunk} messages of {@link #IMAGE_CHUNK} bytes with all-zero chunks left out, then one {@code
  * SnapshotClientWindow} per remembered client (its id, the session that owns it and its recent outcomes; the older
- * {@code SnapshotClient} without an owner is still read), then {@code SnapshotEnd} with the counts, which loading
- * checks. Copying the image rather than the entries keeps recency order, frequencies and expiry bookkeeping exactly,
+ * {@code SnapshotClient} without an owner is still read), then {@code SnapshotChecksum} (the CRC32C of every message
+ * before it, which loading recomputes: a corrupted snapshot is refused instead of loaded; snapshots written before it
+ * existed, without one, still load), then {@code SnapshotEnd} with the counts, which loading checks.
+ * Copying the image rather than the entries keeps recency order, frequencies and expiry bookkeeping exactly,
  * so a member restored from a snapshot evicts, expires and answers conditional writes exactly as the members that
  * never restarted (entries re-inserted one by one would diverge under eviction). Every member must therefore run
  * stores of the same capacity, entries and policy; loading refuses an image that does not match. Snapshots of the
@@ -75,6 +81,9 @@ final class StoreSnapshot
     private final SnapshotBeginEncoder beginEncoder = new SnapshotBeginEncoder();
     private final SnapshotClientWindowEncoder clientEncoder = new SnapshotClientWindowEncoder();
     private final SnapshotEndEncoder endEncoder = new SnapshotEndEncoder();
+    private final SnapshotChecksumEncoder checksumEncoder = new SnapshotChecksumEncoder();
+    private final CRC32C crc = new CRC32C();
+    private long checksummed;
     private final SnapshotImageChunkEncoder imageEncoder = new SnapshotImageChunkEncoder();
     private final ExpandableDirectByteBuffer scratch = new ExpandableDirectByteBuffer(IMAGE_CHUNK);
     private final ExpandableDirectByteBuffer out = new ExpandableDirectByteBuffer(IMAGE_CHUNK + 1024);
@@ -95,6 +104,8 @@ final class StoreSnapshot
         final long logPosition)
     {
         bytesWritten = 0;
+        crc.reset();
+        checksummed = 0;
         beginEncoder.wrapAndApplyHeader(out, 0, headerEncoder)
             .entries(store.size())
             .clients(deduplicator.clientCount())
@@ -133,6 +144,8 @@ final class StoreSnapshot
             offer(publication, MessageHeaderEncoder.ENCODED_LENGTH + clientEncoder.encodedLength(), idleStrategy);
         }
 
+        checksumEncoder.wrapAndApplyHeader(out, 0, headerEncoder).messages(checksummed).crc32c(crc.getValue());
+        offer(publication, MessageHeaderEncoder.ENCODED_LENGTH + checksumEncoder.encodedLength(), idleStrategy);
         endEncoder.wrapAndApplyHeader(out, 0, headerEncoder).entries(entries).clients(windows.size());
         offer(publication, MessageHeaderEncoder.ENCODED_LENGTH + endEncoder.encodedLength(), idleStrategy);
         return entries;
@@ -313,6 +326,11 @@ final class StoreSnapshot
     {
         SnapshotOffers.offer(publication, out, 0, length, idleStrategy);
         bytesWritten += length;
+        final ByteBuffer bytes = out.byteBuffer();
+        bytes.limit(length).position(0);
+        crc.update(bytes);
+        bytes.clear();
+        checksummed++;
     }
 
     /**
@@ -339,6 +357,10 @@ final class StoreSnapshot
         private final File imageDir;
         private String externalImage;
         private boolean done;
+        private final SnapshotChecksumDecoder checksum = new SnapshotChecksumDecoder();
+        private final CRC32C crc = new CRC32C();
+        private byte[] scratch = new byte[64 * 1024];
+        private long checksummed;
         private long entries;
         private long clients;
 
@@ -359,6 +381,28 @@ final class StoreSnapshot
         {
             header.wrap(buffer, offset);
             final int body = offset + MessageHeaderDecoder.ENCODED_LENGTH;
+            if (SnapshotChecksumDecoder.TEMPLATE_ID == header.templateId())
+            {
+                checksum.wrap(buffer, body, header.blockLength(), header.version());
+                if (checksum.messages() != checksummed || checksum.crc32c() != crc.getValue())
+                {
+                    throw new IllegalStateException("snapshot is corrupted: CRC32C over " + checksummed +
+                        " messages is " + Long.toHexString(crc.getValue()) + " but it was written as " +
+                        Long.toHexString(checksum.crc32c()) + " over " + checksum.messages() + "; refusing to load " +
+                        "it (restart the member from an older snapshot or another member's)");
+                }
+                return;
+            }
+            if (SnapshotEndDecoder.TEMPLATE_ID != header.templateId())
+            {
+                if (scratch.length < length)
+                {
+                    scratch = new byte[Math.max(length, 2 * scratch.length)];
+                }
+                buffer.getBytes(offset, scratch, 0, length);
+                crc.update(scratch, 0, length);
+                checksummed++;
+            }
             switch (header.templateId())
             {
                 case SnapshotBeginDecoder.TEMPLATE_ID:

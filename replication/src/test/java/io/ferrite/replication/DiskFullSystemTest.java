@@ -28,7 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the other two members must keep acknowledging them, and once the disk has room again (remounted larger) the
  * member, restarted, must rejoin with every acknowledged value and a store equal to the others'. The archive's
  * low-storage threshold (128 MiB by default: below it a member refuses to start recording and terminates) is set to
- * 1 MiB, so the disk really fills. Skipped, saying why, where the test cannot mount (not root).
+ * 1 MiB, so the disk really fills. The full member must exit (its archive stopped; it must not stay in the group
+ * as a FOLLOWER that cannot record the log). Skipped, saying why, where the test cannot mount (not root).
  */
 @Tag("system")
 class DiskFullSystemTest
@@ -91,6 +92,10 @@ class DiskFullSystemTest
             System.out.println("DISKFULL member " + victim.member() + " alive=" + victim.isAlive() + " errors=" +
                 victim.errorLines().size() + " first=" + victim.errorLines().stream().limit(3).toList());
             System.out.println("DISKFULL status while full:\n" + ClusterStatus.format(ClusterStatus.read(topology, 0)));
+            TestGroup.await("the disk-full member to exit (its archive stopped) instead of staying as a zombie", 60_000,
+                () -> !victim.isAlive());
+            System.out.println("DISKFULL member " + victim.member() + " exited: " + victim.errorLines().stream()
+                .filter((line) -> line.contains("archive has not run")).findFirst().orElse("(no reason logged)"));
 
             assertTrue(null == run("mount", "-o", "remount,size=256m", victim.dir().getPath()),
                 "cannot remount the victim's tmpfs larger");

@@ -40,6 +40,14 @@ final class RawIngress implements AutoCloseable, EgressListener
 
     RawIngress(final GroupTopology topology)
     {
+        this(topology, null);
+    }
+
+    /**
+     * @param credentials what the session presents (wire form), null for none.
+     */
+    RawIngress(final GroupTopology topology, final byte[] credentials)
+    {
         driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
             .aeronDirectoryName("/dev/shm/ferrite-raw-ingress-" + ThreadLocalRandom.current().nextInt(1 << 30))
             .threadingMode(ThreadingMode.SHARED)
@@ -55,6 +63,7 @@ final class RawIngress implements AutoCloseable, EgressListener
                 .ingressEndpoints(topology.ingressEndpoints(0))
                 .egressChannel("aeron:udp?endpoint=127.0.0.1:0|term-length=16m")
                 .egressListener(this)
+                .credentialsSupplier(io.ferrite.transport.CredentialsVerifier.credentialsSupplier(credentials))
                 .messageTimeoutNs(10_000_000_000L));
         }
         catch (final RuntimeException ex)

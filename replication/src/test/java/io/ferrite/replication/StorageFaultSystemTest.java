@@ -154,6 +154,8 @@ class StorageFaultSystemTest
             victim.member() + ": refused=" + refused + " divergence-detected=" + divergent + " errors=" +
             victim.errorLines());
         assertTrue(refused || divergent, "a corrupted snapshot was loaded silently and went unnoticed");
+        assertTrue(victim.errorLines().stream().anyMatch((line) -> line.contains("snapshot is corrupted")),
+            "the corrupted snapshot must be refused by its checksum, not loaded: " + victim.errorLines());
     }
 
     private void startGroup(final int portBase, final int snapshotLogBytes)

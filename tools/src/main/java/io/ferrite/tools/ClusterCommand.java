@@ -217,6 +217,7 @@ final class ClusterCommand implements Runnable
         public Integer call()
         {
             final File base = null == dir ? new File("ferrite-data/member-" + member) : dir;
+            final String[] failure = { null };
             try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();
                 ReplicaNode node = ReplicaNode.launch(new ReplicaNodeContext()
                     .memberId(member)
@@ -224,11 +225,21 @@ final class ClusterCommand implements Runnable
                     .groups(options.groups)
                     .baseDir(base)
                     .deleteOnStart(fresh)
-                    .storeCapacityBytes(capacityMib << 20)))
+                    .storeCapacityBytes(capacityMib << 20)
+                    .onFailure((failed) ->
+                    {
+                        failure[0] = failed.failure();
+                        barrier.signal();
+                    })))
             {
                 System.out.printf("Member %d of group(s) %s running (dir %s, driver %s); Ctrl-C stops.%n",
                     node.memberId(), Arrays.toString(options.groups), base, node.aeronDirectoryName());
                 barrier.await();
+            }
+            if (null != failure[0])
+            {
+                System.err.println("ferrite cluster node: failed: " + failure[0]);
+                return 3;
             }
             return 0;
         }
@@ -245,6 +256,16 @@ final class ClusterCommand implements Runnable
         {
             System.out.print(ClusterStatus.format(ClusterStatus.read(options.topology(), options.groups)));
             System.out.print(DataStoreStatus.format(DataStoreStatus.read(options.topology(), options.groups)));
+            for (int member = 0; member < options.topology().memberCount(); member++)
+            {
+                final long[] security = ClusterStatus.securityCounters(
+                    ReplicaNodeContext.defaultAeronDirectoryName(options.portBase, member));
+                if (security[0] >= 0)
+                {
+                    System.out.printf("member %d: %d refused authentications, %d refused commands%n", member,
+                        security[0], security[1]);
+                }
+            }
             return 0;
         }
     }

@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
     subcommands = {
         NodeCommand.class, GetCommand.class, PutCommand.class, DelCommand.class, StatsCommand.class,
         ErrorsCommand.class, DemoCommand.class, ClusterCommand.class, RebalanceCommand.class, MoveCommand.class,
-        CommandLine.HelpCommand.class })
+        CredentialsCommand.class, CommandLine.HelpCommand.class })
 public final class FerriteCli implements Runnable
 {
     /**

@@ -80,6 +80,7 @@ final class ClientConductor implements Agent, ResponseListener
     private long lastResponseNs;
     private long nextTimeoutCheckNs;
     private boolean heartbeatOutstanding;
+    private FerriteRequestException connectRefusal;
 
     ClientConductor(
         final ClientContext ctx,
@@ -490,6 +491,12 @@ final class ClientConductor implements Agent, ResponseListener
 
     public void onError(final ErrorResponseDecoder decoder)
     {
+        if (CONNECTING == state && ErrorCode.AUTHENTICATION_FAILED == decoder.code() &&
+            decoder.correlationId() >= firstConnectCorrelationId && decoder.correlationId() <= connectCorrelationId)
+        {
+            connectRefusal = new FerriteRequestException(ErrorCode.AUTHENTICATION_FAILED, decoder.message());
+            return;
+        }
         final PendingRequest request = take(decoder.correlationId());
         if (null != request)
         {
@@ -650,6 +657,12 @@ final class ClientConductor implements Agent, ResponseListener
             {
                 return;
             }
+            if (null != connectRefusal)
+            {
+                final FerriteRequestException refusal = connectRefusal;
+                connectRefusal = null;
+                throw refusal;
+            }
             if (clock.nanoTime() - deadlineNs > 0)
             {
                 throw new FerriteTimeoutException("not connected: no Ferrite node answered at " + ctx.nodeChannel() +
@@ -681,7 +694,7 @@ final class ClientConductor implements Agent, ResponseListener
             return 0;
         }
         final long correlationId = nextCorrelationId++;
-        if (publisher.connect(correlationId, ctx.responseStreamId(), responseChannel) > 0)
+        if (publisher.connect(correlationId, ctx.responseStreamId(), responseChannel, ctx.credentials()) > 0)
         {
             if (DISCONNECTED == state)
             {

@@ -15,6 +15,8 @@ import java.util.concurrent.TimeUnit;
 public final class ClientContext
 {
     private boolean concluded;
+    private byte[] credentials;
+    private boolean credentialsSet;
     private String nodeChannel = ClientConfiguration.nodeChannel();
     private int nodeStreamId = ClientConfiguration.nodeStreamId();
     private String responseChannel = ClientConfiguration.responseChannel();
@@ -249,6 +251,10 @@ public final class ClientContext
     public ClientContext useConductorThread(final boolean useConductorThread)
     {
         this.useConductorThread = useConductorThread;
+        if (!credentialsSet)
+        {
+            credentials = io.ferrite.codec.Credentials.login();
+        }
         return this;
     }
 
@@ -266,5 +272,22 @@ public final class ClientContext
     public ErrorHandler errorHandler()
     {
         return errorHandler;
+    }
+
+    /**
+     * Credentials to present when connecting, in {@link io.ferrite.codec.Credentials}' wire form
+     * ({@code Credentials.encode(user, secret)}). Default: this process's configured login
+     * ({@link io.ferrite.codec.Credentials#login()}), or none.
+     */
+    public ClientContext credentials(final byte[] credentials)
+    {
+        this.credentials = credentials;
+        this.credentialsSet = true;
+        return this;
+    }
+
+    public byte[] credentials()
+    {
+        return credentials;
     }
 }

@@ -37,6 +37,16 @@ final class ClientSession
     int sealedIndex;
     long backPressuredSinceNs;
     String closeReason;
+    /** What the session may do ({@code Credentials} role); {@code NONE} until authenticated, or when refused. */
+    int role;
+    /** The credentials check in flight, or null once decided (or when authentication is off). */
+    java.util.concurrent.CompletableFuture<Integer> authentication;
+    /** The user the session claimed, null without credentials. */
+    String user;
+    /** The credentials the session connected with (a repeated connect must present the same). */
+    byte[] credentials;
+    /** Refused: the error is queued, the session closes once it is sent. */
+    boolean refused;
 
     ClientSession(
         final int imageSessionId,

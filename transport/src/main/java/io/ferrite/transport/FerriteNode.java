@@ -133,6 +133,7 @@ public final class FerriteNode implements AutoCloseable
             CloseHelper.quietCloseAll(aerons);
             CloseHelper.quietCloseAll(stores);
             CloseHelper.quietCloseAll((AutoCloseable)errorLog, driver);
+            closeOwnedVerifier(ctx);
             throw ex;
         }
     }
@@ -182,5 +183,14 @@ public final class FerriteNode implements AutoCloseable
         CloseHelper.closeAll(aerons);
         CloseHelper.closeAll(stores);
         CloseHelper.closeAll((AutoCloseable)errorLog, driver);
+        closeOwnedVerifier(ctx);
+    }
+
+    static void closeOwnedVerifier(final NodeContext ctx)
+    {
+        if (ctx.ownsCredentialsVerifier())
+        {
+            CloseHelper.quietClose(ctx.credentialsVerifier());
+        }
     }
 }

@@ -7,8 +7,10 @@ import io.aeron.FragmentAssembler;
 import io.aeron.Image;
 import io.aeron.Subscription;
 import io.aeron.exceptions.RegistrationException;
+import io.ferrite.codec.Credentials;
 import io.ferrite.codec.RequestLimits;
 import io.ferrite.codec.sbe.BooleanType;
+import io.ferrite.codec.sbe.ConnectRequestDecoder;
 import io.ferrite.codec.sbe.DeleteRequestDecoder;
 import io.ferrite.codec.sbe.ErrorCode;
 import io.ferrite.codec.sbe.MessageHeaderEncoder;
@@ -27,6 +29,7 @@ import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -62,6 +65,7 @@ final class NodeAgent implements Agent, RequestListener
     private final long nodeInstanceId;
     private final boolean readOnly;
     private final String roleName;
+    private final CredentialsVerifier verifier;
     private AgentInvoker driverInvoker;
     private final long startMs = System.currentTimeMillis();
     private long nextHousekeepingNs;
@@ -103,6 +107,7 @@ final class NodeAgent implements Agent, RequestListener
         this.counters = counters;
         this.nodeInstanceId = nodeInstanceId;
         this.eventLog = ctx.eventLog();
+        this.verifier = ctx.credentialsVerifier();
         this.publisher = new ResponsePublisher(ctx.maxMessageLength(), ctx.sendTimeoutNs(), nanoClock);
         final RequestLimits limits = new RequestLimits(ctx.maxKeyLength(), ctx.maxValueLength(), ctx.maxMultiGetKeys());
         this.assembler = new FragmentAssembler(new RequestAdapter(this, limits));
@@ -169,12 +174,18 @@ final class NodeAgent implements Agent, RequestListener
         final long clientId,
         final long correlationId,
         final int responseStreamId,
-        final String channel)
+        final String channel,
+        final byte[] credentials)
     {
         final ClientSession existing = sessionByImage.get(imageSessionId);
+        if (null != existing && existing.refused)
+        {
+            return; // a connect resent before the refusal arrived: refused once, counted once
+        }
         if (null != existing)
         {
-            if (existing.responseChannel.equals(channel) && existing.responseStreamId == responseStreamId)
+            if (existing.responseChannel.equals(channel) && existing.responseStreamId == responseStreamId &&
+                (null == verifier || Arrays.equals(credentials, existing.credentials)))
             {
                 existing.clientId = clientId;
                 existing.connectCorrelationId = correlationId;
@@ -219,6 +230,17 @@ final class NodeAgent implements Agent, RequestListener
             imageSessionId, clientId, channel, responseStreamId, registrationId);
         session.connectCorrelationId = correlationId;
         session.connectDeadlineNs = nanoClock.nanoTime() + ctx.connectTimeoutNs();
+        if (null == verifier)
+        {
+            session.role = Credentials.ADMIN;
+        }
+        else
+        {
+            final Credentials.Login login = Credentials.decode(credentials);
+            session.user = null == login ? null : login.user();
+            session.credentials = credentials;
+            session.authentication = verifier.verify(credentials);
+        }
         sessionByImage.put(imageSessionId, session);
         sessions.add(session);
         connectingSessions++;
@@ -266,6 +288,10 @@ final class NodeAgent implements Agent, RequestListener
             refuseWrite(session, correlationId, PutRequestDecoder.TEMPLATE_ID);
             return;
         }
+        if (!permits(session, Credentials.READ_WRITE, correlationId, PutRequestDecoder.TEMPLATE_ID))
+        {
+            return;
+        }
         final int result = store.put(buffer, keyOffset, keyLength, buffer, valueOffset, valueLength, ttlMs, mode);
         if (FerriteStore.STORED == result || FerriteStore.NOT_STORED == result)
         {
@@ -295,6 +321,10 @@ final class NodeAgent implements Agent, RequestListener
         if (readOnly)
         {
             refuseWrite(session, correlationId, DeleteRequestDecoder.TEMPLATE_ID);
+            return;
+        }
+        if (!permits(session, Credentials.READ_WRITE, correlationId, DeleteRequestDecoder.TEMPLATE_ID))
+        {
             return;
         }
         publisher.delete(session, correlationId, store.delete(buffer, keyOffset, keyLength));
@@ -404,7 +434,26 @@ final class NodeAgent implements Agent, RequestListener
                     continue;
                 }
             }
-            if (null != session.publication && session.publication.isConnected())
+            if (null != session.authentication && session.authentication.isDone())
+            {
+                decideAuthentication(session);
+            }
+            if (session.refused)
+            {
+                if (null != session.publication && session.publication.isConnected())
+                {
+                    session.state = ClientSession.ACTIVE;
+                    connectingSessions--;
+                    work++;
+                }
+                else if (nowNs - session.connectDeadlineNs > 0)
+                {
+                    closeSession(session, "refused (" + session.closeReason + ")");
+                    work++;
+                }
+            }
+            else if (null != session.publication && session.publication.isConnected() &&
+                null == session.authentication)
             {
                 session.state = ClientSession.ACTIVE;
                 connectingSessions--;
@@ -423,6 +472,40 @@ final class NodeAgent implements Agent, RequestListener
         return work;
     }
 
+    private void decideAuthentication(final ClientSession session)
+    {
+        final int outcome = session.authentication.getNow(Credentials.MALFORMED);
+        session.authentication = null;
+        if (outcome >= Credentials.READ_ONLY)
+        {
+            session.role = outcome;
+            return;
+        }
+        session.refused = true;
+        session.closeReason = Credentials.reason(outcome);
+        counters.authFailures.incrementRelease();
+        verifier.refused(roleName + " " + ctx.channel(), session.user, outcome);
+        publisher.error(session, session.connectCorrelationId, ConnectRequestDecoder.TEMPLATE_ID,
+            ErrorCode.AUTHENTICATION_FAILED, "authentication failed: " + session.closeReason);
+    }
+
+    /**
+     * Whether the session may send a request that needs {@code role}; answers {@code PERMISSION_DENIED} if not.
+     */
+    private boolean permits(
+        final ClientSession session, final int role, final long correlationId, final int templateId)
+    {
+        if (session.role >= role)
+        {
+            return true;
+        }
+        counters.permissionDenied.incrementRelease();
+        verifier.refused(roleName + " " + ctx.channel(), session.user, session.role);
+        onInvalidRequest(session, correlationId, templateId, ErrorCode.PERMISSION_DENIED, "user " + session.user +
+            " has role " + Credentials.roleName(session.role) + "; this request needs " + Credentials.roleName(role));
+        return false;
+    }
+
     private int flushAll()
     {
         int work = 0;
@@ -438,6 +521,11 @@ final class NodeAgent implements Agent, RequestListener
             if (ResponsePublisher.SESSION_FAILED == result)
             {
                 closeSession(session, session.closeReason);
+            }
+            else if (session.refused && ClientSession.ACTIVE == session.state &&
+                session.sentPosition == session.batchLength && nanoClock.nanoTime() - session.connectDeadlineNs > 0)
+            {
+                closeSession(session, "refused: " + session.closeReason);
             }
             else if (result > 0)
             {

@@ -1,6 +1,8 @@
 package io.ferrite.transport;
 
 import io.aeron.ChannelUri;
+import io.aeron.CommonContext;
+import io.ferrite.codec.Credentials;
 import io.ferrite.engine.StoreConfiguration;
 import io.ferrite.engine.StoreContext;
 import org.agrona.ErrorHandler;
@@ -20,6 +22,9 @@ public final class NodeContext
     static final int MESSAGE_OVERHEAD = 128;
 
     private boolean concluded;
+    private CredentialsVerifier credentialsVerifier;
+    private boolean ownsCredentialsVerifier;
+    private boolean credentialsVerifierSet;
     private String channel = NodeConfiguration.channel();
     private int streamId = NodeConfiguration.streamId();
     private String aeronDir = NodeConfiguration.aeronDir();
@@ -50,7 +55,7 @@ public final class NodeContext
             throw new IllegalStateException("a NodeContext is used for one node only");
         }
         concluded = true;
-        ChannelUri.parse(channel);
+        final ChannelUri uri = ChannelUri.parse(channel);
         if (null == storeContexts || 0 == storeContexts.length)
         {
             storeContexts = new StoreContext[]{ new StoreContext() };
@@ -126,6 +131,18 @@ public final class NodeContext
         if (null == eventLog)
         {
             eventLog = (message) -> System.out.println("ferrite node: " + message);
+        }
+        if (!credentialsVerifierSet)
+        {
+            credentialsVerifier = CredentialsVerifier.fromConfiguration(eventLog);
+            ownsCredentialsVerifier = null != credentialsVerifier;
+        }
+        final String endpoint = uri.get(CommonContext.ENDPOINT_PARAM_NAME);
+        if (null == credentialsVerifier && null != endpoint && !isLoopback(endpoint))
+        {
+            eventLog.accept("WARNING: " + channel + " is not a loopback address and authentication is off: anyone " +
+                "who reaches it can read and write; set " + Credentials.CREDENTIALS_FILE_PROPERTY + " (or " +
+                Credentials.CREDENTIALS_FILE_ENV + ")");
         }
         return this;
     }
@@ -364,8 +381,51 @@ public final class NodeContext
         return this;
     }
 
+    private static boolean isLoopback(final String endpoint)
+    {
+        final int colon = endpoint.lastIndexOf(':');
+        final String host = colon > 0 ? endpoint.substring(0, colon) : endpoint;
+        try
+        {
+            return java.net.InetAddress.getByName(host).isLoopbackAddress();
+        }
+        catch (final java.net.UnknownHostException ex)
+        {
+            return false;
+        }
+    }
+
     public Consumer<String> eventLog()
     {
         return eventLog;
+    }
+
+    /**
+     * Authenticate sessions with {@code verifier}: a connect whose credentials it refuses gets an
+     * {@code AUTHENTICATION_FAILED} error and is closed; a read-only user's writes get {@code PERMISSION_DENIED}.
+     * Default: the credentials file configured in this process ({@link Credentials#configuredCredentialsFile}), or
+     * none (every session may read and write). The caller keeps ownership of a verifier it sets.
+     */
+    public NodeContext credentialsVerifier(final CredentialsVerifier verifier)
+    {
+        this.credentialsVerifier = verifier;
+        this.credentialsVerifierSet = true;
+        return this;
+    }
+
+    /**
+     * @return the verifier sessions are authenticated with, or {@code null} when authentication is off.
+     */
+    public CredentialsVerifier credentialsVerifier()
+    {
+        return credentialsVerifier;
+    }
+
+    /**
+     * Whether {@link #conclude()} created the verifier (from the configured file), so the node must close it.
+     */
+    boolean ownsCredentialsVerifier()
+    {
+        return ownsCredentialsVerifier;
     }
 }

@@ -20,7 +20,7 @@ final class NodeCounters implements AutoCloseable
     static final String[] LABELS = {
         "requests", "errors", "dropped frames", "sessions", "closed sessions",
         "size", "live bytes", "hits", "misses", "puts", "deletes", "evictions", "expirations", "rejected",
-        "response messages" };
+        "response messages", "auth failures", "permission denied" };
 
     final Counter requests;
     final Counter errors;
@@ -28,6 +28,10 @@ final class NodeCounters implements AutoCloseable
     final Counter sessions;
     final Counter closedSessions;
     final Counter responseMessages;
+    /** Connects refused: unknown user, bad secret, malformed credentials. */
+    final Counter authFailures;
+    /** Requests refused because the session's role does not allow them. */
+    final Counter permissionDenied;
     private final Counter[] storeCounters;
 
     NodeCounters(final Aeron aeron)
@@ -42,8 +46,10 @@ final class NodeCounters implements AutoCloseable
         droppedFrames = all[2];
         sessions = all[3];
         closedSessions = all[4];
-        responseMessages = all[LABELS.length - 1];
-        storeCounters = new Counter[LABELS.length - 6];
+        responseMessages = all[LABELS.length - 3];
+        authFailures = all[LABELS.length - 2];
+        permissionDenied = all[LABELS.length - 1];
+        storeCounters = new Counter[LABELS.length - 8];
         System.arraycopy(all, 5, storeCounters, 0, storeCounters.length);
     }
 
@@ -62,7 +68,8 @@ final class NodeCounters implements AutoCloseable
 
     public void close()
     {
-        CloseHelper.closeAll(requests, errors, droppedFrames, sessions, closedSessions, responseMessages);
+        CloseHelper.closeAll(requests, errors, droppedFrames, sessions, closedSessions, responseMessages, authFailures,
+            permissionDenied);
         CloseHelper.closeAll(storeCounters);
     }
 }

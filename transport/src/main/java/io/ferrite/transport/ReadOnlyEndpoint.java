@@ -17,11 +17,13 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class ReadOnlyEndpoint implements AutoCloseable
 {
+    private final NodeContext ctx;
     private final NodeCounters counters;
     private final NodeAgent agent;
 
     private ReadOnlyEndpoint(final NodeContext ctx, final Aeron aeron, final FerriteStore store)
     {
+        this.ctx = ctx;
         counters = new NodeCounters(aeron);
         agent = new NodeAgent(ctx, aeron, store, counters, ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE,
             ctx.streamId(), "ferrite-stale-reads", true);
@@ -49,5 +51,6 @@ public final class ReadOnlyEndpoint implements AutoCloseable
     {
         agent.onClose();
         CloseHelper.quietClose(counters);
+        FerriteNode.closeOwnedVerifier(ctx);
     }
 }

@@ -2,6 +2,7 @@ package io.ferrite.transport;
 
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
+import io.ferrite.codec.Credentials;
 import io.ferrite.codec.RequestDecoder;
 import io.ferrite.codec.RequestLimits;
 import io.ferrite.codec.sbe.ConnectRequestDecoder;
@@ -42,9 +43,13 @@ final class RequestAdapter implements FragmentHandler, io.ferrite.codec.RequestL
     }
 
     public void onConnect(
-        final long clientId, final long correlationId, final int responseStreamId, final String responseChannel)
+        final long clientId,
+        final long correlationId,
+        final int responseStreamId,
+        final String responseChannel,
+        final byte[] credentials)
     {
-        listener.onConnect(imageSessionId, clientId, correlationId, responseStreamId, responseChannel);
+        listener.onConnect(imageSessionId, clientId, correlationId, responseStreamId, responseChannel, credentials);
     }
 
     public void onDisconnect(final long clientId, final long correlationId)
@@ -120,7 +125,7 @@ final class RequestAdapter implements FragmentHandler, io.ferrite.codec.RequestL
     public void onInvalidRequest(
         final long correlationId, final int templateId, final ErrorCode code, final String reason)
     {
-        if (null == session || ClientSession.CLOSED == session.state)
+        if (null == session || ClientSession.CLOSED == session.state || Credentials.NONE == session.role)
         {
             listener.onDroppedFrame(imageSessionId, length);
         }

@@ -13,7 +13,9 @@ interface RequestListener
 {
     ClientSession session(int imageSessionId);
 
-    void onConnect(int imageSessionId, long clientId, long correlationId, int responseStreamId, String channel);
+    void onConnect(
+        int imageSessionId, long clientId, long correlationId, int responseStreamId, String channel,
+        byte[] credentials);
 
     void onDisconnect(ClientSession session, long correlationId);
 

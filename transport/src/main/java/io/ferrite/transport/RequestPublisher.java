@@ -56,9 +56,15 @@ final class RequestPublisher
         this.clientId = clientId;
     }
 
-    long connect(final long correlationId, final int responseStreamId, final String responseChannel)
+    /**
+     * @param credentials the client's credentials in {@code Credentials}' wire form, or null for none (the field is
+     *                    then left out, so nodes that predate it read the connect unchanged).
+     */
+    long connect(
+        final long correlationId, final int responseStreamId, final String responseChannel, final byte[] credentials)
     {
-        if (!begin(HEADER + ConnectRequestEncoder.BLOCK_LENGTH + 2 + responseChannel.length()))
+        final int credentialsLength = null == credentials ? 0 : VAR_DATA_HEADER + credentials.length;
+        if (!begin(HEADER + ConnectRequestEncoder.BLOCK_LENGTH + 2 + responseChannel.length() + credentialsLength))
         {
             return failure;
         }
@@ -67,6 +73,10 @@ final class RequestPublisher
             .correlationId(correlationId)
             .responseStreamId(responseStreamId)
             .responseChannel(responseChannel);
+        if (null != credentials)
+        {
+            connectEncoder.putCredentials(credentials, 0, credentials.length);
+        }
         return commit(HEADER + connectEncoder.encodedLength());
     }
 
