@@ -1,5 +1,6 @@
 package io.ferrite.replication;
 
+import io.ferrite.client.FerriteClient;
 import io.ferrite.replication.datastore.DataStoreException;
 import io.ferrite.replication.datastore.DataStoreGroup;
 import io.ferrite.replication.datastore.DataStorePolicyContext;
@@ -30,7 +31,7 @@ class DataStoreGroupTest
 
     private DataStoreGroup db;
     private TestGroup group;
-    private ReplicatedClient client;
+    private FerriteClient client;
 
     @AfterEach
     void close()
@@ -50,7 +51,7 @@ class DataStoreGroupTest
             .dataStorePolicy(new DataStorePolicyContext().readThrough(readThrough).writePolicy(write)
                 .writeDelayMs(0).conclude())
             .dataStoreFactory(g -> open()));
-        client = ReplicatedClient.connect(group.clientContext());
+        client = FerriteClient.connect(group.clientContext());
     }
 
     private JdbcDataStore open()

@@ -1,5 +1,8 @@
 package io.ferrite.replication;
 
+import io.ferrite.client.FerriteException;
+import io.ferrite.client.FerriteClient;
+import io.ferrite.client.ClientContext;
 import org.agrona.CloseHelper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -38,13 +41,13 @@ class KillRestartTest
         final GroupTopology topology = GroupTopology.local(1, 41000);
         final File dir = new File(tempDir, "node-0");
         member = new MemberProcess(0, topology, dir, 0).start(true, 60_000);
-        try (ReplicatedClient client = ReplicatedClient.connect(new ReplicatedClientContext()
-            .ingressEndpoints(topology.ingressEndpoints(0))))
+        try (FerriteClient client = FerriteClient.connect(new ClientContext()
+            .group(topology.ingressEndpoints(0))))
         {
             client.put(bytes("k"), bytes("before the kill"));
         }
 
-        final ReplicationException refused = assertThrows(ReplicationException.class,
+        final FerriteException refused = assertThrows(FerriteException.class,
             () -> ReplicaNode.launch(new ReplicaNodeContext()
                 .memberId(0)
                 .topology(topology)
@@ -58,8 +61,8 @@ class KillRestartTest
         {
             member.kill();
             member.start(false, 60_000);
-            try (ReplicatedClient client = ReplicatedClient.connect(new ReplicatedClientContext()
-                .ingressEndpoints(topology.ingressEndpoints(0))))
+            try (FerriteClient client = FerriteClient.connect(new ClientContext()
+                .group(topology.ingressEndpoints(0))))
             {
                 assertArrayEquals(bytes("before the kill"), client.get(bytes("k")),
                     "the acknowledged write must survive SIGKILL and restart " + restart);

@@ -1,5 +1,9 @@
 package io.ferrite.replication;
 
+import io.ferrite.client.FerriteException;
+import io.ferrite.client.FerriteClient;
+import io.ferrite.client.ClientContext;
+import io.ferrite.client.FerriteRedirectException;
 import io.ferrite.codec.PartitionHash;
 import org.agrona.CloseHelper;
 import org.junit.jupiter.api.AfterEach;
@@ -68,13 +72,15 @@ class PartitionMigrationTest
                 .errorHandler(errors::add)
                 .storeCapacityBytes(8L * 1024 * 1024)));
         }
-        final PartitionedClient client = PartitionedClient.connect(new PartitionedClientContext()
-            .topology(topology, GROUPS).requestTimeout(Duration.ofSeconds(20)));
+        final FerriteClient client = FerriteClient.connect(new ClientContext()
+            .cluster(topology.ingressEndpoints(0), topology.ingressEndpoints(1))
+            .requestTimeout(Duration.ofSeconds(20)));
         closeables.add(client);
-        final PartitionedClient stale = PartitionedClient.connect(new PartitionedClientContext()
-            .topology(topology, GROUPS).requestTimeout(Duration.ofSeconds(20)));
+        final FerriteClient stale = FerriteClient.connect(new ClientContext()
+            .cluster(topology.ingressEndpoints(0), topology.ingressEndpoints(1))
+            .requestTimeout(Duration.ofSeconds(20)));
         closeables.add(stale);
-        assertEquals(1, client.partitionMap().epoch(), "a new cluster starts at map epoch 1");
+        assertEquals(1, client.partitionMapEpoch(), "a new cluster starts at map epoch 1");
 
         final Map<String, String> acknowledged = new ConcurrentHashMap<>();
         for (int i = 0; i < 600; i++)
@@ -90,7 +96,7 @@ class PartitionMigrationTest
         final List<PlannedMove> moves = new ArrayList<>();
         for (int p = 0; p < PARTITIONS && moves.size() < 4; p++)
         {
-            if (0 == client.partitionMap().owner(p))
+            if (0 == client.ownerOfPartition(p))
             {
                 moves.add(new PlannedMove(p, 0, 1));
             }
@@ -109,7 +115,7 @@ class PartitionMigrationTest
                         client.put(bytes("k" + i), bytes(value));
                         acknowledged.put("k" + i, value);
                     }
-                    catch (final ReplicationException ex)
+                    catch (final FerriteException ex)
                     {
                         errors.add(ex);
                     }
@@ -161,12 +167,12 @@ class PartitionMigrationTest
         }
         assertTrue(stale.redirectsFollowed() > 0, "the stale client must have been redirected");
 
-        try (ReplicatedClient group0 = ReplicatedClient.connect(new ReplicatedClientContext()
-            .ingressEndpoints(topology.ingressEndpoints(0))))
+        try (FerriteClient group0 = FerriteClient.connect(new ClientContext()
+            .group(topology.ingressEndpoints(0))))
         {
             final String movedKey = keyOf(moves.get(0).partition());
-            final PartitionRedirectException redirect =
-                assertThrows(PartitionRedirectException.class, () -> group0.get(bytes(movedKey)));
+            final FerriteRedirectException redirect =
+                assertThrows(FerriteRedirectException.class, () -> group0.get(bytes(movedKey)));
             assertEquals(1, redirect.ownerGroup(), redirect.getMessage());
             assertEquals(moves.get(0).partition(), redirect.partition());
         }

@@ -1,8 +1,8 @@
 package io.ferrite.tools;
 
-import io.ferrite.transport.FerriteClient;
+import io.ferrite.client.FerriteClient;
+import io.ferrite.client.NodeStats;
 import io.ferrite.transport.NodeCountersReader;
-import io.ferrite.transport.NodeStats;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
