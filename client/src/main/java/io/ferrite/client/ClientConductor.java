@@ -104,14 +104,21 @@ final class ClientConductor implements Agent, ResponseListener
         this.aeronInvoker = aeronInvoker;
     }
 
-    AgentInvoker driverInvoker()
+    /**
+     * Run the embedded driver and the Aeron client once, for those that have no thread of their own.
+     */
+    int invokeAgents()
     {
-        return driverInvoker;
-    }
-
-    AgentInvoker aeronInvoker()
-    {
-        return aeronInvoker;
+        int work = 0;
+        if (null != driverInvoker)
+        {
+            work += driverInvoker.invoke();
+        }
+        if (null != aeronInvoker)
+        {
+            work += aeronInvoker.invoke();
+        }
+        return work;
     }
 
     ResponseAdapter responseAdapter()
@@ -474,11 +481,7 @@ final class ClientConductor implements Agent, ResponseListener
     int dutyLocked()
     {
         int work = 0;
-        if (null != driverInvoker)
-        {
-            work += driverInvoker.invoke();
-            work += aeronInvoker.invoke();
-        }
+        work += invokeAgents();
         if (closed)
         {
             return work;

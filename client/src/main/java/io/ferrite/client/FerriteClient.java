@@ -111,13 +111,16 @@ public final class FerriteClient implements AutoCloseable
         try
         {
             String dir = ctx.aeronDir();
-            // With an embedded driver and a background poller, the driver and the Aeron client run on whichever
-            // thread drives the client (under its lock): fewer threads to wake per round trip.
+            // With an embedded driver and a background poller, the Aeron client (and for a node the driver too)
+            // runs on whichever thread drives the client (under its lock): fewer threads to wake per round trip.
+            // A group's driver keeps its own thread: Aeron Cluster's client waits for a new leader's publication
+            // inside the poll, running only the Aeron client's invoker.
             final boolean invokers = null == dir && ctx.useConductorThread() &&
                 !"false".equals(System.getProperty(INVOKERS_PROP_NAME));
+            final boolean driverInvoked = invokers && ClientContext.Mode.NODE == ctx.mode();
             if (null == dir)
             {
-                driver = EmbeddedDriver.launch(ctx.embeddedDriverDir(), invokers);
+                driver = EmbeddedDriver.launch(ctx.embeddedDriverDir(), driverInvoked);
                 dir = driver.aeronDirectoryName();
             }
             final Aeron.Context aeronCtx = new Aeron.Context()
@@ -126,11 +129,15 @@ public final class FerriteClient implements AutoCloseable
                 .errorHandler(ctx.errorHandler());
             if (invokers)
             {
-                aeronCtx.useConductorAgentInvoker(true).driverAgentInvoker(driver.sharedAgentInvoker());
+                aeronCtx.useConductorAgentInvoker(true);
+            }
+            if (driverInvoked)
+            {
+                aeronCtx.driverAgentInvoker(driver.sharedAgentInvoker());
             }
             aeron = Aeron.connect(aeronCtx);
             conductor = new ClientConductor(ctx);
-            final AgentInvoker driverInvoker = invokers ? driver.sharedAgentInvoker() : null;
+            final AgentInvoker driverInvoker = driverInvoked ? driver.sharedAgentInvoker() : null;
             conductor.invokers(driverInvoker, invokers ? aeron.conductorAgentInvoker() : null);
             final long deadlineNs = System.nanoTime() + ctx.connectTimeoutNs();
             final int staleRoute = openSessions(ctx, conductor, aeron, deadlineNs);

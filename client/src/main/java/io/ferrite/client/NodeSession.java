@@ -8,7 +8,6 @@ import io.aeron.FragmentAssembler;
 import io.aeron.Subscription;
 import io.ferrite.codec.sbe.ConnectResponseDecoder;
 import org.agrona.CloseHelper;
-import org.agrona.concurrent.AgentInvoker;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -107,12 +106,7 @@ final class NodeSession extends Session
             {
                 throw new FerriteTimeoutException("could not resolve the response channel " + channel);
             }
-            final AgentInvoker driverInvoker = conductor.driverInvoker();
-            if (null != driverInvoker)
-            {
-                driverInvoker.invoke();
-                conductor.aeronInvoker().invoke();
-            }
+            conductor.invokeAgents();
             LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(100));
         }
         return resolved;
