@@ -80,6 +80,10 @@ class PartitionMigrationTest
             .cluster(topology.ingressEndpoints(0), topology.ingressEndpoints(1))
             .requestTimeout(Duration.ofSeconds(20)));
         closeables.add(stale);
+        final FerriteClient staleMultiGet = FerriteClient.connect(new ClientContext()
+            .cluster(topology.ingressEndpoints(0), topology.ingressEndpoints(1))
+            .requestTimeout(Duration.ofSeconds(20)));
+        closeables.add(staleMultiGet);
         assertEquals(1, client.partitionMapEpoch(), "a new cluster starts at map epoch 1");
 
         final Map<String, String> acknowledged = new ConcurrentHashMap<>();
@@ -166,6 +170,30 @@ class PartitionMigrationTest
                 "acknowledged write of " + e.getKey() + " lost or stale after the move");
         }
         assertTrue(stale.redirectsFollowed() > 0, "the stale client must have been redirected");
+
+        // a multi-get from a client that never heard of the moves: split by group (over the 1,024-key limit of one
+        // message), redirected parts split again by the corrected map, every value in the caller's order
+        final List<byte[]> keys = new ArrayList<>();
+        for (int i = 0; i < 2_600; i++)
+        {
+            keys.add(bytes(0 == i % 4 && i / 4 < 600 ? "k" + i / 4 : "missing-" + i));
+        }
+        final List<byte[]> values = staleMultiGet.multiGet(keys);
+        assertEquals(keys.size(), values.size());
+        for (int i = 0; i < keys.size(); i++)
+        {
+            final String key = new String(keys.get(i), StandardCharsets.UTF_8);
+            final String expected = acknowledged.get(key);
+            if (null == expected)
+            {
+                assertNull(values.get(i), key + " was never written");
+            }
+            else
+            {
+                assertArrayEquals(bytes(expected), values.get(i), "multi-get of " + key + " at " + i);
+            }
+        }
+        assertTrue(staleMultiGet.redirectsFollowed() > 0, "the stale multi-get must have been redirected");
 
         try (FerriteClient group0 = FerriteClient.connect(new ClientContext()
             .group(topology.ingressEndpoints(0))))
