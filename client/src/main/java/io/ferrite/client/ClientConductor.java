@@ -1062,10 +1062,6 @@ final class ClientConductor implements Agent, ResponseListener
         {
             final PendingRequest request = expired.get(i);
             final Session session = sessions[request.route];
-            if (PendingRequest.PARTITION_MAP == request.kind)
-            {
-                mapRefreshOutstanding = false;
-            }
             if (request.sent && null != session)
             {
                 session.suspect();
@@ -1122,6 +1118,10 @@ final class ClientConductor implements Agent, ResponseListener
             }
             heartbeatDone(request);
             return;
+        }
+        if (PendingRequest.PARTITION_MAP == request.kind)
+        {
+            mapRefreshOutstanding = false;
         }
         if (PendingRequest.MULTI_GET == request.kind)
         {
