@@ -1,6 +1,5 @@
 package io.ferrite.replication;
 
-import io.ferrite.client.FerriteException;
 import io.ferrite.client.FerriteClient;
 import io.ferrite.client.ClientContext;
 import org.agrona.CloseHelper;
@@ -47,7 +46,7 @@ class KillRestartTest
             client.put(bytes("k"), bytes("before the kill"));
         }
 
-        final FerriteException refused = assertThrows(FerriteException.class,
+        final ReplicationException refused = assertThrows(ReplicationException.class,
             () -> ReplicaNode.launch(new ReplicaNodeContext()
                 .memberId(0)
                 .topology(topology)
