@@ -5,7 +5,7 @@ import org.agrona.collections.Long2LongHashMap;
 /**
  * Keeps a free session slot for newcomers: when a group holds {@code maxSessions - 1} client sessions or more, the
  * session whose last message is oldest is closed once it has been idle for the idle timeout, so idle clients can
- * never lock others out (a closed {@link ReplicatedClient} reconnects when it next sends a request). Below that
+ * never lock others out (a closed client session reconnects when it next sends a request). Below that
  * mark nothing is closed, however long a session idles.
  * <p>
  * Activity is the cluster time of each session's last message, so every member decides alike; the close itself is

@@ -7,10 +7,10 @@ import io.ferrite.codec.Credentials;
 import io.ferrite.codec.sbe.ErrorCode;
 import io.ferrite.codec.sbe.MessageHeaderEncoder;
 import io.ferrite.codec.sbe.PlanSubmitRequestDecoder;
-import io.ferrite.transport.ClientContext;
+import io.ferrite.client.ClientContext;
 import io.ferrite.transport.CredentialsVerifier;
-import io.ferrite.transport.FerriteClient;
-import io.ferrite.transport.FerriteRequestException;
+import io.ferrite.client.FerriteClient;
+import io.ferrite.client.FerriteRequestException;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.junit.jupiter.api.AfterAll;
@@ -90,7 +90,7 @@ class AuthenticationTest
         assertTrue(verifier.failures() >= before + 3, "REFUSALS counted: " + verifier.failures());
         TestGroup.await("the members' auth failure counters", 10_000, () -> authFailureCounters() >= 3);
 
-        try (ReplicatedClient writer = ReplicatedClient.connect(group.clientContext()
+        try (FerriteClient writer = FerriteClient.connect(group.clientContext()
             .credentials(login("writer", "writer-secret"))))
         {
             writer.put(bytes("auth:k"), bytes("v"));
@@ -101,18 +101,18 @@ class AuthenticationTest
     @Test
     void shouldLetAReadOnlyClientGetButNotPut()
     {
-        try (ReplicatedClient writer = ReplicatedClient.connect(group.clientContext()
+        try (FerriteClient writer = FerriteClient.connect(group.clientContext()
             .credentials(login("writer", "writer-secret")));
-            ReplicatedClient reader = ReplicatedClient.connect(group.clientContext()
+            FerriteClient reader = FerriteClient.connect(group.clientContext()
                 .credentials(login("reader", "reader-secret"))))
         {
             writer.put(bytes("ro:k"), bytes("written"));
             assertArrayEquals(bytes("written"), reader.get(bytes("ro:k")));
-            final AccessDeniedException put =
-                assertThrows(AccessDeniedException.class, () -> reader.put(bytes("ro:k"), bytes("overwritten")));
+            final FerriteRequestException put =
+                assertThrows(FerriteRequestException.class, () -> reader.put(bytes("ro:k"), bytes("overwritten")));
             assertEquals(ErrorCode.PERMISSION_DENIED, put.code(), put.getMessage());
-            final AccessDeniedException delete =
-                assertThrows(AccessDeniedException.class, () -> reader.delete(bytes("ro:k")));
+            final FerriteRequestException delete =
+                assertThrows(FerriteRequestException.class, () -> reader.delete(bytes("ro:k")));
             assertEquals(ErrorCode.PERMISSION_DENIED, delete.code());
             assertArrayEquals(bytes("written"), writer.get(bytes("ro:k")), "a refused write changes nothing");
             TestGroup.await("refused commands counted on every member", 10_000, () ->
@@ -210,7 +210,7 @@ class AuthenticationTest
     @Test
     void shouldLetAnAdminStandbyFollowTheGroupAndRefuseOneWithoutCredentials()
     {
-        try (ReplicatedClient writer = ReplicatedClient.connect(group.clientContext()
+        try (FerriteClient writer = FerriteClient.connect(group.clientContext()
             .credentials(login("writer", "writer-secret"))))
         {
             for (int i = 0; i < 100; i++)
@@ -252,8 +252,8 @@ class AuthenticationTest
     private static void assertRefused(final byte[] credentials, final String reason)
     {
         final int logged = REFUSALS.size();
-        final AccessDeniedException refused = assertThrows(AccessDeniedException.class,
-            () -> ReplicatedClient.connect(group.clientContext().credentials(credentials)).close());
+        final FerriteRequestException refused = assertThrows(FerriteRequestException.class,
+            () -> FerriteClient.connect(group.clientContext().credentials(credentials)).close());
         assertEquals(ErrorCode.AUTHENTICATION_FAILED, refused.code(), refused.getMessage());
         TestGroup.await("a refusal logged as " + reason, 10_000, () -> REFUSALS.size() > logged);
         assertTrue(REFUSALS.stream().skip(logged).anyMatch((line) -> line.contains(reason)),

@@ -1,5 +1,7 @@
 package io.ferrite.replication;
 
+import io.ferrite.client.FerriteClient;
+import io.ferrite.client.ClientContext;
 import org.agrona.CloseHelper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -52,7 +54,7 @@ class BackgroundSnapshotTest
         ReplicaNode node = ReplicaNode.launch(context(topology, dir, true));
         closeables.add(node);
         final FerriteClusteredService service = node.service(0);
-        try (ReplicatedClient client = client(topology))
+        try (FerriteClient client = client(topology))
         {
             for (int i = 0; i < KEYS; i++)
             {
@@ -77,7 +79,7 @@ class BackgroundSnapshotTest
 
         node = ReplicaNode.launch(context(topology, dir, false));
         closeables.add(node);
-        try (ReplicatedClient client = client(topology))
+        try (FerriteClient client = client(topology))
         {
             for (int i = 0; i < KEYS; i++)
             {
@@ -104,9 +106,9 @@ class BackgroundSnapshotTest
         }
     }
 
-    private static ReplicatedClient client(final GroupTopology topology)
+    private static FerriteClient client(final GroupTopology topology)
     {
-        return ReplicatedClient.connect(new ReplicatedClientContext().ingressEndpoints(topology.ingressEndpoints(0)));
+        return FerriteClient.connect(new ClientContext().group(topology.ingressEndpoints(0)));
     }
 
     private static ReplicaNodeContext context(final GroupTopology topology, final File dir, final boolean fresh)

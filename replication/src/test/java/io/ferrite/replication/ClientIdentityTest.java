@@ -1,5 +1,6 @@
 package io.ferrite.replication;
 
+import io.ferrite.client.FerriteClient;
 import io.ferrite.codec.sbe.ErrorCode;
 import io.ferrite.codec.sbe.MessageHeaderEncoder;
 import io.ferrite.codec.sbe.PutMode;
@@ -52,13 +53,13 @@ class ClientIdentityTest
     void shouldLoseNoWriteWhenAClientRestartsWithTheSameClientId()
     {
         final long firstInstance;
-        try (ReplicatedClient first = ReplicatedClient.connect(group.clientContext().clientId(42)))
+        try (FerriteClient first = FerriteClient.connect(group.clientContext()))
         {
             firstInstance = first.instanceId();
             first.put(bytes("restart:k"), bytes("v1"));
             first.put(bytes("restart:other"), bytes("x"));
         }
-        try (ReplicatedClient second = ReplicatedClient.connect(group.clientContext().clientId(42)))
+        try (FerriteClient second = FerriteClient.connect(group.clientContext()))
         {
             assertNotEquals(firstInstance, second.instanceId(), "each client instance draws its own identity");
             second.put(bytes("restart:k"), bytes("v2"));
@@ -72,7 +73,7 @@ class ClientIdentityTest
     @Test
     void shouldRefuseASessionThatPresentsAnotherLiveClientsId()
     {
-        final ReplicatedClient victim = ReplicatedClient.connect(group.clientContext());
+        final FerriteClient victim = FerriteClient.connect(group.clientContext());
         try (RawIngress impostor = new RawIngress(group.topology))
         {
             victim.put(bytes("victim:a"), bytes("mine"));
@@ -106,7 +107,7 @@ class ClientIdentityTest
                 LockSupport.parkNanos(50_000_000L);
             }
         }
-        try (ReplicatedClient reader = group.connect())
+        try (FerriteClient reader = group.connect())
         {
             assertArrayEquals(bytes("taken over"), reader.get(bytes("victim:c")),
                 "a session may take over an id once its owner's session has closed");

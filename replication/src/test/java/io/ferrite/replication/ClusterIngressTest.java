@@ -1,5 +1,9 @@
 package io.ferrite.replication;
 
+import io.ferrite.client.FerriteException;
+import io.ferrite.client.FerriteClient;
+import io.ferrite.client.ClientContext;
+import io.ferrite.client.FerriteRequestException;
 import io.ferrite.codec.RequestDecoder;
 import io.ferrite.codec.sbe.CompareAndSetRequestEncoder;
 import io.ferrite.codec.sbe.DeleteRequestEncoder;
@@ -12,9 +16,6 @@ import io.ferrite.codec.sbe.PingRequestEncoder;
 import io.ferrite.codec.sbe.PutMode;
 import io.ferrite.codec.sbe.PutRequestEncoder;
 import io.ferrite.codec.sbe.StatsRequestEncoder;
-import io.ferrite.transport.ClientContext;
-import io.ferrite.transport.FerriteClient;
-import io.ferrite.transport.FerriteRequestException;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -49,7 +50,7 @@ class ClusterIngressTest
     static File tempDir;
 
     private static TestGroup group;
-    private static ReplicatedClient client;
+    private static FerriteClient client;
 
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final GetRequestEncoder getEncoder = new GetRequestEncoder();
@@ -122,10 +123,10 @@ class ClusterIngressTest
         }
 
         final long requestsBefore = group.leaderService().requestsApplied();
-        final ReplicationException refused = assertThrows(ReplicationException.class,
+        final FerriteException refused = assertThrows(FerriteException.class,
             () -> client.put(bytes("big"), new byte[1024 * 1024 + 1]));
         assertTrue(refused.getMessage().startsWith("VALUE_TOO_LARGE"), refused.getMessage());
-        assertThrows(ReplicationException.class, () -> client.put(new byte[20 * 1024], bytes("v")));
+        assertThrows(FerriteException.class, () -> client.put(new byte[20 * 1024], bytes("v")));
         client.put(bytes("small"), bytes("ok"));
         assertEquals(requestsBefore + 1, group.leaderService().requestsApplied(),
             "the refused writes must never reach the log");
@@ -180,7 +181,7 @@ class ClusterIngressTest
         {
             assertArrayEquals(bytes("value-" + i), client.get(bytes("good:" + i)), "seed " + seed);
         }
-        try (ReplicatedClient late = ReplicatedClient.connect(group.clientContext()))
+        try (FerriteClient late = FerriteClient.connect(group.clientContext()))
         {
             late.put(bytes("late"), bytes("ok"));
             assertArrayEquals(bytes("ok"), late.get(bytes("late")));

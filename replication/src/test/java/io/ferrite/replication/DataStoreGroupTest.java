@@ -1,5 +1,6 @@
 package io.ferrite.replication;
 
+import io.ferrite.client.FerriteClient;
 import io.ferrite.replication.datastore.DataStoreException;
 import io.ferrite.replication.datastore.DataStoreGroup;
 import io.ferrite.replication.datastore.DataStorePolicyContext;
@@ -36,7 +37,7 @@ class DataStoreGroupTest
 
     private DataStoreGroup db;
     private TestGroup group;
-    private ReplicatedClient client;
+    private FerriteClient client;
 
     @AfterEach
     void close()
@@ -53,7 +54,7 @@ class DataStoreGroupTest
         db = new DataStoreGroup("ingroup");
         db.createTable();
         group = new TestGroup(dir, 46000, settings(readThrough, write));
-        client = ReplicatedClient.connect(group.clientContext());
+        client = FerriteClient.connect(group.clientContext());
     }
 
     private Consumer<ReplicaNodeContext> settings(

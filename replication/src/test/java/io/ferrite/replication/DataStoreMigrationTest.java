@@ -1,5 +1,7 @@
 package io.ferrite.replication;
 
+import io.ferrite.client.ClientContext;
+import io.ferrite.client.FerriteClient;
 import io.ferrite.codec.PartitionHash;
 import io.ferrite.replication.datastore.DataStoreException;
 import io.ferrite.replication.datastore.DataStoreGroup;
@@ -79,14 +81,15 @@ class DataStoreMigrationTest
                     .writePolicy(DataStorePolicyContext.WritePolicy.WRITE_BEHIND).writeDelayMs(0).conclude())
                 .dataStoreFactory(g -> open(db))));
         }
-        final PartitionedClient client = PartitionedClient.connect(new PartitionedClientContext()
-            .topology(topology, GROUPS).requestTimeout(Duration.ofSeconds(20)));
+        final FerriteClient client = FerriteClient.connect(new ClientContext()
+            .cluster(topology.ingressEndpoints(0), topology.ingressEndpoints(1))
+            .requestTimeout(Duration.ofSeconds(20)));
         closeables.add(client);
 
         int moving = -1;
         for (int p = 0; p < PARTITIONS && moving < 0; p++)
         {
-            if (0 == client.partitionMap().owner(p))
+            if (0 == client.ownerOfPartition(p))
             {
                 moving = p;
             }
@@ -157,11 +160,11 @@ class DataStoreMigrationTest
         }
     }
 
-    private static int otherPartitionOfGroup0(final PartitionedClient client, final int not)
+    private static int otherPartitionOfGroup0(final FerriteClient client, final int not)
     {
         for (int p = 0; p < PARTITIONS; p++)
         {
-            if (p != not && 0 == client.partitionMap().owner(p))
+            if (p != not && 0 == client.ownerOfPartition(p))
             {
                 return p;
             }

@@ -1,5 +1,8 @@
 package io.ferrite.replication;
 
+import io.ferrite.client.FerriteException;
+import io.ferrite.client.FerriteClient;
+import io.ferrite.client.ClientContext;
 import org.agrona.CloseHelper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
@@ -62,8 +65,8 @@ class FailoverSystemTest
         {
             member.start(true, 60_000);
         }
-        final ReplicatedClient client = ReplicatedClient.connect(new ReplicatedClientContext()
-            .ingressEndpoints(topology.ingressEndpoints(0))
+        final FerriteClient client = FerriteClient.connect(new ClientContext()
+            .group(topology.ingressEndpoints(0))
             .requestTimeoutNs(TimeUnit.SECONDS.toNanos(5)));
         closeables.add(client);
 
@@ -101,7 +104,7 @@ class FailoverSystemTest
      *
      * @return the time of the first acknowledgement.
      */
-    private long writeUntilAcked(final ReplicatedClient client, final int count, final long timeoutMs)
+    private long writeUntilAcked(final FerriteClient client, final int count, final long timeoutMs)
     {
         final long deadline = System.currentTimeMillis() + timeoutMs;
         long firstAckNs = 0;
@@ -126,7 +129,7 @@ class FailoverSystemTest
                 unknownSinceAck.remove(key);
                 acked++;
             }
-            catch (final ReplicationException ex)
+            catch (final FerriteException ex)
             {
                 unknownSinceAck.computeIfAbsent(key, k -> new HashSet<>()).add(value);
             }
@@ -134,7 +137,7 @@ class FailoverSystemTest
         return firstAckNs;
     }
 
-    private void verifyAllAcknowledged(final ReplicatedClient client)
+    private void verifyAllAcknowledged(final FerriteClient client)
     {
         int checked = 0;
         for (final Map.Entry<String, String> entry : lastAcked.entrySet())
@@ -150,16 +153,16 @@ class FailoverSystemTest
         assertTrue(checked > 0, "nothing was acknowledged");
     }
 
-    private static byte[] readWithRetry(final ReplicatedClient client, final String key)
+    private static byte[] readWithRetry(final FerriteClient client, final String key)
     {
-        ReplicationException last = null;
+        FerriteException last = null;
         for (int attempt = 0; attempt < 5; attempt++)
         {
             try
             {
                 return client.get(bytes(key));
             }
-            catch (final ReplicationException ex)
+            catch (final FerriteException ex)
             {
                 last = ex;
             }

@@ -1,5 +1,7 @@
 package io.ferrite.replication;
 
+import io.ferrite.client.FerriteClient;
+import io.ferrite.client.ClientContext;
 import org.agrona.CloseHelper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -38,8 +40,8 @@ class KillRestartTest
         final GroupTopology topology = GroupTopology.local(1, 41000);
         final File dir = new File(tempDir, "node-0");
         member = new MemberProcess(0, topology, dir, 0).start(true, 60_000);
-        try (ReplicatedClient client = ReplicatedClient.connect(new ReplicatedClientContext()
-            .ingressEndpoints(topology.ingressEndpoints(0))))
+        try (FerriteClient client = FerriteClient.connect(new ClientContext()
+            .group(topology.ingressEndpoints(0))))
         {
             client.put(bytes("k"), bytes("before the kill"));
         }
@@ -58,8 +60,8 @@ class KillRestartTest
         {
             member.kill();
             member.start(false, 60_000);
-            try (ReplicatedClient client = ReplicatedClient.connect(new ReplicatedClientContext()
-                .ingressEndpoints(topology.ingressEndpoints(0))))
+            try (FerriteClient client = FerriteClient.connect(new ClientContext()
+                .group(topology.ingressEndpoints(0))))
             {
                 assertArrayEquals(bytes("before the kill"), client.get(bytes("k")),
                     "the acknowledged write must survive SIGKILL and restart " + restart);

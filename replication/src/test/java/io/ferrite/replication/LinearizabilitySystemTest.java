@@ -1,5 +1,8 @@
 package io.ferrite.replication;
 
+import io.ferrite.client.FerriteException;
+import io.ferrite.client.FerriteClient;
+import io.ferrite.client.ClientContext;
 import io.ferrite.replication.linearizability.LinearizabilityChecker;
 import io.ferrite.replication.linearizability.Operation;
 import org.agrona.CloseHelper;
@@ -71,11 +74,11 @@ class LinearizabilitySystemTest
         final AtomicInteger ids = new AtomicInteger();
         final long start = System.nanoTime();
         final Thread[] workers = new Thread[CLIENTS];
-        final ReplicatedClient[] clients = new ReplicatedClient[CLIENTS];
+        final FerriteClient[] clients = new FerriteClient[CLIENTS];
         for (int c = 0; c < CLIENTS; c++)
         {
-            clients[c] = ReplicatedClient.connect(new ReplicatedClientContext()
-                .ingressEndpoints(topology.ingressEndpoints(0))
+            clients[c] = FerriteClient.connect(new ClientContext()
+                .group(topology.ingressEndpoints(0))
                 .requestTimeoutNs(TimeUnit.SECONDS.toNanos(3)));
             closeables.add(clients[c]);
             final int clientIndex = c;
@@ -124,7 +127,7 @@ class LinearizabilitySystemTest
 
     private static void run(
         final int clientIndex,
-        final ReplicatedClient client,
+        final FerriteClient client,
         final List<List<Operation>> histories,
         final AtomicInteger ids,
         final long start)
@@ -149,7 +152,7 @@ class LinearizabilitySystemTest
                     lastRead[key] = value;
                     op = Operation.read(id, value, invoke, System.nanoTime());
                 }
-                catch (final ReplicationException ex)
+                catch (final FerriteException ex)
                 {
                     op = null;
                 }
@@ -162,7 +165,7 @@ class LinearizabilitySystemTest
                     client.put(keyBytes, value.getBytes(StandardCharsets.UTF_8));
                     op = Operation.write(id, value, invoke, System.nanoTime());
                 }
-                catch (final ReplicationException ex)
+                catch (final FerriteException ex)
                 {
                     op = Operation.write(id, value, invoke, Long.MAX_VALUE);
                 }
@@ -177,7 +180,7 @@ class LinearizabilitySystemTest
                         value.getBytes(StandardCharsets.UTF_8));
                     op = Operation.cas(id, expected, value, ok, invoke, System.nanoTime());
                 }
-                catch (final ReplicationException ex)
+                catch (final FerriteException ex)
                 {
                     op = Operation.cas(id, expected, value, false, invoke, Long.MAX_VALUE);
                 }

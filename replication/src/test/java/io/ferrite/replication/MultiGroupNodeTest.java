@@ -1,5 +1,7 @@
 package io.ferrite.replication;
 
+import io.ferrite.client.FerriteClient;
+import io.ferrite.client.ClientContext;
 import org.agrona.CloseHelper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -57,11 +59,11 @@ class MultiGroupNodeTest
                 .errorHandler(errors::add)
                 .storeCapacityBytes(4L * 1024 * 1024)));
         }
-        final ReplicatedClient[] clients = new ReplicatedClient[GROUPS];
+        final FerriteClient[] clients = new FerriteClient[GROUPS];
         for (int g = 0; g < GROUPS; g++)
         {
-            clients[g] = ReplicatedClient.connect(
-                new ReplicatedClientContext().ingressEndpoints(topology.ingressEndpoints(g)));
+            clients[g] = FerriteClient.connect(
+                new ClientContext().group(topology.ingressEndpoints(g)));
             closeables.add(clients[g]);
             clients[g].put(bytes("shared-key"), bytes("group-" + g));
         }

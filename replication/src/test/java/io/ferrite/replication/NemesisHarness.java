@@ -1,5 +1,6 @@
 package io.ferrite.replication;
 
+import io.ferrite.client.ClientContext;
 import io.ferrite.replication.linearizability.LinearizabilityChecker;
 import io.ferrite.replication.linearizability.Operation;
 import org.agrona.CloseHelper;
@@ -66,11 +67,11 @@ final class NemesisHarness implements AutoCloseable
             member.start(true, 60_000);
         }
         GroupProbe.awaitHealthy(topology, 0, 60_000);
-        final ReplicatedClientContext[] contexts = new ReplicatedClientContext[CLIENTS];
+        final ClientContext[] contexts = new ClientContext[CLIENTS];
         for (int c = 0; c < CLIENTS; c++)
         {
-            contexts[c] = new ReplicatedClientContext()
-                .ingressEndpoints(topology.ingressEndpoints(0))
+            contexts[c] = new ClientContext()
+                .group(topology.ingressEndpoints(0))
                 .egressHost(clientHost)
                 .requestTimeoutNs(TimeUnit.SECONDS.toNanos(8))
                 .connectTimeoutNs(TimeUnit.SECONDS.toNanos(20));

@@ -1,9 +1,12 @@
 package io.ferrite.replication;
 
-import io.ferrite.codec.sbe.PutMode;
+import io.ferrite.client.FerriteClient;
+import io.ferrite.client.ClientContext;
+import io.ferrite.client.WriteCondition;
 import io.ferrite.replication.linearizability.Operation;
 import org.agrona.CloseHelper;
 
+import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -41,7 +44,7 @@ final class NemesisWorkload implements AutoCloseable
     private final AtomicInteger ids = new AtomicInteger();
     private final AtomicLong acknowledgedWrites = new AtomicLong();
     private final AtomicLong unknown = new AtomicLong();
-    private final List<ReplicatedClient> clients = new ArrayList<>();
+    private final List<FerriteClient> clients = new ArrayList<>();
     private final List<Thread> drivers = new ArrayList<>();
     private final List<ExecutorService> pools = new ArrayList<>();
     private final List<Semaphore> permits = new ArrayList<>();
@@ -49,13 +52,13 @@ final class NemesisWorkload implements AutoCloseable
     private final long seed;
     private volatile boolean running = true;
 
-    NemesisWorkload(final ReplicatedClientContext[] contexts, final int inFlight, final long seed)
+    NemesisWorkload(final ClientContext[] contexts, final int inFlight, final long seed)
     {
         this.inFlight = inFlight;
         this.seed = seed;
-        for (final ReplicatedClientContext ctx : contexts)
+        for (final ClientContext ctx : contexts)
         {
-            clients.add(ReplicatedClient.connect(ctx));
+            clients.add(FerriteClient.connect(ctx));
         }
     }
 
@@ -106,7 +109,7 @@ final class NemesisWorkload implements AutoCloseable
         {
             keys = new ArrayList<>(histories.keySet());
         }
-        final ReplicatedClient client = clients.get(0);
+        final FerriteClient client = clients.get(0);
         for (final String key : keys)
         {
             final int id = ids.getAndIncrement();
@@ -170,7 +173,7 @@ final class NemesisWorkload implements AutoCloseable
         {
             pool.shutdownNow();
         }
-        for (final ReplicatedClient client : clients)
+        for (final FerriteClient client : clients)
         {
             CloseHelper.quietClose(client);
         }
@@ -178,7 +181,7 @@ final class NemesisWorkload implements AutoCloseable
 
     private void drive(final int index, final Semaphore semaphore, final ExecutorService pool)
     {
-        final ReplicatedClient client = clients.get(index);
+        final FerriteClient client = clients.get(index);
         final Random random = new Random(seed * 31 + index);
         final Map<String, String> lastSeen = new LinkedHashMap<>();
         int sequence = 0;
@@ -220,7 +223,8 @@ final class NemesisWorkload implements AutoCloseable
                 else if (dice < 50)
                 {
                     final long ttlMs = random.nextInt(3) == 0 ? 300 + random.nextInt(1200) : 0;
-                    complete(client.putAsync(keyBytes, valueBytes, ttlMs, PutMode.UPSERT), semaphore, result ->
+                    complete(client.putAsync(keyBytes, valueBytes, Duration.ofMillis(ttlMs), WriteCondition.ALWAYS),
+                        semaphore, result ->
                     {
                         final long returned = System.nanoTime();
                         acknowledgedWrites.incrementAndGet();
@@ -238,13 +242,13 @@ final class NemesisWorkload implements AutoCloseable
                 }
                 else if (dice < 60)
                 {
-                    complete(client.putAsync(keyBytes, valueBytes, 0, PutMode.PUT_IF_ABSENT), semaphore,
+                    complete(client.putAsync(keyBytes, valueBytes, Duration.ZERO, WriteCondition.IF_ABSENT), semaphore,
                         result -> Operation.putIfAbsent(id, value, (Boolean)result, invoke, System.nanoTime()),
                         () -> Operation.putIfAbsent(id, value, false, invoke, Long.MAX_VALUE), key);
                 }
                 else if (dice < 70)
                 {
-                    complete(client.putAsync(keyBytes, valueBytes, 0, PutMode.REPLACE), semaphore,
+                    complete(client.putAsync(keyBytes, valueBytes, Duration.ZERO, WriteCondition.IF_PRESENT), semaphore,
                         result -> Operation.replace(id, value, (Boolean)result, invoke, System.nanoTime()),
                         () -> Operation.replace(id, value, false, invoke, Long.MAX_VALUE), key);
                 }
@@ -291,7 +295,7 @@ final class NemesisWorkload implements AutoCloseable
     }
 
     private void complete(
-        final CompletableFuture<Object> future,
+        final CompletableFuture<?> future,
         final Semaphore semaphore,
         final OnResult onResult,
         final OnUnknown onUnknown,

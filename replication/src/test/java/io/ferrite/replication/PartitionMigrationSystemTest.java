@@ -1,5 +1,8 @@
 package io.ferrite.replication;
 
+import io.ferrite.client.FerriteException;
+import io.ferrite.client.FerriteClient;
+import io.ferrite.client.ClientContext;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.ferrite.codec.PartitionHash;
@@ -96,7 +99,7 @@ class PartitionMigrationSystemTest
         closeables.add(driver);
         final String[] endpoints = { topology.ingressEndpoints(0), topology.ingressEndpoints(1) };
 
-        final PartitionedClient loader = client(endpoints, driver);
+        final FerriteClient loader = client(endpoints, driver);
         final Map<String, String> acknowledged = new ConcurrentHashMap<>();
         final byte[] filler = new byte[96];
         for (int i = 0; i < FILL_KEYS; i++)
@@ -117,7 +120,7 @@ class PartitionMigrationSystemTest
         final Thread[] workers = new Thread[WORKERS];
         for (int w = 0; w < WORKERS; w++)
         {
-            final PartitionedClient client = client(endpoints, driver);
+            final FerriteClient client = client(endpoints, driver);
             final Random random = new Random(seed + w);
             final int worker = w;
             workers[w] = new Thread(() -> work(worker, client, random, registers, histories, ids, acknowledged,
@@ -125,7 +128,12 @@ class PartitionMigrationSystemTest
             workers[w].start();
         }
 
-        final PartitionMap before = loader.partitionMap();
+        final int[] owners = new int[loader.partitionCount()];
+        for (int p = 0; p < owners.length; p++)
+        {
+            owners[p] = loader.ownerOfPartition(p);
+        }
+        final PartitionMap before = new PartitionMap(loader.partitionMapEpoch(), GROUPS, owners);
         final List<PlannedMove> moves = new ArrayList<>();
         final int movesPerDirection = Fault.NONE == fault ? PARTITIONS / 4 : 2;
         for (int g = 0; g < GROUPS; g++)
@@ -199,7 +207,7 @@ class PartitionMigrationSystemTest
             assertFalse(worker.isAlive(), "worker did not finish");
         }
 
-        final PartitionedClient reader = client(endpoints, driver);
+        final FerriteClient reader = client(endpoints, driver);
         int checked = 0;
         for (final Map.Entry<String, String> e : acknowledged.entrySet())
         {
@@ -239,18 +247,18 @@ class PartitionMigrationSystemTest
         }
     }
 
-    private PartitionedClient client(final String[] endpoints, final MediaDriver driver)
+    private FerriteClient client(final String[] endpoints, final MediaDriver driver)
     {
-        final PartitionedClient client = PartitionedClient.connect(new PartitionedClientContext()
-            .ingressEndpoints(endpoints)
-            .aeronDirectoryName(driver.aeronDirectoryName())
+        final FerriteClient client = FerriteClient.connect(new ClientContext()
+            .cluster(endpoints)
+            .aeronDir(driver.aeronDirectoryName())
             .requestTimeout(Duration.ofSeconds(15)));
         closeables.add(client);
         return client;
     }
 
     private static void work(
-        final int worker, final PartitionedClient client, final Random random, final String[] registers,
+        final int worker, final FerriteClient client, final Random random, final String[] registers,
         final List<List<Operation>> histories, final AtomicInteger ids, final Map<String, String> acknowledged,
         final AtomicBoolean running)
     {
@@ -272,7 +280,7 @@ class PartitionMigrationSystemTest
                     lastRead[p] = null == read ? null : new String(read, StandardCharsets.UTF_8);
                     op = Operation.read(id, lastRead[p], invoke, System.nanoTime());
                 }
-                catch (final ReplicationException ex)
+                catch (final FerriteException ex)
                 {
                     op = null;
                 }
@@ -285,7 +293,7 @@ class PartitionMigrationSystemTest
                     client.put(key, bytes(value));
                     op = Operation.write(id, value, invoke, System.nanoTime());
                 }
-                catch (final ReplicationException ex)
+                catch (final FerriteException ex)
                 {
                     op = Operation.write(id, value, invoke, Long.MAX_VALUE);
                 }
@@ -299,7 +307,7 @@ class PartitionMigrationSystemTest
                     final boolean ok = client.compareAndSet(key, bytes(expected), bytes(value));
                     op = Operation.cas(id, expected, value, ok, invoke, System.nanoTime());
                 }
-                catch (final ReplicationException ex)
+                catch (final FerriteException ex)
                 {
                     op = Operation.cas(id, expected, value, false, invoke, Long.MAX_VALUE);
                 }
@@ -314,7 +322,7 @@ class PartitionMigrationSystemTest
                     client.put(bytes("fill-" + i), bytes(value));
                     acknowledged.put("fill-" + i, value);
                 }
-                catch (final ReplicationException ex)
+                catch (final FerriteException ex)
                 {
                     acknowledged.remove("fill-" + i);
                 }

@@ -1,5 +1,9 @@
 package io.ferrite.replication;
 
+import io.ferrite.client.FerriteException;
+import io.ferrite.client.FerriteClient;
+import io.ferrite.client.ClientContext;
+import io.ferrite.client.FerriteRedirectException;
 import io.ferrite.codec.PartitionHash;
 import org.agrona.CloseHelper;
 import org.junit.jupiter.api.AfterEach;
@@ -68,13 +72,19 @@ class PartitionMigrationTest
                 .errorHandler(errors::add)
                 .storeCapacityBytes(8L * 1024 * 1024)));
         }
-        final PartitionedClient client = PartitionedClient.connect(new PartitionedClientContext()
-            .topology(topology, GROUPS).requestTimeout(Duration.ofSeconds(20)));
+        final FerriteClient client = FerriteClient.connect(new ClientContext()
+            .cluster(topology.ingressEndpoints(0), topology.ingressEndpoints(1))
+            .requestTimeout(Duration.ofSeconds(20)));
         closeables.add(client);
-        final PartitionedClient stale = PartitionedClient.connect(new PartitionedClientContext()
-            .topology(topology, GROUPS).requestTimeout(Duration.ofSeconds(20)));
+        final FerriteClient stale = FerriteClient.connect(new ClientContext()
+            .cluster(topology.ingressEndpoints(0), topology.ingressEndpoints(1))
+            .requestTimeout(Duration.ofSeconds(20)));
         closeables.add(stale);
-        assertEquals(1, client.partitionMap().epoch(), "a new cluster starts at map epoch 1");
+        final FerriteClient staleMultiGet = FerriteClient.connect(new ClientContext()
+            .cluster(topology.ingressEndpoints(0), topology.ingressEndpoints(1))
+            .requestTimeout(Duration.ofSeconds(20)));
+        closeables.add(staleMultiGet);
+        assertEquals(1, client.partitionMapEpoch(), "a new cluster starts at map epoch 1");
 
         final Map<String, String> acknowledged = new ConcurrentHashMap<>();
         for (int i = 0; i < 600; i++)
@@ -90,7 +100,7 @@ class PartitionMigrationTest
         final List<PlannedMove> moves = new ArrayList<>();
         for (int p = 0; p < PARTITIONS && moves.size() < 4; p++)
         {
-            if (0 == client.partitionMap().owner(p))
+            if (0 == client.ownerOfPartition(p))
             {
                 moves.add(new PlannedMove(p, 0, 1));
             }
@@ -109,7 +119,7 @@ class PartitionMigrationTest
                         client.put(bytes("k" + i), bytes(value));
                         acknowledged.put("k" + i, value);
                     }
-                    catch (final ReplicationException ex)
+                    catch (final FerriteException ex)
                     {
                         errors.add(ex);
                     }
@@ -161,12 +171,36 @@ class PartitionMigrationTest
         }
         assertTrue(stale.redirectsFollowed() > 0, "the stale client must have been redirected");
 
-        try (ReplicatedClient group0 = ReplicatedClient.connect(new ReplicatedClientContext()
-            .ingressEndpoints(topology.ingressEndpoints(0))))
+        // a multi-get from a client that never heard of the moves: split by group (over the 1,024-key limit of one
+        // message), redirected parts split again by the corrected map, every value in the caller's order
+        final List<byte[]> keys = new ArrayList<>();
+        for (int i = 0; i < 2_600; i++)
+        {
+            keys.add(bytes(0 == i % 4 && i / 4 < 600 ? "k" + i / 4 : "missing-" + i));
+        }
+        final List<byte[]> values = staleMultiGet.multiGet(keys);
+        assertEquals(keys.size(), values.size());
+        for (int i = 0; i < keys.size(); i++)
+        {
+            final String key = new String(keys.get(i), StandardCharsets.UTF_8);
+            final String expected = acknowledged.get(key);
+            if (null == expected)
+            {
+                assertNull(values.get(i), key + " was never written");
+            }
+            else
+            {
+                assertArrayEquals(bytes(expected), values.get(i), "multi-get of " + key + " at " + i);
+            }
+        }
+        assertTrue(staleMultiGet.redirectsFollowed() > 0, "the stale multi-get must have been redirected");
+
+        try (FerriteClient group0 = FerriteClient.connect(new ClientContext()
+            .group(topology.ingressEndpoints(0))))
         {
             final String movedKey = keyOf(moves.get(0).partition());
-            final PartitionRedirectException redirect =
-                assertThrows(PartitionRedirectException.class, () -> group0.get(bytes(movedKey)));
+            final FerriteRedirectException redirect =
+                assertThrows(FerriteRedirectException.class, () -> group0.get(bytes(movedKey)));
             assertEquals(1, redirect.ownerGroup(), redirect.getMessage());
             assertEquals(moves.get(0).partition(), redirect.partition());
         }

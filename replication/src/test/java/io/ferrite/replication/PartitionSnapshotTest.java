@@ -1,5 +1,8 @@
 package io.ferrite.replication;
 
+import io.ferrite.client.FerriteClient;
+import io.ferrite.client.ClientContext;
+import io.ferrite.client.FerriteRedirectException;
 import io.ferrite.codec.PartitionHash;
 import io.ferrite.codec.sbe.MigrationAction;
 import org.agrona.CloseHelper;
@@ -58,8 +61,8 @@ class PartitionSnapshotTest
         final int interrupted = 1;
         int inInterrupted = 0;
         final long remainingBefore;
-        try (PartitionedClient client = PartitionedClient.connect(new PartitionedClientContext()
-            .ingressEndpoints(endpoints).requestTimeout(Duration.ofSeconds(20)));
+        try (FerriteClient client = FerriteClient.connect(new ClientContext()
+            .cluster(endpoints).requestTimeout(Duration.ofSeconds(20)));
             ClusterAdmin admin = new ClusterAdmin(endpoints, null, 20_000_000_000L))
         {
             for (int i = 0; i < 300; i++)
@@ -111,12 +114,12 @@ class PartitionSnapshotTest
             admin.control(1, interrupted, MigrationAction.OWN_TARGET, 0, epoch);
             admin.control(0, interrupted, MigrationAction.RELEASE_SOURCE, 1, epoch);
         }
-        try (PartitionedClient client = PartitionedClient.connect(new PartitionedClientContext()
-            .ingressEndpoints(endpoints).requestTimeout(Duration.ofSeconds(20)));
-            ReplicatedClient group1 = ReplicatedClient.connect(new ReplicatedClientContext()
-                .ingressEndpoints(TOPOLOGY.ingressEndpoints(1)));
-            ReplicatedClient group0 = ReplicatedClient.connect(new ReplicatedClientContext()
-                .ingressEndpoints(TOPOLOGY.ingressEndpoints(0))))
+        try (FerriteClient client = FerriteClient.connect(new ClientContext()
+            .cluster(endpoints).requestTimeout(Duration.ofSeconds(20)));
+            FerriteClient group1 = FerriteClient.connect(new ClientContext()
+                .group(TOPOLOGY.ingressEndpoints(1)));
+            FerriteClient group0 = FerriteClient.connect(new ClientContext()
+                .group(TOPOLOGY.ingressEndpoints(0))))
         {
             assertArrayEquals(bytes("written-during-move"), group1.get(bytes(keyIn(interrupted, 0))),
                 "a write made during the copy (queued before the snapshot) reached the target");
@@ -132,7 +135,7 @@ class PartitionSnapshotTest
                 if (p == finished || p == interrupted)
                 {
                     assertArrayEquals(bytes("v" + i), group1.get(key), "k" + i + " is on group 1");
-                    assertThrows(PartitionRedirectException.class, () -> group0.get(key), "group 0 redirects k" + i);
+                    assertThrows(FerriteRedirectException.class, () -> group0.get(key), "group 0 redirects k" + i);
                 }
             }
         }

@@ -1,11 +1,14 @@
 package io.ferrite.replication;
 
+import io.ferrite.client.FerriteClient;
+import io.ferrite.client.ClientContext;
 import org.agrona.CloseHelper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.time.Duration;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -54,14 +57,15 @@ class ReplicaGroupTest
                 .deleteOnStart(true)
                 .storeCapacityBytes(8L * 1024 * 1024)));
         }
-        final ReplicatedClient client = ReplicatedClient.connect(
-            new ReplicatedClientContext().ingressEndpoints(topology.ingressEndpoints(0)));
+        final FerriteClient client = FerriteClient.connect(
+            new ClientContext().group(topology.ingressEndpoints(0)));
         closeables.add(client);
 
         client.put(bytes("k1"), bytes("v1"));
         assertArrayEquals(bytes("v1"), client.get(bytes("k1")));
         assertNull(client.get(bytes("missing")));
-        assertFalse(client.putIfAbsent(bytes("k1"), bytes("other"), 0), "k1 exists: putIfAbsent must not store");
+        assertFalse(client.putIfAbsent(bytes("k1"), bytes("other"), Duration.ZERO),
+            "k1 exists: putIfAbsent must not store");
         assertTrue(client.compareAndSet(bytes("k1"), bytes("v1"), bytes("v2")));
         assertFalse(client.compareAndSet(bytes("k1"), bytes("v1"), bytes("v3")), "stale expected value must fail");
         assertArrayEquals(bytes("v2"), client.get(bytes("k1")));

@@ -1,7 +1,8 @@
 package io.ferrite.replication;
 
+import io.ferrite.client.FerriteClient;
+import io.ferrite.client.ClientContext;
 import io.aeron.cluster.RecordingLog;
-import io.ferrite.codec.sbe.PutMode;
 import org.agrona.CloseHelper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
@@ -74,7 +75,7 @@ class RetentionLagSystemTest
         }
         final int leader = GroupProbe.awaitHealthy(topology, 0, 60_000);
         final MemberProcess away = members[(leader + 1) % 3];
-        try (ReplicatedClient client = client(topology))
+        try (FerriteClient client = client(topology))
         {
             write(client, 500);
             GroupProbe.awaitHealthy(topology, 0, 60_000);
@@ -112,16 +113,16 @@ class RetentionLagSystemTest
         }
     }
 
-    private void write(final ReplicatedClient client, final int count)
+    private void write(final FerriteClient client, final int count)
     {
         final byte[] value = new byte[1000];
-        final List<CompletableFuture<Object>> batch = new ArrayList<>();
+        final List<CompletableFuture<?>> batch = new ArrayList<>();
         for (int i = 0; i < count; i++)
         {
             final String key = "key-" + (written % KEYS);
             Arrays.fill(value, (byte)written);
             written++;
-            batch.add(client.putAsync(key.getBytes(StandardCharsets.UTF_8), value, 0, PutMode.UPSERT));
+            batch.add(client.putAsync(key.getBytes(StandardCharsets.UTF_8), value));
             expected.put(key, value.clone());
             if (batch.size() == 100)
             {
@@ -132,10 +133,10 @@ class RetentionLagSystemTest
         batch.forEach(CompletableFuture::join);
     }
 
-    private static ReplicatedClient client(final GroupTopology topology)
+    private static FerriteClient client(final GroupTopology topology)
     {
-        return ReplicatedClient.connect(new ReplicatedClientContext()
-            .ingressEndpoints(topology.ingressEndpoints(0))
+        return FerriteClient.connect(new ClientContext()
+            .group(topology.ingressEndpoints(0))
             .termLength(TERM_LENGTH)
             .connectTimeoutNs(TimeUnit.SECONDS.toNanos(20))
             .requestTimeoutNs(TimeUnit.SECONDS.toNanos(20)));

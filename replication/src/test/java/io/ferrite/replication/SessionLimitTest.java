@@ -1,5 +1,8 @@
 package io.ferrite.replication;
 
+import io.ferrite.client.FerriteException;
+import io.ferrite.client.FerriteClient;
+import io.ferrite.client.ClientContext;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import org.agrona.CloseHelper;
@@ -54,19 +57,19 @@ class SessionLimitTest
         }
     }
 
-    private ReplicatedClientContext clientContext()
+    private ClientContext clientContext()
     {
-        return group.clientContext().aeronDirectoryName(clientDriver.aeronDirectoryName());
+        return group.clientContext().aeronDir(clientDriver.aeronDirectoryName());
     }
 
     @Test
     void shouldAcceptMoreThanTenIdleClientsByDefault()
     {
         group = new TestGroup(tempDir, 40000, (ctx) -> { });
-        final List<ReplicatedClient> clients = new ArrayList<>();
+        final List<FerriteClient> clients = new ArrayList<>();
         for (int i = 0; i < 12; i++)
         {
-            final ReplicatedClient client = group.add(ReplicatedClient.connect(clientContext()));
+            final FerriteClient client = group.add(FerriteClient.connect(clientContext()));
             client.put(bytes("client:" + i), bytes("here"));
             clients.add(client);
         }
@@ -80,16 +83,16 @@ class SessionLimitTest
     void shouldCloseIdleSessionsSoNewcomersFindASlot()
     {
         group = new TestGroup(tempDir, 40500, (ctx) -> ctx.maxSessions(4).sessionIdleTimeoutMs(300));
-        final List<ReplicatedClient> idle = new ArrayList<>();
+        final List<FerriteClient> idle = new ArrayList<>();
         for (int i = 0; i < 3; i++)
         {
-            final ReplicatedClient client = group.add(ReplicatedClient.connect(clientContext()));
+            final FerriteClient client = group.add(FerriteClient.connect(clientContext()));
             client.put(bytes("idle:" + i), bytes("v"));
             idle.add(client);
         }
         for (int i = 0; i < 4; i++)
         {
-            final ReplicatedClient newcomer = connectWithin(15_000);
+            final FerriteClient newcomer = connectWithin(15_000);
             newcomer.put(bytes("new:" + i), bytes("v"));
             assertArrayEquals(bytes("v"), newcomer.get(bytes("idle:0")));
         }
@@ -101,7 +104,7 @@ class SessionLimitTest
         }
     }
 
-    private ReplicatedClient connectWithin(final long timeoutMs)
+    private FerriteClient connectWithin(final long timeoutMs)
     {
         final long deadline = System.currentTimeMillis() + timeoutMs;
         long parkMs = 10;
@@ -109,9 +112,9 @@ class SessionLimitTest
         {
             try
             {
-                return group.add(ReplicatedClient.connect(clientContext()));
+                return group.add(FerriteClient.connect(clientContext()));
             }
-            catch (final ReplicationException ex)
+            catch (final FerriteException ex)
             {
                 if (System.currentTimeMillis() > deadline)
                 {

@@ -1,5 +1,6 @@
 package io.ferrite.replication;
 
+import io.ferrite.client.FerriteClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -42,7 +43,7 @@ class SettingsMismatchTest
         group = new TestGroup(tempDir, 42000);
         group.launch(0, (ctx) -> { });
         group.launch(1, (ctx) -> { });
-        final ReplicatedClient client = group.connect();
+        final FerriteClient client = group.connect();
         client.put(bytes("k"), bytes("v"));
         TestGroup.await("the leader's settings to reach the log", 10_000,
             () -> group.nodes[0].service(0).logPosition() > 0 && group.nodes[1].service(0).logPosition() > 0);

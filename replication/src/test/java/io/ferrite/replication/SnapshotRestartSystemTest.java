@@ -1,7 +1,8 @@
 package io.ferrite.replication;
 
+import io.ferrite.client.FerriteClient;
+import io.ferrite.client.ClientContext;
 import io.aeron.cluster.RecordingLog;
-import io.ferrite.codec.sbe.PutMode;
 import org.agrona.CloseHelper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
@@ -88,14 +89,14 @@ class SnapshotRestartSystemTest
         awaitGroupFormed(topology);
         final Map<String, byte[]> expected = new HashMap<>();
         final byte[] value = new byte[1000];
-        try (ReplicatedClient client = client(topology))
+        try (FerriteClient client = client(topology))
         {
-            final List<java.util.concurrent.CompletableFuture<Object>> batch = new ArrayList<>();
+            final List<java.util.concurrent.CompletableFuture<?>> batch = new ArrayList<>();
             for (int i = 0; i < WRITES; i++)
             {
                 final String key = "key-" + (i % KEYS);
                 Arrays.fill(value, (byte)i);
-                batch.add(client.putAsync(key.getBytes(StandardCharsets.UTF_8), value, 0, PutMode.UPSERT));
+                batch.add(client.putAsync(key.getBytes(StandardCharsets.UTF_8), value));
                 expected.put(key, value.clone());
                 if (batch.size() == 100)
                 {
@@ -131,7 +132,7 @@ class SnapshotRestartSystemTest
         {
             member.start(false, 60_000);
         }
-        try (ReplicatedClient client = client(topology))
+        try (FerriteClient client = client(topology))
         {
             for (final Map.Entry<String, byte[]> entry : expected.entrySet())
             {
@@ -142,10 +143,10 @@ class SnapshotRestartSystemTest
         assertNoErrors(members);
     }
 
-    private static ReplicatedClient client(final GroupTopology topology)
+    private static FerriteClient client(final GroupTopology topology)
     {
-        return ReplicatedClient.connect(new ReplicatedClientContext()
-            .ingressEndpoints(topology.ingressEndpoints(0))
+        return FerriteClient.connect(new ClientContext()
+            .group(topology.ingressEndpoints(0))
             .termLength(TERM_LENGTH)
             .connectTimeoutNs(TimeUnit.SECONDS.toNanos(20))
             .requestTimeoutNs(TimeUnit.SECONDS.toNanos(20)));

@@ -1,5 +1,7 @@
 package io.ferrite.replication;
 
+import io.ferrite.client.FerriteClient;
+import io.ferrite.client.ClientContext;
 import io.aeron.cluster.service.Cluster;
 import org.agrona.CloseHelper;
 import org.junit.jupiter.api.AfterEach;
@@ -40,8 +42,8 @@ class SnapshotTriggerTest
         final File dir = new File(tempDir, "node");
         ReplicaNode node = ReplicaNode.launch(context(topology, dir, true));
         closeables.add(node);
-        try (ReplicatedClient client = ReplicatedClient.connect(
-            new ReplicatedClientContext().ingressEndpoints(topology.ingressEndpoints(0))))
+        try (FerriteClient client = FerriteClient.connect(
+            new ClientContext().group(topology.ingressEndpoints(0))))
         {
             final byte[] value = new byte[500];
             for (int i = 0; i < 2000; i++)
@@ -68,8 +70,8 @@ class SnapshotTriggerTest
 
         node = ReplicaNode.launch(context(topology, dir, false));
         closeables.add(node);
-        try (ReplicatedClient client = ReplicatedClient.connect(
-            new ReplicatedClientContext().ingressEndpoints(topology.ingressEndpoints(0))))
+        try (FerriteClient client = FerriteClient.connect(
+            new ClientContext().group(topology.ingressEndpoints(0))))
         {
             assertArrayEquals(bytes("value"), client.get(bytes("last")));
             assertArrayEquals(new byte[500], client.get(bytes("k7")));

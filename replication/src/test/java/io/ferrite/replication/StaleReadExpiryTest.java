@@ -1,10 +1,12 @@
 package io.ferrite.replication;
 
+import io.ferrite.client.FerriteClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.time.Duration;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -40,12 +42,12 @@ class StaleReadExpiryTest
     void shouldNotServeExpiredEntriesFromAnIdleGroup()
     {
         group = new TestGroup(tempDir, 39000, (ctx) -> { });
-        final ReplicatedClient client = group.connect();
+        final FerriteClient client = group.connect();
         final int follower = (client.leaderMemberId() + 1) % 3;
-        final ReplicatedClient followerReads = group.add(
-            ReplicatedClient.connect(group.clientContext().staleReadMember(follower)));
+        final FerriteClient followerReads = group.add(
+            FerriteClient.connect(group.clientContext().staleReadMember(follower)));
         final long expiresNoSoonerThan = System.currentTimeMillis() + 300;
-        client.put(bytes("ttl"), bytes("short-lived"), 300);
+        client.put(bytes("ttl"), bytes("short-lived"), Duration.ofMillis(300));
         client.put(bytes("forever"), bytes("kept"));
         TestGroup.await("follower " + follower + " to apply the writes", 10_000,
             () -> null != followerReads.getPossiblyStale(bytes("forever")));
@@ -66,7 +68,7 @@ class StaleReadExpiryTest
     void shouldFollowTheLeaderForStaleReads()
     {
         group = new TestGroup(tempDir, 39500, (ctx) -> { });
-        final ReplicatedClient client = group.connect();
+        final FerriteClient client = group.connect();
         client.put(bytes("k"), bytes("v"));
         assertArrayEquals(bytes("v"), client.getPossiblyStale(bytes("k")));
         final int oldLeader = client.leaderMemberId();

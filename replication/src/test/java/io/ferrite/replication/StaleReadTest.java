@@ -1,8 +1,8 @@
 package io.ferrite.replication;
 
-import io.ferrite.transport.ClientContext;
-import io.ferrite.transport.FerriteClient;
-import io.ferrite.transport.FerriteRequestException;
+import io.ferrite.client.FerriteClient;
+import io.ferrite.client.ClientContext;
+import io.ferrite.client.FerriteRequestException;
 import org.agrona.CloseHelper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -52,8 +52,8 @@ class StaleReadTest
                 .deleteOnStart(true)
                 .storeCapacityBytes(4L * 1024 * 1024)));
         }
-        final ReplicatedClient leaderClient = ReplicatedClient.connect(new ReplicatedClientContext()
-            .ingressEndpoints(topology.ingressEndpoints(0))
+        final FerriteClient leaderClient = FerriteClient.connect(new ClientContext()
+            .group(topology.ingressEndpoints(0))
             .staleReadEndpoints(topology.staleReadEndpoints(0)));
         closeables.add(leaderClient);
         leaderClient.put(bytes("k"), bytes("v1"));
@@ -61,8 +61,8 @@ class StaleReadTest
             "the leader applies a write before acknowledging it, so its own stale read sees it");
 
         final int follower = (leaderClient.leaderMemberId() + 1) % 3;
-        final ReplicatedClient followerClient = ReplicatedClient.connect(new ReplicatedClientContext()
-            .ingressEndpoints(topology.ingressEndpoints(0))
+        final FerriteClient followerClient = FerriteClient.connect(new ClientContext()
+            .group(topology.ingressEndpoints(0))
             .staleReadEndpoints(topology.staleReadEndpoints(0))
             .staleReadMember(follower));
         closeables.add(followerClient);

@@ -1,5 +1,7 @@
 package io.ferrite.replication;
 
+import io.ferrite.client.FerriteClient;
+import io.ferrite.client.ClientContext;
 import io.aeron.cluster.RecordingLog;
 import org.agrona.CloseHelper;
 import org.junit.jupiter.api.AfterEach;
@@ -52,8 +54,8 @@ class StandbyBackupTest
             nodes.add(node);
             closeables.add(node);
         }
-        final ReplicatedClient client = ReplicatedClient.connect(
-            new ReplicatedClientContext().ingressEndpoints(topology.ingressEndpoints(0)));
+        final FerriteClient client = FerriteClient.connect(
+            new ClientContext().group(topology.ingressEndpoints(0)));
         closeables.add(client);
         for (int i = 0; i < 1000; i++)
         {

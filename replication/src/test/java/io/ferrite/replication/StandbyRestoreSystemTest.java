@@ -1,6 +1,7 @@
 package io.ferrite.replication;
 
-import io.ferrite.codec.sbe.PutMode;
+import io.ferrite.client.FerriteClient;
+import io.ferrite.client.ClientContext;
 import org.agrona.CloseHelper;
 import org.agrona.IoUtil;
 import org.junit.jupiter.api.AfterEach;
@@ -72,7 +73,7 @@ class StandbyRestoreSystemTest
         }
         GroupProbe.awaitHealthy(topology, 0, 60_000);
         final File standbyDir = new File(tempDir, "standby");
-        try (ReplicatedClient client = client(topology))
+        try (FerriteClient client = client(topology))
         {
             write(client, 1500);
             final StandbyBackup standby = StandbyBackup.launch(
@@ -115,7 +116,7 @@ class StandbyRestoreSystemTest
             member.start(false, 60_000);
         }
         GroupProbe.awaitHealthy(topology, 0, 60_000);
-        try (ReplicatedClient client = client(topology))
+        try (FerriteClient client = client(topology))
         {
             for (final Map.Entry<String, byte[]> entry : expected.entrySet())
             {
@@ -128,16 +129,16 @@ class StandbyRestoreSystemTest
         assertTrue(GroupProbe.divergent(digests).isEmpty(), "rebuilt members' stores differ: " + digests);
     }
 
-    private void write(final ReplicatedClient client, final int count)
+    private void write(final FerriteClient client, final int count)
     {
         final byte[] value = new byte[600];
-        final List<CompletableFuture<Object>> batch = new ArrayList<>();
+        final List<CompletableFuture<?>> batch = new ArrayList<>();
         for (int i = 0; i < count; i++)
         {
             final String key = "key-" + (written % KEYS);
             Arrays.fill(value, (byte)written);
             written++;
-            batch.add(client.putAsync(key.getBytes(StandardCharsets.UTF_8), value, 0, PutMode.UPSERT));
+            batch.add(client.putAsync(key.getBytes(StandardCharsets.UTF_8), value));
             expected.put(key, value.clone());
             if (batch.size() == 100)
             {
@@ -148,10 +149,10 @@ class StandbyRestoreSystemTest
         batch.forEach(CompletableFuture::join);
     }
 
-    private static ReplicatedClient client(final GroupTopology topology)
+    private static FerriteClient client(final GroupTopology topology)
     {
-        return ReplicatedClient.connect(new ReplicatedClientContext()
-            .ingressEndpoints(topology.ingressEndpoints(0))
+        return FerriteClient.connect(new ClientContext()
+            .group(topology.ingressEndpoints(0))
             .termLength(TERM_LENGTH)
             .connectTimeoutNs(TimeUnit.SECONDS.toNanos(20))
             .requestTimeoutNs(TimeUnit.SECONDS.toNanos(20)));

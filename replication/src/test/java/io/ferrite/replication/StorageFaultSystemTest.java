@@ -1,8 +1,9 @@
 package io.ferrite.replication;
 
+import io.ferrite.client.FerriteClient;
+import io.ferrite.client.ClientContext;
 import io.aeron.cluster.ClusterTool;
 import io.aeron.cluster.RecordingLog;
-import io.ferrite.codec.sbe.PutMode;
 import org.agrona.CloseHelper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
@@ -66,7 +67,7 @@ class StorageFaultSystemTest
         startGroup(45000, 0);
         final int leader = GroupProbe.awaitHealthy(topology, 0, 60_000);
         final MemberProcess victim = members[(leader + 1) % 3];
-        try (ReplicatedClient client = client())
+        try (FerriteClient client = client())
         {
             write(client, 2500);
             GroupProbe.awaitHealthy(topology, 0, 60_000);
@@ -96,7 +97,7 @@ class StorageFaultSystemTest
         startGroup(46000, 256 * 1024);
         final int leader = GroupProbe.awaitHealthy(topology, 0, 60_000);
         final MemberProcess victim = members[(leader + 1) % 3];
-        try (ReplicatedClient client = client())
+        try (FerriteClient client = client())
         {
             write(client, 2000);
             final byte[] marked = new byte[1000];
@@ -144,7 +145,7 @@ class StorageFaultSystemTest
         boolean divergent = false;
         if (rejoined)
         {
-            try (ReplicatedClient client = client())
+            try (FerriteClient client = client())
             {
                 client.put(bytes("after-restart"), new byte[]{ 1 });
             }
@@ -178,7 +179,7 @@ class StorageFaultSystemTest
         }
     }
 
-    private void assertValues(final ReplicatedClient client)
+    private void assertValues(final FerriteClient client)
     {
         for (final Map.Entry<String, byte[]> entry : expected.entrySet())
         {
@@ -187,17 +188,17 @@ class StorageFaultSystemTest
         }
     }
 
-    private void write(final ReplicatedClient client, final int count)
+    private void write(final FerriteClient client, final int count)
     {
         final byte[] value = new byte[1000];
-        final List<CompletableFuture<Object>> batch = new ArrayList<>();
+        final List<CompletableFuture<?>> batch = new ArrayList<>();
         for (int i = 0; i < count; i++)
         {
             final String key = "key-" + (written % KEYS);
             Arrays.fill(value, (byte)(1 + written % 250));
 
             written++;
-            batch.add(client.putAsync(key.getBytes(StandardCharsets.UTF_8), value, 0, PutMode.UPSERT));
+            batch.add(client.putAsync(key.getBytes(StandardCharsets.UTF_8), value));
             expected.put(key, value.clone());
             if (batch.size() == 100)
             {
@@ -208,10 +209,10 @@ class StorageFaultSystemTest
         batch.forEach(CompletableFuture::join);
     }
 
-    private ReplicatedClient client()
+    private FerriteClient client()
     {
-        return ReplicatedClient.connect(new ReplicatedClientContext()
-            .ingressEndpoints(topology.ingressEndpoints(0))
+        return FerriteClient.connect(new ClientContext()
+            .group(topology.ingressEndpoints(0))
             .termLength(TERM_LENGTH)
             .connectTimeoutNs(TimeUnit.SECONDS.toNanos(20))
             .requestTimeoutNs(TimeUnit.SECONDS.toNanos(20)));

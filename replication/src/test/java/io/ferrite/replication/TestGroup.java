@@ -1,5 +1,7 @@
 package io.ferrite.replication;
 
+import io.ferrite.client.FerriteClient;
+import io.ferrite.client.ClientContext;
 import io.aeron.cluster.client.ClusterEvent;
 import io.aeron.cluster.service.Cluster;
 import org.agrona.CloseHelper;
@@ -74,17 +76,17 @@ final class TestGroup implements AutoCloseable
         (error instanceof ClusterEvent ? events : errors).add(error);
     }
 
-    ReplicatedClientContext clientContext()
+    ClientContext clientContext()
     {
-        return new ReplicatedClientContext()
-            .ingressEndpoints(topology.ingressEndpoints(0))
+        return new ClientContext()
+            .group(topology.ingressEndpoints(0))
             .staleReadEndpoints(topology.staleReadEndpoints(0))
             .errorHandler(errors::add);
     }
 
-    ReplicatedClient connect()
+    FerriteClient connect()
     {
-        return add(ReplicatedClient.connect(clientContext()));
+        return add(FerriteClient.connect(clientContext()));
     }
 
     <T extends AutoCloseable> T add(final T closeable)

@@ -1,5 +1,6 @@
 package io.ferrite.replication;
 
+import io.ferrite.client.FerriteClient;
 import io.ferrite.replication.datastore.DataStoreException;
 import io.ferrite.replication.datastore.DataStoreGroup;
 import io.ferrite.replication.datastore.DataStorePolicyContext;
@@ -42,9 +43,9 @@ public final class TestGroupAccess implements AutoCloseable
             })), db);
     }
 
-    public ReplicatedClient client()
+    public FerriteClient client()
     {
-        return ReplicatedClient.connect(group.clientContext());
+        return FerriteClient.connect(group.clientContext());
     }
 
     /**

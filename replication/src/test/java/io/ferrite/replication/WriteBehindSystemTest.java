@@ -1,5 +1,8 @@
 package io.ferrite.replication;
 
+import io.ferrite.client.FerriteException;
+import io.ferrite.client.FerriteClient;
+import io.ferrite.client.ClientContext;
 import io.ferrite.replication.datastore.DataStoreConfiguration;
 import io.ferrite.replication.datastore.DataStoreGroup;
 import io.ferrite.replication.datastore.LostWriteChecker;
@@ -56,7 +59,7 @@ class WriteBehindSystemTest
     private final LostWriteChecker history = new LostWriteChecker();
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private DataStoreGroup group;
-    private ReplicatedClient client;
+    private FerriteClient client;
     private long sequence;
 
     @BeforeAll
@@ -89,10 +92,10 @@ class WriteBehindSystemTest
         client = connect();
     }
 
-    private ReplicatedClient connect()
+    private FerriteClient connect()
     {
-        final ReplicatedClient c = ReplicatedClient.connect(new ReplicatedClientContext()
-            .ingressEndpoints(topology.ingressEndpoints(0))
+        final FerriteClient c = FerriteClient.connect(new ClientContext()
+            .group(topology.ingressEndpoints(0))
             .requestTimeoutNs(TimeUnit.SECONDS.toNanos(15)));
         closeables.add(c);
         return c;
@@ -127,9 +130,9 @@ class WriteBehindSystemTest
     @Order(1)
     void shouldQueryTheDatabaseOnceForAThousandConcurrentMissesOfOneKey() throws Exception
     {
-        final ReplicatedClient[] clients = { client, connect(), connect(), connect() };
+        final FerriteClient[] clients = { client, connect(), connect(), connect() };
         final long loadsBefore = leaderCounter("loads");
-        final List<CompletableFuture<Object>> gets = new ArrayList<>();
+        final List<CompletableFuture<?>> gets = new ArrayList<>();
         try (Connection locker = group.database().connect())
         {
             locker.setAutoCommit(false);
@@ -141,7 +144,7 @@ class WriteBehindSystemTest
             await("the leader to start the load", 30_000, () -> leaderCounter("loads") > loadsBefore);
             locker.rollback();
         }
-        for (final CompletableFuture<Object> get : gets)
+        for (final CompletableFuture<?> get : gets)
         {
             assertEquals("from-db", text((byte[])get.get(30, TimeUnit.SECONDS)), "every miss gets the loaded value");
         }
@@ -156,7 +159,7 @@ class WriteBehindSystemTest
     {
         group.insert("late", "old", 1);
         final long loadsBefore = leaderCounter("loads");
-        final CompletableFuture<Object> get;
+        final CompletableFuture<?> get;
         try (Connection locker = group.database().connect())
         {
             locker.setAutoCommit(false);
@@ -182,7 +185,7 @@ class WriteBehindSystemTest
         try
         {
             assertEquals("from-db", text(client.get(bytes("hot"))), "hits are served while the database is down");
-            final ReplicationException ex = assertThrowsReplication(() -> client.get(bytes("seed-5")));
+            final FerriteException ex = assertThrowsReplication(() -> client.get(bytes("seed-5")));
             assertTrue(ex.getMessage().contains("DATASTORE_UNAVAILABLE") ||
                 ex.getMessage().contains("DATASTORE_TIMEOUT"), "a miss gets a clear error: " + ex.getMessage());
         }
@@ -196,7 +199,7 @@ class WriteBehindSystemTest
             {
                 return "seed-value-5".equals(text(client.get(bytes("seed-5"))));
             }
-            catch (final ReplicationException ex)
+            catch (final FerriteException ex)
             {
                 return false;
             }
@@ -223,7 +226,7 @@ class WriteBehindSystemTest
                     client.put(bytes("bp-" + i), bytes("bp-value-" + i));
                     history.acknowledged("bp-" + i, "bp-value-" + i);
                 }
-                catch (final ReplicationException ex)
+                catch (final FerriteException ex)
                 {
                     assertTrue(ex.getMessage().contains("WRITE_BEHIND_FULL"), "a full pending set says so: " + ex);
                     refused++;
@@ -342,7 +345,7 @@ class WriteBehindSystemTest
                 history.acknowledged(key, value);
                 acked++;
             }
-            catch (final ReplicationException ex)
+            catch (final FerriteException ex)
             {
                 if (ex.getMessage().contains("WRITE_BEHIND_FULL"))
                 {
@@ -353,13 +356,13 @@ class WriteBehindSystemTest
         }
     }
 
-    private static ReplicationException assertThrowsReplication(final Runnable call)
+    private static FerriteException assertThrowsReplication(final Runnable call)
     {
         try
         {
             call.run();
         }
-        catch (final ReplicationException ex)
+        catch (final FerriteException ex)
         {
             return ex;
         }

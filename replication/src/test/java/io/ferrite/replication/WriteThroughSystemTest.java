@@ -1,5 +1,8 @@
 package io.ferrite.replication;
 
+import io.ferrite.client.FerriteException;
+import io.ferrite.client.FerriteClient;
+import io.ferrite.client.ClientContext;
 import io.ferrite.replication.datastore.DataStoreGroup;
 import org.agrona.CloseHelper;
 import org.junit.jupiter.api.AfterAll;
@@ -39,7 +42,7 @@ class WriteThroughSystemTest
     private final GroupTopology topology = GroupTopology.local(3, 45000);
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private DataStoreGroup group;
-    private ReplicatedClient client;
+    private FerriteClient client;
 
     @BeforeAll
     void startGroup() throws Exception
@@ -54,8 +57,8 @@ class WriteThroughSystemTest
             closeables.add(member);
             member.start(true, 60_000);
         }
-        client = ReplicatedClient.connect(new ReplicatedClientContext()
-            .ingressEndpoints(topology.ingressEndpoints(0))
+        client = FerriteClient.connect(new ClientContext()
+            .group(topology.ingressEndpoints(0))
             .requestTimeoutNs(TimeUnit.SECONDS.toNanos(15)));
         closeables.add(client);
     }
@@ -98,7 +101,7 @@ class WriteThroughSystemTest
             connection.createStatement().execute("ALTER TABLE " + group.table() + " ADD CONSTRAINT short_values " +
                 "CHECK (value IS NULL OR length(value) < 12)");
         }
-        final ReplicationException ex = expectError(() -> client.put(bytes("refused"), bytes("far-too-long-a-value")));
+        final FerriteException ex = expectError(() -> client.put(bytes("refused"), bytes("far-too-long-a-value")));
         assertTrue(ex.getMessage().contains("DATASTORE_REFUSED"), "a refusal says so: " + ex.getMessage());
         assertEquals("small", text(client.get(bytes("refused"))), "the refused value must never be served");
         assertEquals("small", group.contents().get("refused"));
@@ -112,7 +115,7 @@ class WriteThroughSystemTest
         {
             locker.setAutoCommit(false);
             locker.createStatement().execute("LOCK TABLE " + group.table() + " IN ACCESS EXCLUSIVE MODE");
-            final ReplicationException ex = expectError(() -> client.put(bytes("slow"), bytes("during")));
+            final FerriteException ex = expectError(() -> client.put(bytes("slow"), bytes("during")));
             assertTrue(ex.getMessage().contains("DATASTORE_TIMEOUT"), "a slow database gives a timeout: " + ex);
             locker.rollback();
         }
@@ -120,7 +123,7 @@ class WriteThroughSystemTest
         group.proxy().cut();
         try
         {
-            final ReplicationException ex = expectError(() -> client.put(bytes("slow"), bytes("down")));
+            final FerriteException ex = expectError(() -> client.put(bytes("slow"), bytes("down")));
             assertTrue(ex.getMessage().contains("DATASTORE_UNAVAILABLE") || ex.getMessage().contains(
                 "DATASTORE_TIMEOUT"), "a database that is down gives a clear error: " + ex.getMessage());
         }
@@ -134,7 +137,7 @@ class WriteThroughSystemTest
             {
                 return "before".equals(text(client.get(bytes("slow"))));
             }
-            catch (final ReplicationException e)
+            catch (final FerriteException e)
             {
                 return false;
             }
@@ -142,13 +145,13 @@ class WriteThroughSystemTest
         assertEquals("before", group.contents().get("slow"));
     }
 
-    private static ReplicationException expectError(final Runnable call)
+    private static FerriteException expectError(final Runnable call)
     {
         try
         {
             call.run();
         }
-        catch (final ReplicationException ex)
+        catch (final FerriteException ex)
         {
             return ex;
         }

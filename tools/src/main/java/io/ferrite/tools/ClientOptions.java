@@ -1,7 +1,7 @@
 package io.ferrite.tools;
 
-import io.ferrite.transport.ClientContext;
-import io.ferrite.transport.FerriteClient;
+import io.ferrite.client.FerriteClient;
+import io.ferrite.client.ClientContext;
 import io.ferrite.transport.NodeConfiguration;
 import picocli.CommandLine.Option;
 

@@ -1,5 +1,7 @@
 package io.ferrite.tools;
 
+import io.ferrite.client.FerriteClient;
+import io.ferrite.client.ClientContext;
 import io.aeron.Aeron;
 import io.aeron.cluster.ClusterControl;
 import io.ferrite.replication.ClusterStatus;
@@ -7,8 +9,6 @@ import io.ferrite.replication.datastore.DataStoreStatus;
 import io.ferrite.replication.GroupTopology;
 import io.ferrite.replication.ReplicaNode;
 import io.ferrite.replication.ReplicaNodeContext;
-import io.ferrite.replication.ReplicatedClient;
-import io.ferrite.replication.ReplicatedClientContext;
 import io.ferrite.replication.ReplicationConfiguration;
 import io.ferrite.replication.StandbyBackup;
 import org.agrona.CloseHelper;
@@ -161,8 +161,8 @@ final class ClusterCommand implements Runnable
 
         private static int demo(final GroupTopology topology, final int group, final List<ReplicaNode> nodes)
         {
-            try (ReplicatedClient client = ReplicatedClient.connect(new ReplicatedClientContext()
-                .ingressEndpoints(topology.ingressEndpoints(group))
+            try (FerriteClient client = FerriteClient.connect(new ClientContext()
+                .group(topology.ingressEndpoints(group))
                 .staleReadEndpoints(topology.staleReadEndpoints(group))))
             {
                 final long start = System.nanoTime();

@@ -1,10 +1,10 @@
 package io.ferrite.tools;
 
+import io.ferrite.client.FerriteClient;
+import io.ferrite.client.ClientContext;
+import io.ferrite.client.FerriteException;
 import io.ferrite.engine.EvictionPolicyType;
 import io.ferrite.engine.StoreContext;
-import io.ferrite.transport.ClientContext;
-import io.ferrite.transport.FerriteClient;
-import io.ferrite.transport.FerriteException;
 import io.ferrite.transport.FerriteNode;
 import io.ferrite.transport.NodeContext;
 import io.ferrite.replication.GroupTopology;
@@ -12,6 +12,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.time.Duration;
 import java.io.File;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -65,18 +66,18 @@ final class DemoCommand implements Callable<Integer>
                 TimeUnit.NANOSECONDS.toMicros(client.ping()));
 
             client.put("user:42", "{\"name\":\"Ada\"}");
-            client.put("session:7", "short-lived", 60_000);
+            client.put("session:7", "short-lived", Duration.ofMinutes(1));
             System.out.printf("put user:42, session:7 (TTL 60 s)   get user:42 -> %s%n", client.get("user:42"));
             System.out.printf("get user:43 -> %s (a miss)%n", client.get("user:43"));
             System.out.printf("putIfAbsent user:42 -> %s; delete session:7 -> %s%n",
-                client.putIfAbsent(bytes("user:42"), bytes("other"), 0), client.delete("session:7"));
+                client.putIfAbsent(bytes("user:42"), bytes("other"), Duration.ZERO), client.delete("session:7"));
 
             final long start = System.nanoTime();
             final byte[] value = new byte[100];
             final List<CompletableFuture<Boolean>> inFlight = new ArrayList<>();
             for (int i = 0; i < entries; i++)
             {
-                inFlight.add(client.putAsync(bytes("key-" + i), value, 0, FerriteClient.PUT));
+                inFlight.add(client.putAsync(bytes("key-" + i), value));
                 if (inFlight.size() == 1024)
                 {
                     CompletableFuture.allOf(inFlight.toArray(new CompletableFuture<?>[0])).join();

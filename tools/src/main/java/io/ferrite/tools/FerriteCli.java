@@ -1,6 +1,6 @@
 package io.ferrite.tools;
 
-import io.ferrite.transport.FerriteException;
+import io.ferrite.client.FerriteException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

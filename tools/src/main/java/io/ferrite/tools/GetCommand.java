@@ -1,6 +1,6 @@
 package io.ferrite.tools;
 
-import io.ferrite.transport.FerriteClient;
+import io.ferrite.client.FerriteClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;

@@ -1,12 +1,12 @@
 package io.ferrite.tools;
 
+import io.ferrite.client.IdleStrategies;
 import io.aeron.ChannelUri;
 import io.aeron.CommonContext;
 import io.ferrite.engine.EvictionPolicyType;
 import io.ferrite.engine.StoreConfiguration;
 import io.ferrite.engine.StoreContext;
 import io.ferrite.transport.FerriteNode;
-import io.ferrite.transport.IdleStrategies;
 import io.ferrite.transport.NodeContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

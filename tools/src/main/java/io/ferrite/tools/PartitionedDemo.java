@@ -1,18 +1,19 @@
 package io.ferrite.tools;
 
+import io.ferrite.client.FerriteException;
+import io.ferrite.client.FerriteClient;
+import io.ferrite.client.ClientContext;
+import io.ferrite.client.WriteCondition;
 import io.ferrite.codec.PartitionHash;
 import io.ferrite.replication.ClusterAdmin;
 import io.ferrite.replication.ClusterStatus;
 import io.ferrite.replication.GroupTopology;
 import io.ferrite.replication.PartitionMap;
 import io.ferrite.replication.PartitionMover;
-import io.ferrite.replication.PartitionedClient;
-import io.ferrite.replication.PartitionedClientContext;
 import io.ferrite.replication.PlanStatus;
 import io.ferrite.replication.PlannedMove;
 import io.ferrite.replication.ReplicaNode;
 import io.ferrite.replication.ReplicaNodeContext;
-import io.ferrite.replication.ReplicationException;
 import org.agrona.CloseHelper;
 
 import java.io.File;
@@ -60,8 +61,8 @@ final class PartitionedDemo
             final String[] endpoints = { topology.ingressEndpoints(0), topology.ingressEndpoints(1) };
             System.out.printf("Started 2 groups x 3 members, %d partitions (partition = murmur3(key) mod %d)%n",
                 partitions, partitions);
-            try (PartitionedClient client = PartitionedClient.connect(new PartitionedClientContext()
-                .ingressEndpoints(endpoints).requestTimeout(Duration.ofSeconds(20)));
+            try (FerriteClient client = FerriteClient.connect(new ClientContext()
+                .cluster(endpoints).requestTimeout(Duration.ofSeconds(20)));
                 ClusterAdmin admin = new ClusterAdmin(endpoints, null, TimeUnit.SECONDS.toNanos(20)))
             {
                 final int[] perGroup = new int[GROUPS];
@@ -70,7 +71,7 @@ final class PartitionedDemo
                 {
                     final byte[] key = bytes("user:" + i);
                     client.put(key, bytes("{\"id\":" + i + "}"), Duration.ofHours(1));
-                    perGroup[client.partitionMap().ownerOf(key)]++;
+                    perGroup[client.groupOf(key)]++;
                 }
                 System.out.printf("2,000 puts routed by partition: %d to group 0, %d to group 1 (%d ms)%n",
                     perGroup[0], perGroup[1], (System.nanoTime() - start) / 1_000_000);
@@ -87,7 +88,7 @@ final class PartitionedDemo
                     if (PartitionHash.partition(key, partitions) == partition)
                     {
                         loads.add(client.putAsync(key, payload, Duration.ZERO,
-                            io.ferrite.replication.WriteCondition.ALWAYS));
+                            WriteCondition.ALWAYS));
                         loaded++;
                     }
                 }
@@ -111,7 +112,7 @@ final class PartitionedDemo
                             acknowledged.put("user:42", value);
                             writes.incrementAndGet();
                         }
-                        catch (final ReplicationException ex)
+                        catch (final FerriteException ex)
                         {
                             System.out.println("  writer: " + ex.getMessage());
                         }

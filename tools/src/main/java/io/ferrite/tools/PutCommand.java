@@ -1,11 +1,12 @@
 package io.ferrite.tools;
 
-import io.ferrite.transport.FerriteClient;
+import io.ferrite.client.FerriteClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 
@@ -42,15 +43,15 @@ final class PutCommand implements Callable<Integer>
             final boolean stored;
             if (ifAbsent)
             {
-                stored = ferrite.putIfAbsent(keyBytes, valueBytes, ttlMs);
+                stored = ferrite.putIfAbsent(keyBytes, valueBytes, Duration.ofMillis(ttlMs));
             }
             else if (replace)
             {
-                stored = ferrite.replace(keyBytes, valueBytes, ttlMs);
+                stored = ferrite.replace(keyBytes, valueBytes, Duration.ofMillis(ttlMs));
             }
             else
             {
-                ferrite.put(keyBytes, valueBytes, ttlMs);
+                ferrite.put(keyBytes, valueBytes, Duration.ofMillis(ttlMs));
                 stored = true;
             }
             System.out.println(stored ? "STORED" : "NOT_STORED");

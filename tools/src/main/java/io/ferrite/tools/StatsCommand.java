@@ -1,10 +1,10 @@
 package io.ferrite.tools;
 
+import io.ferrite.client.FerriteClient;
+import io.ferrite.client.NodeStats;
 import io.ferrite.replication.ClusterStatus;
 import io.ferrite.replication.datastore.DataStoreStatus;
-import io.ferrite.transport.FerriteClient;
 import io.ferrite.transport.NodeCountersReader;
-import io.ferrite.transport.NodeStats;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

@@ -1,5 +1,7 @@
 package io.ferrite.transport;
 
+import io.ferrite.client.EmbeddedDriver;
+
 import io.aeron.Aeron;
 import io.aeron.driver.MediaDriver;
 import io.ferrite.engine.FerriteStore;

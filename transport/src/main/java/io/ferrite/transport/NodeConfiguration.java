@@ -1,5 +1,7 @@
 package io.ferrite.transport;
 
+import io.ferrite.client.IdleStrategies;
+
 /**
  * System properties and defaults of a node; a {@link NodeContext} starts from these.
  */

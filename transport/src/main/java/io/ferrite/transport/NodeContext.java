@@ -1,5 +1,8 @@
 package io.ferrite.transport;
 
+import io.ferrite.client.IdleStrategies;
+import io.ferrite.client.EmbeddedDriver;
+
 import io.aeron.ChannelUri;
 import io.aeron.CommonContext;
 import io.ferrite.codec.Credentials;

@@ -8,7 +8,7 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Serves possibly-stale reads of a store that something else owns and changes (a replica's state machine),
- * speaking the node protocol so a plain {@link FerriteClient} can use it. Reads use
+ * speaking the node protocol so a plain {@code io.ferrite.client.FerriteClient} can use it. Reads use
  * {@link FerriteStore#peekView} and change nothing; writes are refused with an error response.
  * <p>
  * It has no thread of its own: the store's owner calls {@link #doWork()} from the store's thread (for a replica,

@@ -1,11 +1,15 @@
 package io.ferrite.transport;
 
+import io.ferrite.client.FerriteClient;
+import io.ferrite.client.CacheAside;
+import io.ferrite.client.FerriteException;
 import org.agrona.CloseHelper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,7 +63,7 @@ class CacheAsideTest
 
             public void put(final byte[] key, final byte[] value, final long ttlMs)
             {
-                client.put(key, value, ttlMs);
+                client.put(key, value, Duration.ofMillis(ttlMs));
             }
         };
     }

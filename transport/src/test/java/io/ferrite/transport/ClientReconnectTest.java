@@ -1,5 +1,9 @@
 package io.ferrite.transport;
 
+import io.ferrite.client.FerriteClient;
+import io.ferrite.client.ClientContext;
+import io.ferrite.client.FerriteException;
+import io.ferrite.client.FerriteTimeoutException;
 import io.ferrite.engine.StoreContext;
 import org.agrona.CloseHelper;
 import org.junit.jupiter.api.AfterEach;

@@ -1,5 +1,9 @@
 package io.ferrite.transport;
 
+import io.ferrite.client.WriteCondition;
+import io.ferrite.client.FerriteClient;
+import io.ferrite.client.FerriteRequestException;
+import io.ferrite.client.NodeStats;
 import io.ferrite.codec.sbe.ErrorCode;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -8,6 +12,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.time.Duration;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -73,18 +78,18 @@ class FerriteClientTest
     @Test
     void shouldHonourPutIfAbsentAndReplace()
     {
-        assertFalse(client.replace(bytes("a"), bytes("1"), 0));
-        assertTrue(client.putIfAbsent(bytes("a"), bytes("1"), 0));
-        assertFalse(client.putIfAbsent(bytes("a"), bytes("2"), 0));
+        assertFalse(client.replace(bytes("a"), bytes("1"), Duration.ZERO));
+        assertTrue(client.putIfAbsent(bytes("a"), bytes("1"), Duration.ZERO));
+        assertFalse(client.putIfAbsent(bytes("a"), bytes("2"), Duration.ZERO));
         assertEquals("1", client.get("a"));
-        assertTrue(client.replace(bytes("a"), bytes("3"), 0));
+        assertTrue(client.replace(bytes("a"), bytes("3"), Duration.ZERO));
         assertEquals("3", client.get("a"));
     }
 
     @Test
     void shouldExpireEntriesAfterTheirTtl()
     {
-        client.put("ttl", "soon gone", 50);
+        client.put("ttl", "soon gone", Duration.ofMillis(50));
         assertEquals("soon gone", client.get("ttl"));
         TestNodes.awaitTrue("expiry", 5_000, () -> null == client.get("ttl"));
     }
@@ -108,7 +113,7 @@ class FerriteClientTest
         final List<CompletableFuture<Boolean>> puts = new ArrayList<>();
         for (int i = 0; i < count; i++)
         {
-            puts.add(client.putAsync(bytes("p" + i), bytes("v" + i), 0, FerriteClient.PUT));
+            puts.add(client.putAsync(bytes("p" + i), bytes("v" + i)));
         }
         CompletableFuture.allOf(puts.toArray(new CompletableFuture<?>[0])).join();
         puts.forEach((future) -> assertTrue(future.join()));
@@ -144,9 +149,8 @@ class FerriteClientTest
         value.setMemory(0, 100, (byte)7);
 
         assertEquals(FerriteClient.NOT_FOUND, client.get(key, 0, keyLength, dst, 0));
-        assertEquals(FerriteClient.STORED, client.put(key, 0, keyLength, value, 0, 100, 0, FerriteClient.PUT));
-        assertEquals(FerriteClient.NOT_STORED,
-            client.put(key, 0, keyLength, value, 0, 100, 0, FerriteClient.PUT_IF_ABSENT));
+        assertTrue(client.put(key, 0, keyLength, value, 0, 100, Duration.ZERO, WriteCondition.ALWAYS));
+        assertFalse(client.put(key, 0, keyLength, value, 0, 100, Duration.ZERO, WriteCondition.IF_ABSENT));
         assertEquals(100, client.get(key, 0, keyLength, dst, 0));
         assertEquals(100, client.get(key, 0, keyLength, new UnsafeBuffer(new byte[10]), 0), "too small: length only");
         for (int i = 0; i < 100; i++)
@@ -159,14 +163,14 @@ class FerriteClientTest
         final long threadId = Thread.currentThread().getId();
         for (int i = 0; i < 2_000; i++)
         {
-            client.put(key, 0, keyLength, value, 0, 100, 0, FerriteClient.PUT);
+            client.put(key, 0, keyLength, value, 0, 100);
             client.get(key, 0, keyLength, dst, 0);
         }
         final int ops = 5_000;
         final long before = threads.getThreadAllocatedBytes(threadId);
         for (int i = 0; i < ops; i++)
         {
-            client.put(key, 0, keyLength, value, 0, 100, 0, FerriteClient.PUT);
+            client.put(key, 0, keyLength, value, 0, 100);
             client.get(key, 0, keyLength, dst, 0);
         }
         final long allocated = threads.getThreadAllocatedBytes(threadId) - before;
@@ -235,7 +239,7 @@ class FerriteClientTest
                         key.putByte(0, id);
                         key.putInt(1, i);
                         value.setMemory(0, 64, (byte)(id * 31 + i));
-                        client.put(key, 0, 5, value, 0, 64, 0, FerriteClient.PUT);
+                        client.put(key, 0, 5, value, 0, 64);
                         dst.setMemory(0, 64, (byte)0);
                         assertEquals(64, client.get(key, 0, 5, dst, 0));
                         for (int b = 0; b < 64; b++)
@@ -289,7 +293,7 @@ class FerriteClientTest
         final FerriteRequestException valueError = assertThrows(
             FerriteRequestException.class, () -> client.put(bytes("big"), new byte[TestNodes.MAX_VALUE_LENGTH + 1]));
         assertEquals(ErrorCode.VALUE_TOO_LARGE, valueError.code());
-        assertThrows(IllegalArgumentException.class, () -> client.get(new byte[0]));
+        assertThrows(FerriteRequestException.class, () -> client.get(new byte[0]));
         client.put("still", "fine");
         assertEquals("fine", client.get("still"));
         assertEquals(2, client.stats().errors());

@@ -1,5 +1,7 @@
 package io.ferrite.transport;
 
+import io.ferrite.client.FerriteClient;
+import io.ferrite.client.ClientContext;
 import io.ferrite.engine.StoreContext;
 import org.agrona.CloseHelper;
 import org.junit.jupiter.api.AfterEach;
@@ -55,8 +57,7 @@ class LargeValueTest
         for (int i = 0; i < puts.length; i++)
         {
             value[0] = (byte)i;
-            puts[i] = client.putAsync(("mib" + i).getBytes(StandardCharsets.US_ASCII), value.clone(), 0,
-                FerriteClient.PUT);
+            puts[i] = client.putAsync(("mib" + i).getBytes(StandardCharsets.US_ASCII), value.clone());
         }
         CompletableFuture.allOf(puts).join();
         for (int i = 0; i < puts.length; i++)

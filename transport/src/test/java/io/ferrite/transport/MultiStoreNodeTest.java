@@ -1,5 +1,6 @@
 package io.ferrite.transport;
 
+import io.ferrite.client.FerriteClient;
 import io.ferrite.engine.StoreContext;
 import org.agrona.CloseHelper;
 import org.junit.jupiter.api.AfterEach;

@@ -1,5 +1,7 @@
 package io.ferrite.transport;
 
+import io.ferrite.client.FerriteClient;
+import io.ferrite.client.FerriteRequestException;
 import io.ferrite.codec.Credentials;
 import io.ferrite.codec.sbe.ErrorCode;
 import org.agrona.CloseHelper;

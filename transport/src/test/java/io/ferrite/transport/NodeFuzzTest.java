@@ -1,5 +1,7 @@
 package io.ferrite.transport;
 
+import io.ferrite.client.FerriteClient;
+import io.ferrite.client.NodeStats;
 import io.ferrite.codec.sbe.DeleteRequestEncoder;
 import io.ferrite.codec.sbe.GetRequestEncoder;
 import io.ferrite.codec.sbe.InvalidateRequestEncoder;

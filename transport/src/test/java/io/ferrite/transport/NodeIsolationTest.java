@@ -1,5 +1,6 @@
 package io.ferrite.transport;
 
+import io.ferrite.client.FerriteClient;
 import io.ferrite.codec.sbe.GetRequestEncoder;
 import io.ferrite.codec.sbe.MessageHeaderEncoder;
 import org.agrona.CloseHelper;

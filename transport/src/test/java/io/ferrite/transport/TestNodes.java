@@ -1,5 +1,6 @@
 package io.ferrite.transport;
 
+import io.ferrite.client.ClientContext;
 import io.ferrite.engine.StoreContext;
 
 import java.io.IOException;

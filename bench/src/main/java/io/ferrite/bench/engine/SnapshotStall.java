@@ -1,12 +1,11 @@
 package io.ferrite.bench.engine;
 
-import io.ferrite.codec.sbe.PutMode;
+import io.ferrite.client.FerriteClient;
+import io.ferrite.client.ClientContext;
 import io.ferrite.replication.FerriteClusteredService;
 import io.ferrite.replication.GroupTopology;
 import io.ferrite.replication.ReplicaNode;
 import io.ferrite.replication.ReplicaNodeContext;
-import io.ferrite.replication.ReplicatedClient;
-import io.ferrite.replication.ReplicatedClientContext;
 import org.agrona.IoUtil;
 
 import java.io.File;
@@ -74,10 +73,10 @@ public final class SnapshotStall
             .storeMaxEntries(entries + entries / 10);
     }
 
-    private static ReplicatedClient client()
+    private static FerriteClient client()
     {
-        return ReplicatedClient.connect(new ReplicatedClientContext()
-            .ingressEndpoints(GroupTopology.local(1, 34000).ingressEndpoints(0))
+        return FerriteClient.connect(new ClientContext()
+            .group(GroupTopology.local(1, 34000).ingressEndpoints(0))
             .requestTimeoutNs(TimeUnit.SECONDS.toNanos(60)));
     }
 
@@ -85,7 +84,7 @@ public final class SnapshotStall
         throws Exception
     {
         final String mode = background ? "background" : "blocking";
-        try (ReplicaNode node = ReplicaNode.launch(context(entries, dir, true)); ReplicatedClient client = client())
+        try (ReplicaNode node = ReplicaNode.launch(context(entries, dir, true)); FerriteClient client = client())
         {
             fill(client, entries);
             final FerriteClusteredService service = node.service(0);
@@ -132,7 +131,7 @@ public final class SnapshotStall
             load.join();
             System.out.printf("LOAD mode=%s %d answered%n", mode, answered.get());
         }
-        try (ReplicaNode node = ReplicaNode.launch(context(entries, dir, false)); ReplicatedClient client = client())
+        try (ReplicaNode node = ReplicaNode.launch(context(entries, dir, false)); FerriteClient client = client())
         {
             final long size = node.service(0).size();
             final byte[] value = client.get(key(entries / 2));
@@ -145,13 +144,13 @@ public final class SnapshotStall
         }
     }
 
-    private static void fill(final ReplicatedClient client, final int entries)
+    private static void fill(final FerriteClient client, final int entries)
     {
         final byte[] value = new byte[100];
-        final List<CompletableFuture<Object>> batch = new ArrayList<>();
+        final List<CompletableFuture<?>> batch = new ArrayList<>();
         for (int i = 0; i < entries; i++)
         {
-            batch.add(client.putAsync(key(i), value, 0, PutMode.UPSERT));
+            batch.add(client.putAsync(key(i), value));
             if (batch.size() == 200)
             {
                 batch.forEach(CompletableFuture::join);
@@ -167,7 +166,7 @@ public final class SnapshotStall
     }
 
     private static void steadyLoad(
-        final ReplicatedClient client,
+        final FerriteClient client,
         final int entries,
         final long intervalNs,
         final AtomicLong lastAnswer,
@@ -178,7 +177,7 @@ public final class SnapshotStall
     {
         long next = System.nanoTime();
         int i = 0;
-        final List<CompletableFuture<Object>> pending = new ArrayList<>();
+        final List<CompletableFuture<?>> pending = new ArrayList<>();
         while (!stop.get() || !pending.isEmpty())
         {
             final long now = System.nanoTime();

@@ -1,7 +1,7 @@
 package io.ferrite.bench.latency;
 
-import io.ferrite.transport.ClientContext;
-import io.ferrite.transport.FerriteClient;
+import io.ferrite.client.FerriteClient;
+import io.ferrite.client.ClientContext;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -83,7 +83,7 @@ final class FerriteTarget implements LoadTarget
         final List<CompletableFuture<Boolean>> futures = new ArrayList<>(batch);
         for (int i = 0; i < workload.keyCount(); i++)
         {
-            futures.add(client.putAsync(workload.key(i), workload.value(), 0, FerriteClient.PUT));
+            futures.add(client.putAsync(workload.key(i), workload.value()));
             if (futures.size() == batch || i == workload.keyCount() - 1)
             {
                 for (final CompletableFuture<Boolean> future : futures)
@@ -104,7 +104,7 @@ final class FerriteTarget implements LoadTarget
         }
         else
         {
-            client.putAsync(workload.key(key), workload.value(), 0, FerriteClient.PUT).whenComplete((stored, error) ->
+            client.putAsync(workload.key(key), workload.value()).whenComplete((stored, error) ->
                 listener.onComplete(op, tagNs, null != error ? CompletionListener.ERROR : CompletionListener.OK));
         }
     }
@@ -119,8 +119,7 @@ final class FerriteTarget implements LoadTarget
                 final int length = client.get(keyBuffer, 0, keyBuffer.capacity(), dst.get(), 0);
                 return FerriteClient.NOT_FOUND == length ? CompletionListener.MISS : CompletionListener.OK;
             }
-            client.put(keyBuffer, 0, keyBuffer.capacity(), valueBuffer, 0, valueBuffer.capacity(), 0,
-                FerriteClient.PUT);
+            client.put(keyBuffer, 0, keyBuffer.capacity(), valueBuffer, 0, valueBuffer.capacity());
             return CompletionListener.OK;
         }
         catch (final RuntimeException ex)

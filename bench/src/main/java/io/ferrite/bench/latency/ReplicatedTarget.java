@@ -1,9 +1,8 @@
 package io.ferrite.bench.latency;
 
-import io.ferrite.codec.sbe.PutMode;
+import io.ferrite.client.FerriteClient;
+import io.ferrite.client.ClientContext;
 import io.ferrite.replication.GroupTopology;
-import io.ferrite.replication.ReplicatedClient;
-import io.ferrite.replication.ReplicatedClientContext;
 import io.ferrite.replication.ReplicationConfiguration;
 import org.agrona.CloseHelper;
 import org.agrona.IoUtil;
@@ -17,7 +16,7 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * A 3-member Ferrite replica group (Aeron Cluster), each member its own child JVM ({@link MemberMain}) on this
- * machine, driven through one {@link ReplicatedClient}: PUTs are acknowledged once a majority has them, GETs go
+ * machine, driven through one {@link FerriteClient}: PUTs are acknowledged once a majority has them, GETs go
  * through the log (linearizable). Replication defaults otherwise.
  */
 final class ReplicatedTarget implements LoadTarget
@@ -32,7 +31,7 @@ final class ReplicatedTarget implements LoadTarget
     private final List<ChildJvm> members = new ArrayList<>();
     private Workload workload;
     private CompletionListener listener;
-    private ReplicatedClient client;
+    private FerriteClient client;
 
     ReplicatedTarget(
         final int portBase,
@@ -59,10 +58,11 @@ final class ReplicatedTarget implements LoadTarget
             "one media driver + archive (both SHARED threading), a consensus module and a clustered service; all " +
             "BackoffIdleStrategy(spin 10, yield 20, park 1 us up to " +
             TimeUnit.NANOSECONDS.toMicros(ReplicationConfiguration.maxParkNs()) + " us); archive and cluster files " +
-            "under " + dataDir + "; UDP on 127.0.0.1, ports from " + portBase + ". Client: ReplicatedClient with an " +
-            "embedded media driver (SHARED, backoff park <= 100 us); blocking calls poll on the caller's thread " +
-            "(backoff park <= 100 us), async requests are completed by the client's background poller (backoff " +
-            "park <= 1 ms). PUT = write through the Raft log (majority ack), GET = linearizable read through the log.";
+            "under " + dataDir + "; UDP on 127.0.0.1, ports from " + portBase + ". Client: FerriteClient (group " +
+            "seed) with an embedded media driver and the Aeron client driven by the client's own duty cycle; " +
+            "blocking calls poll on the caller's thread (backoff park <= 100 us), async requests are completed by " +
+            "the client's background poller (backoff park <= 100 us). PUT = write through the Raft log (majority " +
+            "ack), GET = linearizable read through the log.";
     }
 
     public long[] serverPids()
@@ -95,7 +95,7 @@ final class ReplicatedTarget implements LoadTarget
         {
             try
             {
-                client = ReplicatedClient.connect(new ReplicatedClientContext().ingressEndpoints(ingress));
+                client = FerriteClient.connect(new ClientContext().group(ingress));
             }
             catch (final RuntimeException ex)
             {
@@ -111,13 +111,13 @@ final class ReplicatedTarget implements LoadTarget
     public void preload()
     {
         final int batch = 128;
-        final List<CompletableFuture<Object>> futures = new ArrayList<>(batch);
+        final List<CompletableFuture<?>> futures = new ArrayList<>(batch);
         for (int i = 0; i < workload.keyCount(); i++)
         {
-            futures.add(client.putAsync(workload.key(i), workload.value(), 0, PutMode.UPSERT));
+            futures.add(client.putAsync(workload.key(i), workload.value()));
             if (futures.size() == batch || i == workload.keyCount() - 1)
             {
-                for (final CompletableFuture<Object> future : futures)
+                for (final CompletableFuture<?> future : futures)
                 {
                     future.join();
                 }
@@ -128,9 +128,9 @@ final class ReplicatedTarget implements LoadTarget
 
     public void send(final int op, final int key, final long tagNs)
     {
-        final CompletableFuture<Object> future = GET == op ?
+        final CompletableFuture<?> future = GET == op ?
             client.getAsync(workload.key(key)) :
-            client.putAsync(workload.key(key), workload.value(), 0, PutMode.UPSERT);
+            client.putAsync(workload.key(key), workload.value());
         future.whenComplete((result, error) -> listener.onComplete(op, tagNs, FerriteTarget.status(result, error)));
     }
 

@@ -1,6 +1,6 @@
 package io.ferrite.replication.perf;
 
-import io.ferrite.replication.ReplicatedClient;
+import io.ferrite.client.FerriteClient;
 import io.ferrite.replication.TestGroupAccess;
 import io.ferrite.replication.datastore.DataStoreGroup;
 import io.ferrite.replication.datastore.DataStorePolicyContext;
@@ -69,7 +69,7 @@ class DataStoreMeasurement
         final TestGroupAccess group = TestGroupAccess.start(new File(dir, "through"), 47000, db,
             new DataStorePolicyContext().readThrough(true)
                 .writePolicy(DataStorePolicyContext.WritePolicy.WRITE_THROUGH).conclude());
-        final ReplicatedClient client = group.client();
+        final FerriteClient client = group.client();
         try
         {
             final long[] miss = new long[N / 2];
@@ -115,7 +115,7 @@ class DataStoreMeasurement
         final TestGroupAccess group = TestGroupAccess.start(new File(dir, "behind"), 48000, db,
             new DataStorePolicyContext().writePolicy(DataStorePolicyContext.WritePolicy.WRITE_BEHIND)
                 .writeDelayMs(100).pendingMaxEntries(1_000_000).conclude());
-        final ReplicatedClient client = group.client();
+        final FerriteClient client = group.client();
         try
         {
             final long[] wbPut = new long[N / 2];
@@ -167,21 +167,20 @@ class DataStoreMeasurement
     /**
      * {@code count} puts with {@code window} in flight, to keys {@code prefix + (i % keys)}; puts per second.
      */
-    private static double pipelined(final ReplicatedClient client, final String prefix, final int count,
+    private static double pipelined(final FerriteClient client, final String prefix, final int count,
         final int window, final int keys) throws Exception
     {
         final long start = System.nanoTime();
-        final List<CompletableFuture<Object>> inFlight = new ArrayList<>();
+        final List<CompletableFuture<?>> inFlight = new ArrayList<>();
         for (int i = 0; i < count; i++)
         {
-            inFlight.add(client.putAsync(bytes(prefix + (i % keys)), bytes("v" + i), 0,
-                io.ferrite.codec.sbe.PutMode.UPSERT));
+            inFlight.add(client.putAsync(bytes(prefix + (i % keys)), bytes("v" + i)));
             if (inFlight.size() >= window)
             {
                 inFlight.remove(0).get(30, TimeUnit.SECONDS);
             }
         }
-        for (final CompletableFuture<Object> f : inFlight)
+        for (final CompletableFuture<?> f : inFlight)
         {
             f.get(30, TimeUnit.SECONDS);
         }

@@ -1,11 +1,11 @@
 package io.ferrite.replication.perf;
 
+import io.ferrite.client.FerriteException;
+import io.ferrite.client.FerriteClient;
+import io.ferrite.client.ClientContext;
 import io.ferrite.replication.GroupTopology;
 import io.ferrite.replication.MemberProcess;
-import io.ferrite.replication.ReplicatedClient;
-import io.ferrite.replication.ReplicatedClientContext;
 import io.ferrite.replication.ReplicationConfiguration;
-import io.ferrite.replication.ReplicationException;
 import org.agrona.CloseHelper;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -66,8 +66,8 @@ class FailoverMeasurement
                 closeables.add(members[m]);
                 members[m].start(true, 60_000);
             }
-            final ReplicatedClient client = ReplicatedClient.connect(new ReplicatedClientContext()
-                .ingressEndpoints(topology.ingressEndpoints(0))
+            final FerriteClient client = FerriteClient.connect(new ClientContext()
+                .group(topology.ingressEndpoints(0))
                 .requestTimeoutNs(TimeUnit.SECONDS.toNanos(30)));
             closeables.add(client);
             final long[] millis = new long[trials];
@@ -96,7 +96,7 @@ class FailoverMeasurement
         }
     }
 
-    private static void writeFor(final ReplicatedClient client, final long ms)
+    private static void writeFor(final FerriteClient client, final long ms)
     {
         final long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
         long i = 0;
@@ -106,7 +106,7 @@ class FailoverMeasurement
         }
     }
 
-    private static void firstAck(final ReplicatedClient client)
+    private static void firstAck(final FerriteClient client)
     {
         while (true)
         {
@@ -115,7 +115,7 @@ class FailoverMeasurement
                 client.put("failover-probe".getBytes(StandardCharsets.UTF_8), new byte[100]);
                 return;
             }
-            catch (final ReplicationException ignore)
+            catch (final FerriteException ignore)
             {
                 // no leader yet: the put timed out; try again
             }

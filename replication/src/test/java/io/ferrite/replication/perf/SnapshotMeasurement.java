@@ -1,12 +1,11 @@
 package io.ferrite.replication.perf;
 
-import io.ferrite.codec.sbe.PutMode;
+import io.ferrite.client.FerriteClient;
+import io.ferrite.client.ClientContext;
 import io.ferrite.replication.FerriteClusteredService;
 import io.ferrite.replication.GroupTopology;
 import io.ferrite.replication.ReplicaNode;
 import io.ferrite.replication.ReplicaNodeContext;
-import io.ferrite.replication.ReplicatedClient;
-import io.ferrite.replication.ReplicatedClientContext;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -51,17 +50,17 @@ class SnapshotMeasurement
             .snapshotLogBytes(0)
             .storeCapacityBytes(capacity)
             .storeMaxEntries(entries + entries / 10));
-            ReplicatedClient client = ReplicatedClient.connect(new ReplicatedClientContext()
-                .ingressEndpoints(topology.ingressEndpoints(0))
+            FerriteClient client = FerriteClient.connect(new ClientContext()
+                .group(topology.ingressEndpoints(0))
                 .requestTimeoutNs(TimeUnit.SECONDS.toNanos(60))))
         {
             final long fillStart = System.nanoTime();
             final byte[] value = new byte[100];
-            final List<CompletableFuture<Object>> batch = new ArrayList<>();
+            final List<CompletableFuture<?>> batch = new ArrayList<>();
             for (int i = 0; i < entries; i++)
             {
                 final byte[] key = String.format("key-%012d", i).getBytes();
-                batch.add(client.putAsync(key, value, 0, PutMode.UPSERT));
+                batch.add(client.putAsync(key, value));
                 if (batch.size() == 200)
                 {
                     batch.forEach(CompletableFuture::join);

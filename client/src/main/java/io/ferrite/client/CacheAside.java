@@ -1,4 +1,4 @@
-package io.ferrite.transport;
+package io.ferrite.client;
 
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;

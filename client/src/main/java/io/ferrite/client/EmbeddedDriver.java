@@ -1,4 +1,4 @@
-package io.ferrite.transport;
+package io.ferrite.client;
 
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * backs off to parks of at most 100 us (safe on 2 cores), or no thread at all when its embedder invokes it, sparse
  * term files, its directory deleted on start and on close.
  */
-final class EmbeddedDriver
+public final class EmbeddedDriver
 {
     private EmbeddedDriver()
     {
@@ -22,7 +22,7 @@ final class EmbeddedDriver
     /**
      * A fresh directory name for an embedded driver: under {@code /dev/shm} when it exists, unique per call.
      */
-    static String newDirName(final String role)
+    public static String newDirName(final String role)
     {
         final File shm = new File("/dev/shm");
         final File base = shm.isDirectory() && shm.canWrite() ? shm : new File(System.getProperty("java.io.tmpdir"));
@@ -30,7 +30,7 @@ final class EmbeddedDriver
             Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16)).getAbsolutePath();
     }
 
-    static MediaDriver launch(final String dir)
+    public static MediaDriver launch(final String dir)
     {
         return launch(dir, false);
     }
@@ -39,7 +39,7 @@ final class EmbeddedDriver
      * @param invoker run no thread of its own: the embedding agent calls {@link MediaDriver#sharedAgentInvoker()}
      *                from its duty cycle (one thread fewer to wake on every round trip).
      */
-    static MediaDriver launch(final String dir, final boolean invoker)
+    public static MediaDriver launch(final String dir, final boolean invoker)
     {
         final MediaDriver.Context ctx = new MediaDriver.Context()
             .aeronDirectoryName(dir)

@@ -1,7 +1,10 @@
-package io.ferrite.transport;
+package io.ferrite.client;
 
 import io.aeron.ExclusivePublication;
+import io.aeron.Publication;
+import io.aeron.cluster.client.AeronCluster;
 import io.aeron.logbuffer.BufferClaim;
+import io.ferrite.codec.sbe.CompareAndSetRequestEncoder;
 import io.ferrite.codec.sbe.ConnectRequestEncoder;
 import io.ferrite.codec.sbe.DeleteRequestEncoder;
 import io.ferrite.codec.sbe.DisconnectRequestEncoder;
@@ -9,6 +12,7 @@ import io.ferrite.codec.sbe.GetRequestEncoder;
 import io.ferrite.codec.sbe.InvalidateRequestEncoder;
 import io.ferrite.codec.sbe.MessageHeaderEncoder;
 import io.ferrite.codec.sbe.MultiGetRequestEncoder;
+import io.ferrite.codec.sbe.PartitionMapRequestEncoder;
 import io.ferrite.codec.sbe.PingRequestEncoder;
 import io.ferrite.codec.sbe.PutMode;
 import io.ferrite.codec.sbe.PutRequestEncoder;
@@ -20,9 +24,11 @@ import org.agrona.MutableDirectBuffer;
 import java.util.List;
 
 /**
- * Encodes requests straight into the publication's term with {@code tryClaim} when they fit one frame, otherwise
- * into a send buffer that is offered (and fragmented by Aeron). Each method returns the Aeron result: positive when
- * sent, else {@code Publication.BACK_PRESSURED} and friends.
+ * Encodes requests straight into the term of a node's publication, or of a group's ingress publication behind its
+ * cluster session header, with {@code tryClaim} when they fit one frame, otherwise into a send buffer that is offered
+ * (and fragmented by Aeron). Each method returns the Aeron result: positive when sent, else
+ * {@code Publication.BACK_PRESSURED} and friends ({@code Publication.NOT_CONNECTED} while no target is set).
+ * The one encoder of every request the client sends, whatever the transport.
  * <p>
  * <b>Note:</b> not thread-safe; the client calls it under its lock.
  */
@@ -43,17 +49,77 @@ final class RequestPublisher
     private final MultiGetRequestEncoder multiGetEncoder = new MultiGetRequestEncoder();
     private final PingRequestEncoder pingEncoder = new PingRequestEncoder();
     private final StatsRequestEncoder statsEncoder = new StatsRequestEncoder();
-    private final ExclusivePublication publication;
+    private final CompareAndSetRequestEncoder casEncoder = new CompareAndSetRequestEncoder();
+    private final PartitionMapRequestEncoder mapEncoder = new PartitionMapRequestEncoder();
     private final long clientId;
+    private ExclusivePublication publication;
+    private AeronCluster cluster;
     private MutableDirectBuffer buffer;
     private int offset;
     private boolean claimed;
     private long failure;
 
-    RequestPublisher(final ExclusivePublication publication, final long clientId)
+    RequestPublisher(final long clientId)
+    {
+        this.clientId = clientId;
+    }
+
+    /**
+     * Send to a node's request publication.
+     */
+    void target(final ExclusivePublication publication)
     {
         this.publication = publication;
-        this.clientId = clientId;
+        this.cluster = null;
+    }
+
+    /**
+     * Send to a group's ingress, behind the cluster session header ({@code null}: no session now).
+     */
+    void target(final AeronCluster cluster)
+    {
+        this.cluster = cluster;
+        this.publication = null;
+    }
+
+    long compareAndSet(
+        final long correlationId,
+        final DirectBuffer key,
+        final int keyOffset,
+        final int keyLength,
+        final DirectBuffer expected,
+        final int expectedOffset,
+        final int expectedLength,
+        final DirectBuffer value,
+        final int valueOffset,
+        final int valueLength,
+        final long ttlMs)
+    {
+        if (!begin(HEADER + CompareAndSetRequestEncoder.BLOCK_LENGTH + 3 * VAR_DATA_HEADER + keyLength +
+            expectedLength + valueLength))
+        {
+            return failure;
+        }
+        casEncoder.wrapAndApplyHeader(buffer, offset, headerEncoder)
+            .clientId(clientId)
+            .correlationId(correlationId)
+            .ttlMs(ttlMs)
+            .putKey(key, keyOffset, keyLength)
+            .putExpected(expected, expectedOffset, expectedLength)
+            .putValue(value, valueOffset, valueLength);
+        return commit(HEADER + casEncoder.encodedLength());
+    }
+
+    long partitionMap(final long correlationId)
+    {
+        if (!begin(HEADER + PartitionMapRequestEncoder.BLOCK_LENGTH))
+        {
+            return failure;
+        }
+        mapEncoder.wrapAndApplyHeader(buffer, offset, headerEncoder)
+            .clientId(clientId)
+            .correlationId(correlationId);
+        return commit(HEADER + mapEncoder.encodedLength());
     }
 
     /**
@@ -213,7 +279,28 @@ final class RequestPublisher
 
     private boolean begin(final int length)
     {
-        if (length <= publication.maxPayloadLength())
+        if (null != cluster)
+        {
+            if (length <= cluster.ingressPublication().maxPayloadLength() - AeronCluster.SESSION_HEADER_LENGTH)
+            {
+                final long result = cluster.tryClaim(length, bufferClaim);
+                if (result <= 0)
+                {
+                    failure = result;
+                    return false;
+                }
+                buffer = bufferClaim.buffer();
+                offset = bufferClaim.offset() + AeronCluster.SESSION_HEADER_LENGTH;
+                claimed = true;
+                return true;
+            }
+        }
+        else if (null == publication)
+        {
+            failure = Publication.NOT_CONNECTED;
+            return false;
+        }
+        else if (length <= publication.maxPayloadLength())
         {
             final long result = publication.tryClaim(length, bufferClaim);
             if (result <= 0)
@@ -224,13 +311,11 @@ final class RequestPublisher
             buffer = bufferClaim.buffer();
             offset = bufferClaim.offset();
             claimed = true;
+            return true;
         }
-        else
-        {
-            buffer = sendBuffer;
-            offset = 0;
-            claimed = false;
-        }
+        buffer = sendBuffer;
+        offset = 0;
+        claimed = false;
         return true;
     }
 
@@ -241,6 +326,6 @@ final class RequestPublisher
             bufferClaim.commit();
             return 1;
         }
-        return publication.offer(sendBuffer, 0, length);
+        return null != cluster ? cluster.offer(sendBuffer, 0, length) : publication.offer(sendBuffer, 0, length);
     }
 }

@@ -1,4 +1,4 @@
-package io.ferrite.transport;
+package io.ferrite.client;
 
 /**
  * A node's counters at the moment it answered a stats request.

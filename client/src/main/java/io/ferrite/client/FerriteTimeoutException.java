@@ -1,4 +1,4 @@
-package io.ferrite.transport;
+package io.ferrite.client;
 
 /**
  * No answer came within the request (or connect) timeout. The request may or may not have been applied.

@@ -1,4 +1,4 @@
-package io.ferrite.transport;
+package io.ferrite.client;
 
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
@@ -9,6 +9,8 @@ import io.ferrite.codec.sbe.ErrorResponseDecoder;
 import io.ferrite.codec.sbe.GetResponseDecoder;
 import io.ferrite.codec.sbe.MessageHeaderDecoder;
 import io.ferrite.codec.sbe.MultiGetResponseDecoder;
+import io.ferrite.codec.sbe.PartitionMapResponseDecoder;
+import io.ferrite.codec.sbe.PartitionRedirectResponseDecoder;
 import io.ferrite.codec.sbe.PongResponseDecoder;
 import io.ferrite.codec.sbe.PutResponseDecoder;
 import io.ferrite.codec.sbe.PutStatus;
@@ -17,8 +19,9 @@ import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
 
 /**
- * Walks a response fragment, which may hold several responses back to back, and hands each to a
- * {@link ResponseListener}. A fragment that is not Ferrite's protocol is reported to the error handler and skipped.
+ * Walks a response fragment (a node's, which may hold several responses back to back, or one egress message of
+ * a group) and hands each response to a {@link ResponseListener}: the client's one response decoder. A fragment
+ * that is not Ferrite's protocol is reported to the error handler and skipped.
  * <p>
  * <b>Note:</b> not thread-safe; the client polls under its lock.
  */
@@ -33,6 +36,8 @@ final class ResponseAdapter implements FragmentHandler
     private final PongResponseDecoder pongDecoder = new PongResponseDecoder();
     private final StatsResponseDecoder statsDecoder = new StatsResponseDecoder();
     private final ErrorResponseDecoder errorDecoder = new ErrorResponseDecoder();
+    private final PartitionRedirectResponseDecoder redirectDecoder = new PartitionRedirectResponseDecoder();
+    private final PartitionMapResponseDecoder mapDecoder = new PartitionMapResponseDecoder();
     private final ResponseListener listener;
     private final ErrorHandler errorHandler;
 
@@ -96,6 +101,16 @@ final class ResponseAdapter implements FragmentHandler
                     errorDecoder.wrap(buffer, blockOffset, blockLength, version);
                     listener.onError(errorDecoder);
                     position = errorDecoder.sbeSkip().limit();
+                    break;
+                case PartitionRedirectResponseDecoder.TEMPLATE_ID:
+                    redirectDecoder.wrap(buffer, blockOffset, blockLength, version);
+                    listener.onRedirect(redirectDecoder);
+                    position = blockOffset + blockLength;
+                    break;
+                case PartitionMapResponseDecoder.TEMPLATE_ID:
+                    mapDecoder.wrap(buffer, blockOffset, blockLength, version);
+                    listener.onPartitionMap(mapDecoder);
+                    position = mapDecoder.sbeSkip().limit();
                     break;
                 case ConnectResponseDecoder.TEMPLATE_ID:
                     connectDecoder.wrap(buffer, blockOffset, blockLength, version);

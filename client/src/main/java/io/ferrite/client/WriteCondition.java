@@ -1,4 +1,4 @@
-package io.ferrite.replication;
+package io.ferrite.client;
 
 import io.ferrite.codec.sbe.PutMode;
 

@@ -1,9 +1,11 @@
-package io.ferrite.transport;
+package io.ferrite.client;
 
 import io.ferrite.codec.sbe.ConnectResponseDecoder;
 import io.ferrite.codec.sbe.ErrorResponseDecoder;
 import io.ferrite.codec.sbe.GetResponseDecoder;
 import io.ferrite.codec.sbe.MultiGetResponseDecoder;
+import io.ferrite.codec.sbe.PartitionMapResponseDecoder;
+import io.ferrite.codec.sbe.PartitionRedirectResponseDecoder;
 import io.ferrite.codec.sbe.StatsResponseDecoder;
 
 /**
@@ -26,4 +28,8 @@ interface ResponseListener
     void onStats(StatsResponseDecoder decoder);
 
     void onError(ErrorResponseDecoder decoder);
+
+    void onRedirect(PartitionRedirectResponseDecoder decoder);
+
+    void onPartitionMap(PartitionMapResponseDecoder decoder);
 }
