@@ -24,8 +24,8 @@ import static io.ferrite.engine.StoreDescriptor.*;
  * <p>
  * <b>Lookup.</b> The key's hash picks a home slot in the index; linear probing compares the 32-bit hash stored in
  * each slot and, on a match, the key bytes in the block the slot points at, which also holds the value and names the
- * entry. A get is therefore two dependent loads (slot, block); the policy's bookkeeping for a hit is recorded in an
- * {@link AccessBuffer} and applied in batches whose loads overlap. Deletion shifts later slots back (no tombstones).
+ * entry. A get is therefore two dependent loads (slot, block); the policy's bookkeeping for a hit or an update is
+ * recorded in an {@link AccessBuffer} and applied in batches whose loads overlap. Deletion shifts later slots back (no tombstones).
  * <p>
  * <b>Allocation.</b> Blocks are appended to the head segment and never changed in place: an update writes a new
  * block and then switches the entry's address with one int store, which publishes the new value and its expiry
@@ -100,6 +100,8 @@ public final class FerriteStore implements AutoCloseable
     private long foundSlot;
     private long foundBlock;
     private int updatingEntry = NULL_INDEX;
+    private long updatingBlock;
+    private long relocationSink;
 
     private FerriteStore(final StoreFiles files, final StoreContext ctx)
     {
@@ -438,7 +440,10 @@ public final class FerriteStore implements AutoCloseable
      */
     public int sweep(final int limit)
     {
-        accesses.drain();
+        if (policy.observesSweep())
+        {
+            accesses.drain();
+        }
         return expiry.sweep(limit, policy);
     }
 
@@ -829,7 +834,6 @@ public final class FerriteStore implements AutoCloseable
         final long expireAt,
         final int mode)
     {
-        accesses.drain();
         final int hash = Hashing.hash(key, keyOffset, keyLength, hashSeed);
         int entry = lookup(key, keyOffset, keyLength, hash);
         if (NULL_INDEX != entry && foundExpired())
@@ -844,13 +848,17 @@ public final class FerriteStore implements AutoCloseable
         final boolean expires = 0 != expireAt;
         final int length = BlockDescriptor.blockLength(keyLength, valueLength, expires);
 
+        // Evictions and the cleaner may run before the new block exists: they clear updatingEntry if they remove the
+        // entry and move updatingBlock if they relocate its block.
         updatingEntry = entry;
+        updatingBlock = foundBlock;
         if (NULL_INDEX == entry && entries.isFull())
         {
             evictOne();
         }
         final long block = log.allocate(length);
         final boolean update = NULL_INDEX != updatingEntry;
+        final long oldBlock = updatingBlock;
         updatingEntry = NULL_INDEX;
         if (!update)
         {
@@ -879,19 +887,22 @@ public final class FerriteStore implements AutoCloseable
         final int word = expires ? field | EntryDescriptor.TTL_BIT : field;
         if (update)
         {
-            final int oldField = entries.addressField(entry);
-            final long oldBlock = EntryTable.blockAddressOf(oldField);
+            // The old block and the slot found by the lookup are still in cache: the entry record is only written,
+            // and the policy's access is buffered like a hit's, so an update waits for no miss beyond the lookup's.
+            final int oldField = EntryTable.addressField(oldBlock);
             final int oldLength = BlockDescriptor.lengthOf(data.buffer(oldBlock), MappedMemory.offset(oldBlock));
-            final long slot = index.slotOf(hash, oldField);
+            final long slot = HashIndex.slotValue(hash, oldField) == index.get(foundSlot) ?
+                foundSlot : index.slotOf(hash, oldField);
             // The address word publishes the new value and its expiry together.
             entries.addressWord(entry, word);
             index.set(slot, hash, field);
             log.released(oldBlock, oldLength);
             counters.add(LIVE_BYTES_COUNTER, length - oldLength);
-            policy.onAccess(entry);
+            accesses.record(entry);
         }
         else
         {
+            accesses.drain();
             entries.init(entry, word);
             index.set(index.freeSlot(hash), hash, field);
             counters.add(LIVE_BYTES_COUNTER, length);
@@ -957,12 +968,18 @@ public final class FerriteStore implements AutoCloseable
             return FerriteStore.this.evictOne();
         }
 
-        public void relocated(final int entry, final long from, final long to)
+        public int prepareRelocation(final long block)
         {
-            final UnsafeBuffer buffer = data.buffer(to);
-            final int offset = MappedMemory.offset(to);
+            final UnsafeBuffer buffer = data.buffer(block);
+            final int offset = MappedMemory.offset(block);
             final int hash = Hashing.hash(
                 buffer, BlockDescriptor.keyOffset(buffer, offset), BlockDescriptor.keyLength(buffer, offset), hashSeed);
+            relocationSink += index.get(index.home(hash));
+            return hash;
+        }
+
+        public void relocated(final int entry, final long from, final long to, final int hash)
+        {
             final int fromField = EntryTable.addressField(from);
             final int toField = EntryTable.addressField(to);
             final long slot = index.slotOf(hash, fromField);
@@ -970,6 +987,10 @@ public final class FerriteStore implements AutoCloseable
             if (slot >= 0)
             {
                 index.set(slot, hash, toField);
+            }
+            if (entry == updatingEntry)
+            {
+                updatingBlock = to;
             }
         }
 

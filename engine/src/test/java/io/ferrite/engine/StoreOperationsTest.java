@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 
 import static io.ferrite.engine.StoreProbe.bytes;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -221,5 +222,47 @@ class StoreOperationsTest
         }
         assertTrue(store.stats().evictions() > 0,
             "12 MiB of values in a 16 MiB store (under 10 MiB for data) must evict: " + store.stats());
+    }
+
+    @Test
+    void shouldKeepEveryValueWhenTheCleanerMovesTheBlockBeingUpdated()
+    {
+        // A tiny log (4 KiB segments) rewritten over and over: the cleaner runs inside many updates, and often
+        // moves the old block of the very entry being updated, whose slot the update then repoints.
+        final long seed = Long.getLong("ferrite.test.seed", System.nanoTime());
+        System.out.println("shouldKeepEveryValueWhenTheCleanerMovesTheBlockBeingUpdated seed " + seed);
+        final Random random = new Random(seed);
+        final FerriteStore store = open(new StoreContext()
+            .capacityBytes(96 * 1024).segmentSize(4096).maxEntries(400).policy(EvictionPolicyType.LRU));
+        final int keys = 300;
+        final byte[][] expected = new byte[keys][];
+        final byte[] dst = new byte[200];
+        for (int step = 0; step < 20_000; step++)
+        {
+            final int k = random.nextInt(keys);
+            final byte[] value = new byte[50 + random.nextInt(100)];
+            random.nextBytes(value);
+            store.put(bytes("key-" + k), value, 0 == random.nextInt(8) ? 1_000_000 : 0);
+            expected[k] = value;
+            final int probe = random.nextInt(keys);
+            final int length = store.get(new UnsafeBuffer(bytes("key-" + probe)), 0, bytes("key-" + probe).length,
+                new UnsafeBuffer(dst), 0);
+            if (null == expected[probe])
+            {
+                assertEquals(FerriteStore.NOT_FOUND, length, "seed " + seed + " step " + step);
+            }
+            else
+            {
+                assertArrayEquals(expected[probe], Arrays.copyOf(dst, length), "seed " + seed + " step " + step);
+            }
+            if (0 == step % 500)
+            {
+                store.verify();
+            }
+        }
+        store.verify();
+        final StoreStats stats = store.stats();
+        assertEquals(0, stats.evictions(), "the log has room for every key: " + stats);
+        assertTrue(stats.cleanedSegments() > 100 && stats.relocatedBytes() > 100_000, "the cleaner ran: " + stats);
     }
 }

@@ -24,10 +24,19 @@ import static io.ferrite.bench.engine.BenchmarkKeys.VALUE_LENGTH;
  * exercised in one JVM in short interleaved slices, round after round, so that every store sees the same
  * competition for the CPU; each slice's wall time and thread CPU time are summed per store. The ratios are then
  * comparable even when the absolute throughput is not. Prints a Markdown table.
+ * <p>
+ * System properties narrow a run (for profiling or repeats): {@code paired.ops} ({@code get,put}),
+ * {@code paired.keys} ({@code uniform,zipf}), {@code paired.stores} ({@code all}, or {@code memory} for Ferrite
+ * anonymous and Chronicle in memory only), {@code paired.rounds} (16) and {@code paired.policy} (LRU).
  */
 public final class PairedComparison
 {
-    private static final int ROUNDS = 16;
+    private static final int ROUNDS = Integer.getInteger("paired.rounds", 16);
+    private static final String OPS = System.getProperty("paired.ops", "get,put");
+    private static final String KEYS = System.getProperty("paired.keys", "uniform,zipf");
+    private static final boolean ALL_STORES = !"memory".equals(System.getProperty("paired.stores", "all"));
+    private static final EvictionPolicyType POLICY =
+        EvictionPolicyType.valueOf(System.getProperty("paired.policy", "LRU"));
     private static final int SLICE = 250_000;
     private static final int WARMUP_SLICES = 8;
 
@@ -74,7 +83,7 @@ public final class PairedComparison
             store = FerriteStoreBenchmark.open(new StoreContext()
                 .maxEntries(FerriteStoreBenchmark.MAX_ENTRIES)
                 .capacityBytes(FerriteStoreBenchmark.CAPACITY_BYTES)
-                .policy(EvictionPolicyType.LRU)
+                .policy(POLICY)
                 .dir(dir)
                 .deleteOnOpen(true), keys);
         }
@@ -102,6 +111,7 @@ public final class PairedComparison
 
         public void close()
         {
+            System.out.println(name + ": " + store.stats());
             final long evictions = store.stats().evictions();
             store.close();
             if (null != dir)
@@ -177,13 +187,17 @@ public final class PairedComparison
     {
         final byte[] keyBytes = BenchmarkKeys.keyBytes();
         final long pid = ProcessHandle.current().pid();
-        final Target[] targets = {
+        final Target[] targets = ALL_STORES ? new Target[]{
             new FerriteTarget("Ferrite anon", keyBytes, null),
             new ChronicleTarget("Chronicle in-memory", keyBytes, null),
             new FerriteTarget("Ferrite persistent", keyBytes, new File("/dev/shm/ferrite-paired-" + pid)),
             new ChronicleTarget("Chronicle persisted", keyBytes, new File("/dev/shm/chronicle-paired-" + pid + ".dat"))
+        } : new Target[]{
+            new FerriteTarget("Ferrite anon", keyBytes, null),
+            new ChronicleTarget("Chronicle in-memory", keyBytes, null)
         };
         final ThreadMXBean threads = (ThreadMXBean)ManagementFactory.getThreadMXBean();
+        System.out.println("Ferrite policy " + POLICY + ".");
         System.out.println("Interleaved slices of " + SLICE + " ops, " + ROUNDS + " rounds per store (after " +
             WARMUP_SLICES + " warm-up slices each), 1 thread. Wall = elapsed time, CPU = thread CPU time, " +
             "B/op = bytes allocated by the measuring thread (ThreadMXBean) per op.");
@@ -196,9 +210,17 @@ public final class PairedComparison
         {
             for (final Distribution distribution : Distribution.values())
             {
+                if (!KEYS.contains(distribution.name().toLowerCase()))
+                {
+                    continue;
+                }
                 final int[] draws = BenchmarkKeys.draws(distribution);
                 for (final String op : new String[]{ "get", "put" })
                 {
+                    if (!OPS.contains(op))
+                    {
+                        continue;
+                    }
                     int cursor = 0;
                     for (int w = 0; w < WARMUP_SLICES; w++)
                     {
