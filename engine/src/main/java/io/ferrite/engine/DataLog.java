@@ -11,10 +11,10 @@ import static io.ferrite.engine.StoreDescriptor.*;
  * <p>
  * Blocks are appended to the head segment and never changed in place. When the head is full a free segment becomes
  * the head; when only the reserve segment is free, the cleaner picks the sealed segment with the fewest live bytes
- * (the per-segment liveness in the segment table), moves its live blocks to the head and frees it. It examines the victim's blocks in batches of {@link #CLEAN_BATCH}:
- * first every owner's entry record, then every live block's index slot, each pass a run of independent loads whose
- * misses overlap, and only then moves them. Live bytes are
- * kept under the log's fill ratio by evicting before an append, so there is always a segment worth cleaning.
+ * (the per-segment liveness in the segment table), moves its live blocks to the head and frees it. It examines the
+ * victim's blocks in batches of {@link #CLEAN_BATCH}: first every owner's entry record, then every live block's index
+ * slot, each pass a run of independent loads whose misses overlap, and only then moves them. Live bytes are kept under
+ * the log's fill ratio by evicting before an append, so there is always a segment worth cleaning.
  * <b>Note:</b> not thread-safe; used by the store's single writer.
  */
 final class DataLog

@@ -20,12 +20,13 @@ import static io.ferrite.engine.StoreDescriptor.*;
  * immutable block ({@link DataLog}). Everything, including list heads and counters, lives in the mappings: the Java
  * heap holds a few dozen objects however many entries there are, so the collector has nothing to trace. Together the
  * files take at most the capacity asked for. See {@link StoreDescriptor}, {@link EntryDescriptor},
- * {@link BlockDescriptor} and {@link SegmentDescriptor} for the record layouts (layout version 2).
+ * {@link BlockDescriptor} and {@link SegmentDescriptor} for the record layouts (layout version 3).
  * <p>
  * <b>Lookup.</b> The key's hash picks a home slot in the index; linear probing compares the 32-bit hash stored in
  * each slot and, on a match, the key bytes in the block the slot points at, which also holds the value and names the
  * entry. A get is therefore two dependent loads (slot, block); the policy's bookkeeping for a hit or an update is
- * recorded in an {@link AccessBuffer} and applied in batches whose loads overlap. Deletion shifts later slots back (no tombstones).
+ * recorded in an {@link AccessBuffer} and applied in batches whose loads overlap. Deletion shifts later slots back (no
+ * tombstones).
  * <p>
  * <b>Allocation.</b> Blocks are appended to the head segment and never changed in place: an update writes a new
  * block and then switches the entry's address with one int store, which publishes the new value and its expiry
@@ -541,7 +542,7 @@ public final class FerriteStore implements AutoCloseable
     public int maxValueLength(final int keyLength)
     {
         final long maxBlock = Math.min(log.segmentSize(), log.liveLimit()) & -BlockDescriptor.ALIGNMENT;
-        return (int)Math.max(0, maxBlock - BlockDescriptor.HEADER_LENGTH - BlockDescriptor.EXPIRE_AT_LENGTH -
+        return (int)Math.max(0, maxBlock - BlockDescriptor.MAX_HEADER_LENGTH - BlockDescriptor.EXPIRE_AT_LENGTH -
             keyLength);
     }
 
@@ -867,11 +868,7 @@ public final class FerriteStore implements AutoCloseable
 
         final UnsafeBuffer buffer = data.buffer(block);
         final int offset = MappedMemory.offset(block);
-        buffer.putInt(offset + BlockDescriptor.ENTRY_OFFSET, entry);
-        buffer.putShort(offset + BlockDescriptor.KEY_LENGTH_OFFSET, (short)(keyLength - 1));
-        buffer.putShort(offset + BlockDescriptor.FLAGS_OFFSET, expires ? BlockDescriptor.FLAG_EXPIRES : 0);
-        buffer.putInt(offset + BlockDescriptor.VALUE_LENGTH_OFFSET, valueLength);
-        int at = offset + BlockDescriptor.HEADER_LENGTH;
+        int at = BlockDescriptor.putHeader(buffer, offset, entry, keyLength, valueLength, expires);
         if (expires)
         {
             buffer.putLong(at, expireAt);

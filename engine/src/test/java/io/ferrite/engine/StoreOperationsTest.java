@@ -265,4 +265,59 @@ class StoreOperationsTest
         assertEquals(0, stats.evictions(), "the log has room for every key: " + stats);
         assertTrue(stats.cleanedSegments() > 100 && stats.relocatedBytes() > 100_000, "the cleaner ran: " + stats);
     }
+
+    @Test
+    void shouldKeepCompactAndWideBlocksSideBySideAcrossARestart()
+    {
+        assertEquals(128, BlockDescriptor.blockLength(16, 100), "16-byte key + 100-byte value: 12-byte header, no pad");
+        assertEquals(16 + 264 + 8, BlockDescriptor.blockLength(257, 8), "a 257-byte key takes the 16-byte header");
+        final int[] keyLengths = { 1, 255, 256, 257, 1000 };
+        final int[] valueLengths = { 0, 1, 100, 5000 };
+        final File dir = new File(tempDir, "forms");
+        final StoreContext ctx = new StoreContext().dir(dir).capacityBytes(4 << 20).maxEntries(100);
+        final FerriteStore store = FerriteStore.open(ctx.clock(clock));
+        for (final int k : keyLengths)
+        {
+            for (final int v : valueLengths)
+            {
+                store.put(key(k, v), value(k, v), 0 == (k + v) % 2 ? 60_000 : 0);
+            }
+        }
+        store.verify();
+        store.close();
+        final FerriteStore reopened = open(new StoreContext().dir(dir).capacityBytes(4 << 20).maxEntries(100));
+        reopened.verify();
+        for (final int k : keyLengths)
+        {
+            for (final int v : valueLengths)
+            {
+                assertArrayEquals(value(k, v), reopened.get(key(k, v)), "key " + k + " bytes, value " + v + " bytes");
+            }
+        }
+        clock.advance(60_000);
+        for (final int k : keyLengths)
+        {
+            for (final int v : valueLengths)
+            {
+                assertEquals(0 != (k + v) % 2, reopened.contains(key(k, v)), "the TTL came back with the block");
+            }
+        }
+    }
+
+    private static byte[] key(final int length, final int salt)
+    {
+        final byte[] key = new byte[length];
+        for (int i = 0; i < length; i++)
+        {
+            key[i] = (byte)(i * 31 + salt);
+        }
+        return key;
+    }
+
+    private static byte[] value(final int length, final int salt)
+    {
+        final byte[] value = new byte[salt];
+        Arrays.fill(value, (byte)length);
+        return value;
+    }
 }
