@@ -320,4 +320,27 @@ class StoreOperationsTest
         Arrays.fill(value, (byte)length);
         return value;
     }
+
+    @Test
+    void shouldStoreAValueTooLongForTheCompactHeader()
+    {
+        final int length = BlockDescriptor.COMPACT_MAX_VALUE_LENGTH + 9;
+        final File dir = new File(tempDir, "wide-value");
+        final StoreContext ctx =
+            new StoreContext().dir(dir).capacityBytes(48 << 20).segmentSize(8 << 20).maxEntries(16);
+        final byte[] big = value(7, length);
+        final FerriteStore store = FerriteStore.open(ctx.clock(clock));
+        store.put(bytes("big"), big, 60_000);
+        store.put(bytes("small"), value(3, 100));
+        assertArrayEquals(big, store.get(bytes("big")), "a value of " + length + " bytes takes the wide header");
+        store.verify();
+        store.close();
+        final FerriteStore reopened = open(new StoreContext().dir(dir).capacityBytes(48 << 20).segmentSize(8 << 20)
+            .maxEntries(16));
+        reopened.verify();
+        assertArrayEquals(big, reopened.get(bytes("big")));
+        assertArrayEquals(value(3, 100), reopened.get(bytes("small")));
+        clock.advance(60_000);
+        assertNull(reopened.get(bytes("big")), "its TTL is read from the wide header's position");
+    }
 }
