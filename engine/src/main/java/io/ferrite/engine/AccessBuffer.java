@@ -4,13 +4,13 @@ package io.ferrite.engine;
  * Hits recorded for the policy and applied later in batches, so the cache misses of their list updates overlap
  * instead of each get waiting for its own.
  * <p>
- * A get that hits only appends the entry here. {@link #drain()} applies the recorded hits to the policy in the
- * order they happened, after two passes that load every recorded entry's record and then its list neighbours;
- * those loads are independent of one another, so the processor has them in flight together and the relinks that
- * follow find their lines in cache. The store drains before every other policy call (insert, update, miss,
- * removal, victim choice, sweep) and before anything reads policy state (image, verification, close), so the
- * policy sees exactly the calls it would have seen unbuffered, in the same order: LRU stays exact and every
- * policy stays deterministic.
+ * A get that hits, or a put that updates an existing entry, only appends the entry here. {@link #drain()} applies the
+ * recorded hits to the policy in the order they happened, after two passes that load every recorded entry's record and
+ * then its list neighbours; those loads are independent of one another, so the processor has them in flight together
+ * and the relinks that follow find their lines in cache. The store drains before every other policy call (insert, miss,
+ * removal, victim choice, a sweep the policy observes) and before anything reads policy state (image, verification,
+ * close), so the policy sees exactly the calls it would have seen unbuffered, in the same order: LRU stays exact and
+ * every policy stays deterministic.
  * <b>Note:</b> not thread-safe; used by the store's single writer.
  */
 final class AccessBuffer

@@ -11,8 +11,10 @@ import static io.ferrite.engine.StoreDescriptor.*;
  * <p>
  * Blocks are appended to the head segment and never changed in place. When the head is full a free segment becomes
  * the head; when only the reserve segment is free, the cleaner picks the sealed segment with the fewest live bytes
- * (the per-segment liveness in the segment table), moves its live blocks to the head and frees it. Live bytes are
- * kept under the log's fill ratio by evicting before an append, so there is always a segment worth cleaning.
+ * (the per-segment liveness in the segment table), moves its live blocks to the head and frees it. It examines the
+ * victim's blocks in batches of {@link #CLEAN_BATCH}: first every owner's entry record, then every live block's index
+ * slot, each pass a run of independent loads whose misses overlap, and only then moves them. Live bytes are kept under
+ * the log's fill ratio by evicting before an append, so there is always a segment worth cleaning.
  * <b>Note:</b> not thread-safe; used by the store's single writer.
  */
 final class DataLog
@@ -20,6 +22,12 @@ final class DataLog
     /**
      * What the log needs from the store: evictions to make room and the owner of a block it moves.
      */
+    /**
+     * Blocks the cleaner examines together: their entry records, then their index slots, are loaded in passes of
+     * independent loads before any is moved.
+     */
+    static final int CLEAN_BATCH = 32;
+
     interface Owner
     {
         /**
@@ -28,9 +36,16 @@ final class DataLog
         boolean evictOne();
 
         /**
-         * The live block of {@code entry} moved from {@code from} to {@code to}: repoint the entry and its index slot.
+         * The hash of the key in the live block at {@code block}, after loading the block's index slot into cache
+         * (the cleaner calls this for a batch of blocks before it moves them, so the loads overlap).
          */
-        void relocated(int entry, long from, long to);
+        int prepareRelocation(long block);
+
+        /**
+         * The live block of {@code entry}, whose key has {@code hash}, moved from {@code from} to {@code to}: repoint
+         * the entry and its index slot.
+         */
+        void relocated(int entry, long from, long to, int hash);
 
         /**
          * The block of {@code entry} could not be moved: remove the entry as evicted.
@@ -53,7 +68,11 @@ final class DataLog
     private final int segmentSize;
     private final int segmentShift;
     private final long liveLimit;
+    private final long[] batchBlocks = new long[CLEAN_BATCH];
+    private final int[] batchEntries = new int[CLEAN_BATCH];
+    private final int[] batchHashes = new int[CLEAN_BATCH];
     private Owner owner;
+    private long sink;
 
     DataLog(
         final StoreLayout layout,
@@ -283,20 +302,52 @@ final class DataLog
         int position = 0;
         while (position < used)
         {
-            final long block = base + position;
-            final UnsafeBuffer buffer = data.buffer(block);
-            final int offset = MappedMemory.offset(block);
-            final int entry = buffer.getInt(offset + BlockDescriptor.ENTRY_OFFSET);
-            final int length = BlockDescriptor.lengthOf(buffer, offset);
-            if (entry >= 0 && entry < entries.highWaterMark() &&
-                entries.addressField(entry) == EntryTable.addressField(block))
+            // Pass 1: walk the block headers (sequential) and load each owner's address word (independent misses).
+            final int hwm = entries.highWaterMark();
+            long touched = 0;
+            int n = 0;
+            while (position < used && n < CLEAN_BATCH)
             {
-                if (relocate(entry, block, length))
+                final long block = base + position;
+                final UnsafeBuffer buffer = data.buffer(block);
+                final int offset = MappedMemory.offset(block);
+                final int entry = buffer.getInt(offset + BlockDescriptor.ENTRY_OFFSET);
+                batchBlocks[n] = block;
+                batchEntries[n++] = entry;
+                if (entry >= 0 && entry < hwm)
                 {
-                    relocated += length;
+                    touched += entries.addressWord(entry);
+                }
+                position += BlockDescriptor.lengthOf(buffer, offset);
+            }
+            // Pass 2: keep the live blocks and load their index slots (independent misses again).
+            int live = 0;
+            for (int i = 0; i < n; i++)
+            {
+                final int entry = batchEntries[i];
+                final long block = batchBlocks[i];
+                if (entry >= 0 && entry < hwm && entries.addressField(entry) == EntryTable.addressField(block))
+                {
+                    batchBlocks[live] = block;
+                    batchEntries[live] = entry;
+                    batchHashes[live++] = owner.prepareRelocation(block);
                 }
             }
-            position += length;
+            sink += touched;
+            // Pass 3: move them, their records and slots now in cache.
+            for (int i = 0; i < live; i++)
+            {
+                final long block = batchBlocks[i];
+                final int entry = batchEntries[i];
+                if (entries.addressField(entry) == EntryTable.addressField(block))
+                {
+                    final int length = BlockDescriptor.lengthOf(data.buffer(block), MappedMemory.offset(block));
+                    if (relocate(entry, block, length, batchHashes[i]))
+                    {
+                        relocated += length;
+                    }
+                }
+            }
         }
         pushFree(victim);
         counters.increment(CLEANED_SEGMENTS_COUNTER);
@@ -304,7 +355,7 @@ final class DataLog
         return true;
     }
 
-    private boolean relocate(final int entry, final long from, final int length)
+    private boolean relocate(final int entry, final long from, final int length, final int hash)
     {
         int head = headSegment();
         int used = used(head);
@@ -324,8 +375,16 @@ final class DataLog
         used(head, used + length);
         live(head, live(head) + length);
         released(from, length);
-        owner.relocated(entry, from, to);
+        owner.relocated(entry, from, to, hash);
         return true;
+    }
+
+    /**
+     * Folds the values of the cleaner's warming loads, so the compiler keeps them.
+     */
+    long sink()
+    {
+        return sink;
     }
 
     private long record(final int segment)

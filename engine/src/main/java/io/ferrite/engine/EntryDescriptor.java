@@ -1,8 +1,8 @@
 package io.ferrite.engine;
 
 /**
- * Layout of one record of the entry table (layout v2): the fixed-size, mutable metadata of an entry, addressed by
- * its int index. Everything immutable (key, value, lengths, expiry, checksum) is in the entry's block.
+ * Layout of one record of the entry table (layouts v2 and v3): the fixed-size, mutable metadata of an entry,
+ * addressed by its int index. Everything immutable (key, value, lengths, expiry, checksum) is in the entry's block.
  * <pre>
  *   0                   1                   2                   3
  *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1

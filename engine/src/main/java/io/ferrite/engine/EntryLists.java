@@ -62,7 +62,7 @@ final class EntryLists
     }
 
     /**
-     * The key hash of a live entry, computed from the key in its block (layout v2 keeps no hash in the record; the
+     * The key hash of a live entry, computed from the key in its block (the layout keeps no hash in the record; the
      * policies ask for it when an entry is inserted or touched, when its block is usually in cache already).
      */
     int hash(final int entry)

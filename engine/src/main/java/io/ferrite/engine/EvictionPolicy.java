@@ -124,4 +124,12 @@ abstract class EvictionPolicy
     void onSweep(final int entry)
     {
     }
+
+    /**
+     * Whether {@link #onSweep} reads or changes policy state (then buffered hits must be applied before a sweep).
+     */
+    boolean observesSweep()
+    {
+        return false;
+    }
 }

@@ -20,12 +20,13 @@ import static io.ferrite.engine.StoreDescriptor.*;
  * immutable block ({@link DataLog}). Everything, including list heads and counters, lives in the mappings: the Java
  * heap holds a few dozen objects however many entries there are, so the collector has nothing to trace. Together the
  * files take at most the capacity asked for. See {@link StoreDescriptor}, {@link EntryDescriptor},
- * {@link BlockDescriptor} and {@link SegmentDescriptor} for the record layouts (layout version 2).
+ * {@link BlockDescriptor} and {@link SegmentDescriptor} for the record layouts (layout version 3).
  * <p>
  * <b>Lookup.</b> The key's hash picks a home slot in the index; linear probing compares the 32-bit hash stored in
  * each slot and, on a match, the key bytes in the block the slot points at, which also holds the value and names the
- * entry. A get is therefore two dependent loads (slot, block); the policy's bookkeeping for a hit is recorded in an
- * {@link AccessBuffer} and applied in batches whose loads overlap. Deletion shifts later slots back (no tombstones).
+ * entry. A get is therefore two dependent loads (slot, block); the policy's bookkeeping for a hit or an update is
+ * recorded in an {@link AccessBuffer} and applied in batches whose loads overlap. Deletion shifts later slots back (no
+ * tombstones).
  * <p>
  * <b>Allocation.</b> Blocks are appended to the head segment and never changed in place: an update writes a new
  * block and then switches the entry's address with one int store, which publishes the new value and its expiry
@@ -100,6 +101,8 @@ public final class FerriteStore implements AutoCloseable
     private long foundSlot;
     private long foundBlock;
     private int updatingEntry = NULL_INDEX;
+    private long updatingBlock;
+    private long relocationSink;
 
     private FerriteStore(final StoreFiles files, final StoreContext ctx)
     {
@@ -438,7 +441,10 @@ public final class FerriteStore implements AutoCloseable
      */
     public int sweep(final int limit)
     {
-        accesses.drain();
+        if (policy.observesSweep())
+        {
+            accesses.drain();
+        }
         return expiry.sweep(limit, policy);
     }
 
@@ -536,7 +542,7 @@ public final class FerriteStore implements AutoCloseable
     public int maxValueLength(final int keyLength)
     {
         final long maxBlock = Math.min(log.segmentSize(), log.liveLimit()) & -BlockDescriptor.ALIGNMENT;
-        return (int)Math.max(0, maxBlock - BlockDescriptor.HEADER_LENGTH - BlockDescriptor.EXPIRE_AT_LENGTH -
+        return (int)Math.max(0, maxBlock - BlockDescriptor.MAX_HEADER_LENGTH - BlockDescriptor.EXPIRE_AT_LENGTH -
             keyLength);
     }
 
@@ -829,7 +835,6 @@ public final class FerriteStore implements AutoCloseable
         final long expireAt,
         final int mode)
     {
-        accesses.drain();
         final int hash = Hashing.hash(key, keyOffset, keyLength, hashSeed);
         int entry = lookup(key, keyOffset, keyLength, hash);
         if (NULL_INDEX != entry && foundExpired())
@@ -844,13 +849,17 @@ public final class FerriteStore implements AutoCloseable
         final boolean expires = 0 != expireAt;
         final int length = BlockDescriptor.blockLength(keyLength, valueLength, expires);
 
+        // Evictions and the cleaner may run before the new block exists: they clear updatingEntry if they remove the
+        // entry and move updatingBlock if they relocate its block.
         updatingEntry = entry;
+        updatingBlock = foundBlock;
         if (NULL_INDEX == entry && entries.isFull())
         {
             evictOne();
         }
         final long block = log.allocate(length);
         final boolean update = NULL_INDEX != updatingEntry;
+        final long oldBlock = updatingBlock;
         updatingEntry = NULL_INDEX;
         if (!update)
         {
@@ -859,11 +868,7 @@ public final class FerriteStore implements AutoCloseable
 
         final UnsafeBuffer buffer = data.buffer(block);
         final int offset = MappedMemory.offset(block);
-        buffer.putInt(offset + BlockDescriptor.ENTRY_OFFSET, entry);
-        buffer.putShort(offset + BlockDescriptor.KEY_LENGTH_OFFSET, (short)(keyLength - 1));
-        buffer.putShort(offset + BlockDescriptor.FLAGS_OFFSET, expires ? BlockDescriptor.FLAG_EXPIRES : 0);
-        buffer.putInt(offset + BlockDescriptor.VALUE_LENGTH_OFFSET, valueLength);
-        int at = offset + BlockDescriptor.HEADER_LENGTH;
+        int at = BlockDescriptor.putHeader(buffer, offset, entry, keyLength, valueLength, expires);
         if (expires)
         {
             buffer.putLong(at, expireAt);
@@ -879,19 +884,22 @@ public final class FerriteStore implements AutoCloseable
         final int word = expires ? field | EntryDescriptor.TTL_BIT : field;
         if (update)
         {
-            final int oldField = entries.addressField(entry);
-            final long oldBlock = EntryTable.blockAddressOf(oldField);
+            // The old block and the slot found by the lookup are still in cache: the entry record is only written,
+            // and the policy's access is buffered like a hit's, so an update waits for no miss beyond the lookup's.
+            final int oldField = EntryTable.addressField(oldBlock);
             final int oldLength = BlockDescriptor.lengthOf(data.buffer(oldBlock), MappedMemory.offset(oldBlock));
-            final long slot = index.slotOf(hash, oldField);
+            final long slot = HashIndex.slotValue(hash, oldField) == index.get(foundSlot) ?
+                foundSlot : index.slotOf(hash, oldField);
             // The address word publishes the new value and its expiry together.
             entries.addressWord(entry, word);
             index.set(slot, hash, field);
             log.released(oldBlock, oldLength);
             counters.add(LIVE_BYTES_COUNTER, length - oldLength);
-            policy.onAccess(entry);
+            accesses.record(entry);
         }
         else
         {
+            accesses.drain();
             entries.init(entry, word);
             index.set(index.freeSlot(hash), hash, field);
             counters.add(LIVE_BYTES_COUNTER, length);
@@ -957,12 +965,18 @@ public final class FerriteStore implements AutoCloseable
             return FerriteStore.this.evictOne();
         }
 
-        public void relocated(final int entry, final long from, final long to)
+        public int prepareRelocation(final long block)
         {
-            final UnsafeBuffer buffer = data.buffer(to);
-            final int offset = MappedMemory.offset(to);
+            final UnsafeBuffer buffer = data.buffer(block);
+            final int offset = MappedMemory.offset(block);
             final int hash = Hashing.hash(
                 buffer, BlockDescriptor.keyOffset(buffer, offset), BlockDescriptor.keyLength(buffer, offset), hashSeed);
+            relocationSink += index.get(index.home(hash));
+            return hash;
+        }
+
+        public void relocated(final int entry, final long from, final long to, final int hash)
+        {
             final int fromField = EntryTable.addressField(from);
             final int toField = EntryTable.addressField(to);
             final long slot = index.slotOf(hash, fromField);
@@ -970,6 +984,10 @@ public final class FerriteStore implements AutoCloseable
             if (slot >= 0)
             {
                 index.set(slot, hash, toField);
+            }
+            if (entry == updatingEntry)
+            {
+                updatingBlock = to;
             }
         }
 

@@ -107,6 +107,11 @@ final class FrequencyPolicy extends EvictionPolicy
         lists.policyWord(entry, word(level(entry), epoch()));
     }
 
+    boolean observesSweep()
+    {
+        return true;
+    }
+
     /**
      * The entry's current frequency level (visible for tests).
      */

@@ -80,6 +80,16 @@ final class FrequencySketch
     }
 
     /**
+     * Load the cache line that {@link #increment} and {@link #frequency} of {@code hash} use, changing nothing.
+     *
+     * @return a word of that line, for the caller to fold into a sink so the load is kept.
+     */
+    long touch(final int hash)
+    {
+        return memory.getLong(table + 8L * ((long)(spread(hash) & blockMask) << 3));
+    }
+
+    /**
      * Count one occurrence of {@code hash}; halves the whole table when the sample is complete.
      */
     void increment(final int hash)

@@ -58,9 +58,17 @@ final class HashIndex
         return (int)slotValue;
     }
 
+    /**
+     * The slot value naming the block with {@code addressField} for a key of {@code hash}.
+     */
+    static long slotValue(final int hash, final int addressField)
+    {
+        return ((long)hash << 32) | (addressField & 0xFFFF_FFFFL);
+    }
+
     void set(final long slot, final int hash, final int addressField)
     {
-        memory.putLong(base + (slot << 3), ((long)hash << 32) | (addressField & 0xFFFF_FFFFL));
+        memory.putLong(base + (slot << 3), slotValue(hash, addressField));
     }
 
     /**
@@ -82,7 +90,7 @@ final class HashIndex
      */
     long slotOf(final int hash, final int addressField)
     {
-        final long wanted = ((long)hash << 32) | (addressField & 0xFFFF_FFFFL);
+        final long wanted = slotValue(hash, addressField);
         long slot = home(hash);
         long value;
         while (EMPTY != (value = get(slot)))

@@ -39,9 +39,10 @@ final class StoreDescriptor
     static final long MAGIC = 0x3145544952524546L;
     /**
      * Bumped on any change to any region's layout: files of another version are refused. Version 2: index slots point
-     * at blocks, 16-byte entry records, expiry and checksum in the block.
+     * at blocks, 16-byte entry records, expiry and checksum in the block. Version 3: 12-byte compact block header for
+     * keys up to 256 bytes and values under 4 MiB.
      */
-    static final int LAYOUT_VERSION = 2;
+    static final int LAYOUT_VERSION = 3;
     /** The hash seed of new stores. */
     static final int DEFAULT_HASH_SEED = 0x5EED_F00D;
 

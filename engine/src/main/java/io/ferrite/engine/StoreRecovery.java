@@ -131,7 +131,7 @@ final class StoreRecovery
     static int soundLength(final FerriteStore store, final int entry, final long block, final int word)
     {
         final StoreLayout layout = store.layout();
-        if (block < 0 || block + BlockDescriptor.HEADER_LENGTH > layout.dataLength)
+        if (block < 0 || block + BlockDescriptor.MAX_HEADER_LENGTH > layout.dataLength)
         {
             return 0;
         }

@@ -101,6 +101,8 @@ final class WindowTinyLfuPolicy extends EvictionPolicy
     private final long maxEntries;
     private final int ghostHorizon;
     private final FrequencySketch sketch;
+    /** Folds the values of {@link #prefetch} loads so the compiler keeps them. */
+    private long sink;
     private final long ghostTable;
     private final int ghostMask;
 
@@ -159,6 +161,14 @@ final class WindowTinyLfuPolicy extends EvictionPolicy
             transfer(lists.tail(window), WINDOW, PROBATION);
         }
         adapt();
+    }
+
+    /**
+     * Load the sketch line of the entry's key, so a batch of buffered hits has those misses in flight together.
+     */
+    void prefetch(final int entry)
+    {
+        sink += sketch.touch(lists.hash(entry));
     }
 
     void onAccess(final int entry)

@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 
 import static io.ferrite.engine.StoreProbe.bytes;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -221,5 +222,125 @@ class StoreOperationsTest
         }
         assertTrue(store.stats().evictions() > 0,
             "12 MiB of values in a 16 MiB store (under 10 MiB for data) must evict: " + store.stats());
+    }
+
+    @Test
+    void shouldKeepEveryValueWhenTheCleanerMovesTheBlockBeingUpdated()
+    {
+        // A tiny log (4 KiB segments) rewritten over and over: the cleaner runs inside many updates, and often
+        // moves the old block of the very entry being updated, whose slot the update then repoints.
+        final long seed = Long.getLong("ferrite.test.seed", System.nanoTime());
+        System.out.println("shouldKeepEveryValueWhenTheCleanerMovesTheBlockBeingUpdated seed " + seed);
+        final Random random = new Random(seed);
+        final FerriteStore store = open(new StoreContext()
+            .capacityBytes(96 * 1024).segmentSize(4096).maxEntries(400).policy(EvictionPolicyType.LRU));
+        final int keys = 300;
+        final byte[][] expected = new byte[keys][];
+        final byte[] dst = new byte[200];
+        for (int step = 0; step < 20_000; step++)
+        {
+            final int k = random.nextInt(keys);
+            final byte[] value = new byte[50 + random.nextInt(100)];
+            random.nextBytes(value);
+            store.put(bytes("key-" + k), value, 0 == random.nextInt(8) ? 1_000_000 : 0);
+            expected[k] = value;
+            final int probe = random.nextInt(keys);
+            final int length = store.get(new UnsafeBuffer(bytes("key-" + probe)), 0, bytes("key-" + probe).length,
+                new UnsafeBuffer(dst), 0);
+            if (null == expected[probe])
+            {
+                assertEquals(FerriteStore.NOT_FOUND, length, "seed " + seed + " step " + step);
+            }
+            else
+            {
+                assertArrayEquals(expected[probe], Arrays.copyOf(dst, length), "seed " + seed + " step " + step);
+            }
+            if (0 == step % 500)
+            {
+                store.verify();
+            }
+        }
+        store.verify();
+        final StoreStats stats = store.stats();
+        assertEquals(0, stats.evictions(), "the log has room for every key: " + stats);
+        assertTrue(stats.cleanedSegments() > 100 && stats.relocatedBytes() > 100_000, "the cleaner ran: " + stats);
+    }
+
+    @Test
+    void shouldKeepCompactAndWideBlocksSideBySideAcrossARestart()
+    {
+        assertEquals(128, BlockDescriptor.blockLength(16, 100), "16-byte key + 100-byte value: 12-byte header, no pad");
+        assertEquals(16 + 264 + 8, BlockDescriptor.blockLength(257, 8), "a 257-byte key takes the 16-byte header");
+        final int[] keyLengths = { 1, 255, 256, 257, 1000 };
+        final int[] valueLengths = { 0, 1, 100, 5000 };
+        final File dir = new File(tempDir, "forms");
+        final StoreContext ctx = new StoreContext().dir(dir).capacityBytes(4 << 20).maxEntries(100);
+        final FerriteStore store = FerriteStore.open(ctx.clock(clock));
+        for (final int k : keyLengths)
+        {
+            for (final int v : valueLengths)
+            {
+                store.put(key(k, v), value(k, v), 0 == (k + v) % 2 ? 60_000 : 0);
+            }
+        }
+        store.verify();
+        store.close();
+        final FerriteStore reopened = open(new StoreContext().dir(dir).capacityBytes(4 << 20).maxEntries(100));
+        reopened.verify();
+        for (final int k : keyLengths)
+        {
+            for (final int v : valueLengths)
+            {
+                assertArrayEquals(value(k, v), reopened.get(key(k, v)), "key " + k + " bytes, value " + v + " bytes");
+            }
+        }
+        clock.advance(60_000);
+        for (final int k : keyLengths)
+        {
+            for (final int v : valueLengths)
+            {
+                assertEquals(0 != (k + v) % 2, reopened.contains(key(k, v)), "the TTL came back with the block");
+            }
+        }
+    }
+
+    private static byte[] key(final int length, final int salt)
+    {
+        final byte[] key = new byte[length];
+        for (int i = 0; i < length; i++)
+        {
+            key[i] = (byte)(i * 31 + salt);
+        }
+        return key;
+    }
+
+    private static byte[] value(final int length, final int salt)
+    {
+        final byte[] value = new byte[salt];
+        Arrays.fill(value, (byte)length);
+        return value;
+    }
+
+    @Test
+    void shouldStoreAValueTooLongForTheCompactHeader()
+    {
+        final int length = BlockDescriptor.COMPACT_MAX_VALUE_LENGTH + 9;
+        final File dir = new File(tempDir, "wide-value");
+        final StoreContext ctx =
+            new StoreContext().dir(dir).capacityBytes(48 << 20).segmentSize(8 << 20).maxEntries(16);
+        final byte[] big = value(7, length);
+        final FerriteStore store = FerriteStore.open(ctx.clock(clock));
+        store.put(bytes("big"), big, 60_000);
+        store.put(bytes("small"), value(3, 100));
+        assertArrayEquals(big, store.get(bytes("big")), "a value of " + length + " bytes takes the wide header");
+        store.verify();
+        store.close();
+        final FerriteStore reopened = open(new StoreContext().dir(dir).capacityBytes(48 << 20).segmentSize(8 << 20)
+            .maxEntries(16));
+        reopened.verify();
+        assertArrayEquals(big, reopened.get(bytes("big")));
+        assertArrayEquals(value(3, 100), reopened.get(bytes("small")));
+        clock.advance(60_000);
+        assertNull(reopened.get(bytes("big")), "its TTL is read from the wide header's position");
     }
 }

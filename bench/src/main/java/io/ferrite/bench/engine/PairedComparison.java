@@ -24,10 +24,20 @@ import static io.ferrite.bench.engine.BenchmarkKeys.VALUE_LENGTH;
  * exercised in one JVM in short interleaved slices, round after round, so that every store sees the same
  * competition for the CPU; each slice's wall time and thread CPU time are summed per store. The ratios are then
  * comparable even when the absolute throughput is not. Prints a Markdown table.
+ * <p>
+ * System properties narrow a run (for profiling or repeats): {@code paired.ops} ({@code get,put}; {@code peek} adds
+ * Ferrite's side-effect-free read), {@code paired.keys} ({@code uniform,zipf}), {@code paired.stores} ({@code all},
+ * {@code memory} for Ferrite anonymous and Chronicle in memory only, or {@code policies} for Ferrite anonymous with
+ * W-TinyLFU against LRU), {@code paired.rounds} (16) and {@code paired.policy} (LRU).
  */
 public final class PairedComparison
 {
-    private static final int ROUNDS = 16;
+    private static final int ROUNDS = Integer.getInteger("paired.rounds", 16);
+    private static final String OPS = System.getProperty("paired.ops", "get,put");
+    private static final String KEYS = System.getProperty("paired.keys", "uniform,zipf");
+    private static final String STORES = System.getProperty("paired.stores", "all");
+    private static final EvictionPolicyType POLICY =
+        EvictionPolicyType.valueOf(System.getProperty("paired.policy", "LRU"));
     private static final int SLICE = 250_000;
     private static final int WARMUP_SLICES = 8;
 
@@ -53,6 +63,11 @@ public final class PairedComparison
 
         abstract long get(int[] draws, int from, int count);
 
+        /**
+         * A read that changes nothing (Ferrite's {@code peek}: no recency update, no counters); Chronicle's get.
+         */
+        abstract long peek(int[] draws, int from, int count);
+
         abstract long put(int[] draws, int from, int count);
 
         public abstract void close();
@@ -68,13 +83,18 @@ public final class PairedComparison
 
         FerriteTarget(final String name, final byte[] keyBytes, final File dir)
         {
+            this(name, keyBytes, dir, POLICY);
+        }
+
+        FerriteTarget(final String name, final byte[] keyBytes, final File dir, final EvictionPolicyType policy)
+        {
             super(name);
             this.dir = dir;
             keys = new UnsafeBuffer(keyBytes);
             store = FerriteStoreBenchmark.open(new StoreContext()
                 .maxEntries(FerriteStoreBenchmark.MAX_ENTRIES)
                 .capacityBytes(FerriteStoreBenchmark.CAPACITY_BYTES)
-                .policy(EvictionPolicyType.LRU)
+                .policy(policy)
                 .dir(dir)
                 .deleteOnOpen(true), keys);
         }
@@ -85,6 +105,16 @@ public final class PairedComparison
             for (int i = from, end = from + count; i < end; i++)
             {
                 sum += store.get(keys, draws[i & DRAW_MASK] * KEY_LENGTH, KEY_LENGTH, dst, 0);
+            }
+            return sum;
+        }
+
+        long peek(final int[] draws, final int from, final int count)
+        {
+            long sum = 0;
+            for (int i = from, end = from + count; i < end; i++)
+            {
+                sum += store.peek(keys, draws[i & DRAW_MASK] * KEY_LENGTH, KEY_LENGTH, dst, 0);
             }
             return sum;
         }
@@ -102,6 +132,7 @@ public final class PairedComparison
 
         public void close()
         {
+            System.out.println(name + ": " + store.stats());
             final long evictions = store.stats().evictions();
             store.close();
             if (null != dir)
@@ -153,6 +184,11 @@ public final class PairedComparison
             return sum;
         }
 
+        long peek(final int[] draws, final int from, final int count)
+        {
+            return get(draws, from, count);
+        }
+
         long put(final int[] draws, final int from, final int count)
         {
             long sum = 0;
@@ -177,28 +213,46 @@ public final class PairedComparison
     {
         final byte[] keyBytes = BenchmarkKeys.keyBytes();
         final long pid = ProcessHandle.current().pid();
-        final Target[] targets = {
+        final Target[] targets = "policies".equals(STORES) ? new Target[]{
+            new FerriteTarget("Ferrite anon WINDOW_TINY_LFU", keyBytes, null, EvictionPolicyType.WINDOW_TINY_LFU),
+            new FerriteTarget("Ferrite anon LRU", keyBytes, null, EvictionPolicyType.LRU)
+        } : "all".equals(STORES) ? new Target[]{
             new FerriteTarget("Ferrite anon", keyBytes, null),
             new ChronicleTarget("Chronicle in-memory", keyBytes, null),
             new FerriteTarget("Ferrite persistent", keyBytes, new File("/dev/shm/ferrite-paired-" + pid)),
             new ChronicleTarget("Chronicle persisted", keyBytes, new File("/dev/shm/chronicle-paired-" + pid + ".dat"))
+        } : new Target[]{
+            new FerriteTarget("Ferrite anon", keyBytes, null),
+            new ChronicleTarget("Chronicle in-memory", keyBytes, null)
         };
         final ThreadMXBean threads = (ThreadMXBean)ManagementFactory.getThreadMXBean();
+        System.out.println("Ferrite policy " + POLICY + ".");
         System.out.println("Interleaved slices of " + SLICE + " ops, " + ROUNDS + " rounds per store (after " +
             WARMUP_SLICES + " warm-up slices each), 1 thread. Wall = elapsed time, CPU = thread CPU time, " +
             "B/op = bytes allocated by the measuring thread (ThreadMXBean) per op.");
         System.out.println();
-        System.out.println("| op | keys | store | M ops/s (wall) | M ops per CPU-s | wall ratio vs Chronicle | " +
-            "CPU ratio vs Chronicle | B/op |");
+        System.out.println("Ratios are against the second store of each pair (Chronicle Map, or LRU for " +
+            "paired.stores=policies). peek = Ferrite's read without policy or counter updates (Chronicle: get).");
+        System.out.println();
+        System.out.println("| op | keys | store | M ops/s (wall) | M ops per CPU-s | wall ratio vs pair | " +
+            "CPU ratio vs pair | B/op |");
         System.out.println("|---|---|---|---|---|---|---|---|");
         long blackhole = 0;
         try
         {
             for (final Distribution distribution : Distribution.values())
             {
-                final int[] draws = BenchmarkKeys.draws(distribution);
-                for (final String op : new String[]{ "get", "put" })
+                if (!KEYS.contains(distribution.name().toLowerCase()))
                 {
+                    continue;
+                }
+                final int[] draws = BenchmarkKeys.draws(distribution);
+                for (final String op : new String[]{ "get", "peek", "put" })
+                {
+                    if (!OPS.contains(op))
+                    {
+                        continue;
+                    }
                     int cursor = 0;
                     for (int w = 0; w < WARMUP_SLICES; w++)
                     {
@@ -258,7 +312,15 @@ public final class PairedComparison
 
     private static long run(final Target target, final String op, final int[] draws, final int from)
     {
-        return "get".equals(op) ? target.get(draws, from, SLICE) : target.put(draws, from, SLICE);
+        switch (op)
+        {
+            case "get":
+                return target.get(draws, from, SLICE);
+            case "peek":
+                return target.peek(draws, from, SLICE);
+            default:
+                return target.put(draws, from, SLICE);
+        }
     }
 
     private static double rate(final long ops, final long ns)
