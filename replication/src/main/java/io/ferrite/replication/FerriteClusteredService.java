@@ -15,6 +15,7 @@ import io.ferrite.replication.datastore.DataStorePolicy;
 import io.ferrite.replication.datastore.DataStorePolicyContext;
 import io.ferrite.replication.datastore.PendingWritesSnapshot;
 import io.ferrite.engine.StoreContext;
+import io.ferrite.transport.HopRecorder;
 import io.ferrite.transport.NodeContext;
 import io.ferrite.transport.ReadOnlyEndpoint;
 import io.aeron.Counter;
@@ -75,6 +76,7 @@ public final class FerriteClusteredService implements ClusteredService
     private volatile long lastSnapshotNs;
     private volatile long lastSnapshotEntries;
     private volatile long lastSnapshotBytes;
+    private final HopRecorder hops;
 
     FerriteClusteredService(final int group, final ReplicaNodeContext ctx)
     {
@@ -90,6 +92,7 @@ public final class FerriteClusteredService implements ClusteredService
         this.datastore = policy.enabled() ?
             new DataStorePolicy(policy, ctx.dataStoreFactory().apply(group), group) : null;
         handler.datastore(datastore);
+        this.hops = HopRecorder.forMember(group, ctx.memberId());
     }
 
     public void onStart(final Cluster cluster, final Image snapshotImage)
@@ -172,6 +175,7 @@ public final class FerriteClusteredService implements ClusteredService
         {
             return;
         }
+        hops.begin(timestamp, cluster.timeUnit(), Cluster.Role.LEADER == role, buffer, offset, length);
         announceSettings();
         if (null == session && isGroupSettings(buffer, offset, length))
         {
@@ -197,6 +201,7 @@ public final class FerriteClusteredService implements ClusteredService
         {
             sessionReaper.onMessage(session.id(), toMs(timestamp));
         }
+        hops.end();
         requestsApplied = handler.requests();
         logPosition = header.position();
         appliedPosition.setRelease(logPosition);
@@ -402,6 +407,7 @@ public final class FerriteClusteredService implements ClusteredService
         CloseHelper.quietClose(datastore);
         CloseHelper.quietClose(digest);
         CloseHelper.quietClose(appliedPosition);
+        hops.close();
         if (null != store)
         {
             store.close();

@@ -3,6 +3,8 @@ package io.ferrite.replication;
 import io.aeron.archive.client.AeronArchive;
 import io.aeron.cluster.ClusterControl;
 import io.aeron.cluster.ConsensusModule;
+import io.aeron.cluster.NanosecondClusterClock;
+import io.ferrite.transport.HopRecorder;
 import io.aeron.cluster.service.ClusteredServiceContainer;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.NoOpLock;
@@ -74,6 +76,11 @@ final class GroupMember implements AutoCloseable
             moduleCtx.wheelTickResolutionNs(TimeUnit.MILLISECONDS.toNanos(1));
         }
 
+        if (HopRecorder.enabled())
+        {
+            // the diagnostic hop breakdown reads the log entries' timestamps as epoch nanoseconds
+            moduleCtx.clusterClock(new NanosecondClusterClock());
+        }
         service = new FerriteClusteredService(group, ctx);
         service.onRefused(() ->
         {

@@ -10,6 +10,7 @@ import io.aeron.cluster.client.ClusterEvent;
 import io.ferrite.codec.RequestLimits;
 import io.ferrite.engine.EvictionPolicyType;
 import org.agrona.ErrorHandler;
+import io.ferrite.transport.LowSlackIdleStrategy;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
@@ -578,6 +579,6 @@ public final class ReplicaNodeContext
     public Supplier<IdleStrategy> idleStrategySupplier()
     {
         final long maxPark = maxParkNs;
-        return () -> new BackoffIdleStrategy(10, 20, 1000, maxPark);
+        return () -> LowSlackIdleStrategy.wrap(new BackoffIdleStrategy(10, 20, 1000, maxPark));
     }
 }

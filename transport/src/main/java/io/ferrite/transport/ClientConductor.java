@@ -776,7 +776,7 @@ final class ClientConductor implements Agent, ResponseListener
     }
 
     /**
-     * Spin, then yield, then park from 1 us doubling up to 100 us.
+     * Spin, then yield, then park from 1 us doubling up to 100 us (with the caller's timer slack lowered once).
      */
     static void idle(final int idleCount)
     {
@@ -790,6 +790,10 @@ final class ClientConductor implements Agent, ResponseListener
         }
         else
         {
+            if (40 == idleCount)
+            {
+                LowSlackIdleStrategy.lowerCurrentThreadSlack();
+            }
             LockSupport.parkNanos(Math.min(IdleStrategies.BACKOFF_MAX_PARK_NS, 1000L << Math.min(idleCount - 40, 7)));
         }
     }

@@ -38,6 +38,7 @@ import java.util.function.Consumer;
  */
 final class NodeAgent implements Agent, RequestListener
 {
+    private final HopRecorder hops;
     private static final int FRAGMENT_LIMIT = 64;
     private static final long HOUSEKEEPING_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final int SWEEP_PER_HOUSEKEEPING = 256;
@@ -106,6 +107,7 @@ final class NodeAgent implements Agent, RequestListener
         this.publisher = new ResponsePublisher(ctx.maxMessageLength(), ctx.sendTimeoutNs(), nanoClock);
         final RequestLimits limits = new RequestLimits(ctx.maxKeyLength(), ctx.maxValueLength(), ctx.maxMultiGetKeys());
         this.assembler = new FragmentAssembler(new RequestAdapter(this, limits));
+        this.hops = HopRecorder.forNode(roleName);
         this.subscription = aeron.addSubscription(ctx.channel(), streamId, null, this::onUnavailableImage);
     }
 
@@ -157,6 +159,7 @@ final class NodeAgent implements Agent, RequestListener
         {
             aeronInvoker.invoke();
         }
+        hops.close();
     }
 
     public ClientSession session(final int imageSessionId)
@@ -266,10 +269,12 @@ final class NodeAgent implements Agent, RequestListener
             refuseWrite(session, correlationId, PutRequestDecoder.TEMPLATE_ID);
             return;
         }
+        hops.beginPut(buffer, valueOffset, valueLength);
         final int result = store.put(buffer, keyOffset, keyLength, buffer, valueOffset, valueLength, ttlMs, mode);
         if (FerriteStore.STORED == result || FerriteStore.NOT_STORED == result)
         {
             publisher.put(session, correlationId, FerriteStore.STORED == result);
+            hops.end();
         }
         else if (FerriteStore.TOO_LARGE == result)
         {
