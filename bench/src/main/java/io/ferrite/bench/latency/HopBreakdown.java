@@ -42,9 +42,9 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Where a replicated PUT's time goes, hop by hop. Starts a local 3-member group ({@link MemberMain}, one JVM each)
  * in the members' diagnostic mode ({@code ferrite.diagnostics.hops.file}: nanosecond cluster clock, one record per
- * stamped PUT in every member), then sends PUTs at a fixed rate (open loop, the sender also polls the answers) from a bare
- * {@link AeronCluster} client, each value starting with its send time (epoch ns). Every process on this machine reads the same realtime
- * clock, so joining the members' records with the client's receive times splits each round trip into:
+ * stamped PUT in every member), then sends PUTs at a fixed rate (open loop, the sender also polls the answers)
+ * from a bare {@link AeronCluster} client, each value starting with its send time (epoch ns). Every process on
+ * this machine reads the same realtime clock, so joining the members' records with the client's receive times splits each round trip into:
  * <ul>
  *   <li>ingress: client send -> the leader's consensus module appends it to the log (client driver, leader driver,
  *   consensus module wake);</li>
@@ -465,7 +465,8 @@ public final class HopBreakdown
                     us(h.getValueAtPercentile(99.9)), us(h.getMaxValue()), us((long)h.getMean())));
             }
             md.append("\n## Mean of each hop among the requests in a band of the total (µs)\n\n" +
-                "| total band | requests | ingress | commit | apply | egress | total |\n|---|---|---|---|---|---|---|\n");
+                "| total band | requests | ingress | commit | apply | egress | total |\n" +
+                "|---|---|---|---|---|---|---|\n");
             final long[][] rows = Arrays.copyOf(stages, joined);
             Arrays.sort(rows, (a, b) -> Long.compare(a[4], b[4]));
             final double[][] bands = {{0, 50}, {50, 90}, {90, 99}, {99, 99.9}, {99.9, 100}};
