@@ -44,7 +44,8 @@ import java.util.concurrent.locks.LockSupport;
  * in the members' diagnostic mode ({@code ferrite.diagnostics.hops.file}: nanosecond cluster clock, one record per
  * stamped PUT in every member), then sends PUTs at a fixed rate (open loop, the sender also polls the answers)
  * from a bare {@link AeronCluster} client, each value starting with its send time (epoch ns). Every process on
- * this machine reads the same realtime clock, so joining the members' records with the client's receive times splits each round trip into:
+ * this machine reads the same realtime clock, so joining the members' records with the client's receive times
+ * splits each round trip into:
  * <ul>
  *   <li>ingress: client send -> the leader's consensus module appends it to the log (client driver, leader driver,
  *   consensus module wake);</li>
