@@ -1275,8 +1275,8 @@ final class ClientConductor implements Agent, ResponseListener
     }
 
     /**
-     * Spin, then yield, then park from 1 us doubling up to {@link IdleStrategies#BACKOFF_MAX_PARK_NS}; allocates
-     * nothing.
+     * Spin, then yield, then park from 1 us doubling up to {@link IdleStrategies#BACKOFF_MAX_PARK_NS}, with the
+     * caller's timer slack lowered the first time it parks ({@link TimerSlack}); allocates nothing after that.
      */
     static void idle(final int idleCount)
     {
@@ -1290,6 +1290,10 @@ final class ClientConductor implements Agent, ResponseListener
         }
         else
         {
+            if (40 == idleCount)
+            {
+                LowSlackIdleStrategy.lowerCurrentThreadSlack();
+            }
             LockSupport.parkNanos(Math.min(IdleStrategies.BACKOFF_MAX_PARK_NS, 1000L << Math.min(idleCount - 40, 7)));
         }
     }

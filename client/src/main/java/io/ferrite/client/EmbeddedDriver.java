@@ -44,8 +44,8 @@ public final class EmbeddedDriver
         final MediaDriver.Context ctx = new MediaDriver.Context()
             .aeronDirectoryName(dir)
             .threadingMode(invoker ? ThreadingMode.INVOKER : ThreadingMode.SHARED)
-            .sharedIdleStrategy(new BackoffIdleStrategy(
-                10, 20, TimeUnit.MICROSECONDS.toNanos(1), IdleStrategies.BACKOFF_MAX_PARK_NS))
+            .sharedIdleStrategy(LowSlackIdleStrategy.wrap(new BackoffIdleStrategy(
+                10, 20, TimeUnit.MICROSECONDS.toNanos(1), IdleStrategies.BACKOFF_MAX_PARK_NS)))
             .termBufferSparseFile(true)
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true)

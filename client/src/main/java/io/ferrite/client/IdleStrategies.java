@@ -11,8 +11,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Idle strategies by name, for configuration.
  * <ul>
- *     <li>{@code backoff} (default): spin, yield, then park from 1 us up to 100 us. Safe on 2 cores; a reply to a
- *     thread that parked costs a wake-up (about 35 us on a small VM).</li>
+ *     <li>{@code backoff} (default): spin, yield, then park from 1 us up to 100 us, with the thread's timer slack
+ *     lowered ({@link TimerSlack}) so the parks last what they say. Safe on 2 cores; a reply to a thread that
+ *     parked costs a wake-up (about 35 us on a small VM).</li>
  *     <li>{@code sleeping}: park 1 ms. Least CPU, highest latency.</li>
  *     <li>{@code yielding}: never parks; keeps a core busy.</li>
  *     <li>{@code busy}: busy-spin; the lowest latency, takes a whole core (do not use on 2 cores).</li>
@@ -37,7 +38,8 @@ public final class IdleStrategies
         switch (name.trim().toLowerCase())
         {
             case "backoff":
-                return new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1), BACKOFF_MAX_PARK_NS);
+                return LowSlackIdleStrategy.wrap(
+                    new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1), BACKOFF_MAX_PARK_NS));
             case "sleeping":
                 return new SleepingIdleStrategy(TimeUnit.MILLISECONDS.toNanos(1));
             case "yielding":

@@ -15,6 +15,7 @@ import io.ferrite.replication.datastore.DataStorePolicy;
 import io.ferrite.replication.datastore.DataStorePolicyContext;
 import io.ferrite.replication.datastore.PendingWritesSnapshot;
 import io.ferrite.engine.StoreContext;
+import io.ferrite.transport.HopRecorder;
 import io.ferrite.transport.NodeContext;
 import io.ferrite.transport.ReadOnlyEndpoint;
 import io.aeron.Counter;
@@ -76,6 +77,7 @@ public final class FerriteClusteredService implements ClusteredService
     private volatile long lastSnapshotNs;
     private volatile long lastSnapshotEntries;
     private volatile long lastSnapshotBytes;
+    private final HopRecorder hops;
 
     FerriteClusteredService(final int group, final ReplicaNodeContext ctx)
     {
@@ -97,6 +99,7 @@ public final class FerriteClusteredService implements ClusteredService
             datastore.mapEpoch(partitions::mapEpoch);
         }
         this.access = new AccessControl(group, ctx.errorHandler());
+        this.hops = HopRecorder.forMember(group, ctx.memberId());
     }
 
     public void onStart(final Cluster cluster, final Image snapshotImage)
@@ -181,6 +184,7 @@ public final class FerriteClusteredService implements ClusteredService
         {
             return;
         }
+        hops.begin(timestamp, cluster.timeUnit(), Cluster.Role.LEADER == role, buffer, offset, length);
         announceSettings();
         if (null == session && isGroupSettings(buffer, offset, length))
         {
@@ -207,6 +211,7 @@ public final class FerriteClusteredService implements ClusteredService
         {
             sessionReaper.onMessage(session.id(), toMs(timestamp));
         }
+        hops.end();
         requestsApplied = handler.requests();
         logPosition = header.position();
         appliedPosition.setRelease(logPosition);
@@ -409,6 +414,7 @@ public final class FerriteClusteredService implements ClusteredService
         CloseHelper.quietClose(digest);
         CloseHelper.quietClose(appliedPosition);
         CloseHelper.quietClose(access);
+        hops.close();
         if (null != store)
         {
             store.close();

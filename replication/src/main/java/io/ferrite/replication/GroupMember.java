@@ -3,6 +3,8 @@ package io.ferrite.replication;
 import io.aeron.archive.client.AeronArchive;
 import io.aeron.cluster.ClusterControl;
 import io.aeron.cluster.ConsensusModule;
+import io.aeron.cluster.NanosecondClusterClock;
+import io.ferrite.transport.HopRecorder;
 import io.aeron.cluster.service.ClusteredServiceContainer;
 import io.ferrite.codec.Credentials;
 import io.ferrite.transport.CredentialsVerifier;
@@ -81,6 +83,11 @@ final class GroupMember implements AutoCloseable
                     (protocolId, actionId, type, principal) -> Credentials.ADMIN == Credentials.roleOf(principal));
         }
 
+        if (HopRecorder.enabled())
+        {
+            // the diagnostic hop breakdown reads the log entries' timestamps as epoch nanoseconds
+            moduleCtx.clusterClock(new NanosecondClusterClock());
+        }
         service = new FerriteClusteredService(group, ctx);
         service.onRefused(() ->
         {

@@ -12,6 +12,7 @@ import io.ferrite.codec.RequestLimits;
 import io.ferrite.engine.EvictionPolicyType;
 import io.ferrite.transport.CredentialsVerifier;
 import org.agrona.ErrorHandler;
+import io.ferrite.client.LowSlackIdleStrategy;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
@@ -700,6 +701,6 @@ public final class ReplicaNodeContext
     public Supplier<IdleStrategy> idleStrategySupplier()
     {
         final long maxPark = maxParkNs;
-        return () -> new BackoffIdleStrategy(10, 20, 1000, maxPark);
+        return () -> LowSlackIdleStrategy.wrap(new BackoffIdleStrategy(10, 20, 1000, maxPark));
     }
 }

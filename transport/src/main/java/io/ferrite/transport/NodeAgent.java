@@ -45,6 +45,8 @@ final class NodeAgent implements Agent, RequestListener
     private static final long HOUSEKEEPING_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final int SWEEP_PER_HOUSEKEEPING = 256;
 
+    private final HopRecorder hops;
+
     private final NodeContext ctx;
     private final Aeron aeron;
     private final AgentInvoker aeronInvoker;
@@ -111,6 +113,7 @@ final class NodeAgent implements Agent, RequestListener
         this.publisher = new ResponsePublisher(ctx.maxMessageLength(), ctx.sendTimeoutNs(), nanoClock);
         final RequestLimits limits = new RequestLimits(ctx.maxKeyLength(), ctx.maxValueLength(), ctx.maxMultiGetKeys());
         this.assembler = new FragmentAssembler(new RequestAdapter(this, limits));
+        this.hops = HopRecorder.forNode(roleName);
         this.subscription = aeron.addSubscription(ctx.channel(), streamId, null, this::onUnavailableImage);
     }
 
@@ -162,6 +165,7 @@ final class NodeAgent implements Agent, RequestListener
         {
             aeronInvoker.invoke();
         }
+        hops.close();
     }
 
     public ClientSession session(final int imageSessionId)
@@ -292,10 +296,12 @@ final class NodeAgent implements Agent, RequestListener
         {
             return;
         }
+        hops.beginPut(buffer, valueOffset, valueLength);
         final int result = store.put(buffer, keyOffset, keyLength, buffer, valueOffset, valueLength, ttlMs, mode);
         if (FerriteStore.STORED == result || FerriteStore.NOT_STORED == result)
         {
             publisher.put(session, correlationId, FerriteStore.STORED == result);
+            hops.end();
         }
         else if (FerriteStore.TOO_LARGE == result)
         {

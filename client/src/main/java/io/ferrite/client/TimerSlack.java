@@ -1,0 +1,81 @@
+package io.ferrite.client;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+
+/**
+ * The calling thread's timer slack on Linux: how late the kernel may fire a timer to batch wake-ups. The default
+ * is 50 us, so a {@code parkNanos(1_000)} sleeps about 60 us here, and a backoff idle strategy that means to park
+ * 1 us, 2 us, 4 us ... really parks 60 us from its first park: every hop of a request that finds its thread parked
+ * waits for that. A few microseconds of slack make the parks what they say (measured on this 2-core VM: a 1 us park
+ * took 60 us at 50 us slack, 8.5 us at 1 us slack; a 100 us park 177 us and 122 us). No CPU is spent while parked;
+ * an idle thread wakes a little more often. A thread may always change its own slack (no privilege needed).
+ */
+public final class TimerSlack
+{
+    /** System property: the timer slack in ns for Ferrite's agent threads; 0 keeps the kernel's default. */
+    public static final String SLACK_PROP_NAME = "ferrite.idle.timer.slack.ns";
+    /** Default slack for agent threads: 1 us. */
+    public static final long SLACK_DEFAULT_NS = 1_000;
+
+    private static final Path THREAD_SELF = Paths.get("/proc/thread-self");
+
+    private TimerSlack()
+    {
+    }
+
+    /**
+     * The configured slack: {@value #SLACK_PROP_NAME}, default {@value #SLACK_DEFAULT_NS} ns.
+     */
+    public static long configuredNs()
+    {
+        return Long.getLong(SLACK_PROP_NAME, SLACK_DEFAULT_NS);
+    }
+
+    /**
+     * Set the calling thread's timer slack to {@code slackNs}.
+     *
+     * @return false where it cannot be set (not Linux, an old kernel, no /proc).
+     */
+    public static boolean setForCurrentThread(final long slackNs)
+    {
+        if (slackNs <= 0 || !Files.isSymbolicLink(THREAD_SELF))
+        {
+            return false;
+        }
+        try
+        {
+            // /proc/thread-self -> "<pid>/task/<tid>"; the per-thread file is /proc/<tid>/timerslack_ns
+            final String link = Files.readSymbolicLink(THREAD_SELF).toString();
+            final String tid = link.substring(link.lastIndexOf('/') + 1);
+            Files.write(Paths.get("/proc", tid, "timerslack_ns"),
+                Long.toString(slackNs).getBytes(StandardCharsets.US_ASCII));
+            return true;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return false;
+        }
+    }
+
+    /**
+     * The calling thread's timer slack in ns, or -1 where it cannot be read.
+     */
+    public static long currentThreadNs()
+    {
+        try
+        {
+            final String link = Files.readSymbolicLink(THREAD_SELF).toString();
+            final String tid = link.substring(link.lastIndexOf('/') + 1);
+            return Long.parseLong(Files.readString(Paths.get("/proc", tid, "timerslack_ns"),
+                StandardCharsets.US_ASCII).trim());
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return -1;
+        }
+    }
+}
