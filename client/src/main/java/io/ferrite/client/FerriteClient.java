@@ -452,9 +452,7 @@ public final class FerriteClient implements AutoCloseable
         try
         {
             putArguments(request, key, keyOffset, keyLength, value, valueOffset, valueLength, Duration.ZERO, null);
-            request.expected = expected;
-            request.expectedOffset = expectedOffset;
-            request.expectedLength = expectedLength;
+            expectedArgument(request, expected, expectedOffset, expectedLength);
             return ClientConductor.STORED == call(request);
         }
         finally
@@ -988,9 +986,21 @@ public final class FerriteClient implements AutoCloseable
     private static void keyArgument(
         final PendingRequest request, final DirectBuffer key, final int keyOffset, final int keyLength)
     {
-        request.key = key;
-        request.keyOffset = keyOffset;
+        // copied, not kept by reference: the caller may reuse its buffer as soon as the call returns, and a resend
+        // (new leader, redirect) must send what was asked, not what the buffer holds by then
+        request.keyCopy.putBytes(0, key, keyOffset, keyLength);
+        request.key = request.keyCopy;
+        request.keyOffset = 0;
         request.keyLength = keyLength;
+    }
+
+    private static void expectedArgument(
+        final PendingRequest request, final DirectBuffer expected, final int expectedOffset, final int expectedLength)
+    {
+        request.expectedCopy.putBytes(0, expected, expectedOffset, expectedLength);
+        request.expected = request.expectedCopy;
+        request.expectedOffset = 0;
+        request.expectedLength = expectedLength;
     }
 
     private static void putArguments(
@@ -1005,8 +1015,9 @@ public final class FerriteClient implements AutoCloseable
         final PutMode mode)
     {
         keyArgument(request, key, keyOffset, keyLength);
-        request.valueSource = value;
-        request.valueOffset = valueOffset;
+        request.valueCopy.putBytes(0, value, valueOffset, valueLength);
+        request.valueSource = request.valueCopy;
+        request.valueOffset = 0;
         request.valueLength = valueLength;
         request.ttlMs = ttl.toMillis();
         request.mode = mode;
@@ -1020,9 +1031,7 @@ public final class FerriteClient implements AutoCloseable
         request.expectedBytes.wrap(expected);
         putArguments(request, request.keyBytes, 0, key.length, request.valueBytes, 0, value.length, Duration.ZERO,
             null);
-        request.expected = request.expectedBytes;
-        request.expectedOffset = 0;
-        request.expectedLength = expected.length;
+        expectedArgument(request, request.expectedBytes, 0, expected.length);
     }
 
     private long deadline()

@@ -3,6 +3,7 @@ package io.ferrite.client;
 import io.ferrite.codec.sbe.ErrorCode;
 import io.ferrite.codec.sbe.PutMode;
 import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -10,8 +11,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * One request from submission to answer: its arguments (kept, not copied, until it is answered, so it can be sent
- * again to a new leader or to a partition's new owner), where it is routed, and its result. Pooled by the conductor:
+ * One request from submission to answer: its arguments (copied into buffers the pooled request owns, so the caller
+ * may reuse its own at once and a resend to a new leader or a partition's new owner sends what was asked), where it is routed, and its result. Pooled by the conductor:
  * the blocking zero-copy path allocates none.
  * <p>
  * <b>Note:</b> every field but {@link #state} is written under the conductor's lock. {@link #state} is volatile: the
@@ -75,10 +76,14 @@ final class PendingRequest
     long ttlMs;
     PutMode mode;
 
-    /** Owned views that wrap a caller's byte arrays without allocating. */
+    /** Owned views that wrap a caller's byte arrays without allocating, to copy them from. */
     final UnsafeBuffer keyBytes = new UnsafeBuffer(0, 0);
     final UnsafeBuffer valueBytes = new UnsafeBuffer(0, 0);
     final UnsafeBuffer expectedBytes = new UnsafeBuffer(0, 0);
+    /** The request's own copies of its arguments: they grow to the largest seen and stay with the pooled request. */
+    final ExpandableArrayBuffer keyCopy = new ExpandableArrayBuffer(64);
+    final ExpandableArrayBuffer valueCopy = new ExpandableArrayBuffer(256);
+    final ExpandableArrayBuffer expectedCopy = new ExpandableArrayBuffer(0);
 
     /** Multi-get part: its keys, where each answer goes in the parent's result, and the parent. */
     List<byte[]> keys;
