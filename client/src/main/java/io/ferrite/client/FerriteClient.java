@@ -49,7 +49,8 @@ import java.util.concurrent.CompletableFuture;
 public final class FerriteClient implements AutoCloseable
 {
     /**
-     * Set to {@code false} to give an embedded client driver and the Aeron client their own threads.
+     * Set to {@code false} to give a node client's embedded driver and Aeron client their own threads (a group or
+     * cluster client always does).
      */
     public static final String INVOKERS_PROP_NAME = "ferrite.client.driver.invoked";
 
@@ -111,13 +112,13 @@ public final class FerriteClient implements AutoCloseable
         try
         {
             String dir = ctx.aeronDir();
-            // With an embedded driver and a background poller, the Aeron client (and for a node the driver too)
-            // runs on whichever thread drives the client (under its lock): fewer threads to wake per round trip.
-            // A group's driver keeps its own thread: Aeron Cluster's client waits for a new leader's publication
-            // inside the poll, running only the Aeron client's invoker.
+            // A node client with an embedded driver and a background poller runs the driver and the Aeron client on
+            // whichever thread drives it (under its lock): fewer threads to wake per round trip. A group or cluster
+            // client gives both their own threads: Aeron Cluster's client waits for a new leader's publication inside
+            // the poll (an invoked driver starves there), and blocking replicated calls measured faster so.
             final boolean invokers = null == dir && ctx.useConductorThread() &&
-                !"false".equals(System.getProperty(INVOKERS_PROP_NAME));
-            final boolean driverInvoked = invokers && ClientContext.Mode.NODE == ctx.mode();
+                ClientContext.Mode.NODE == ctx.mode() && !"false".equals(System.getProperty(INVOKERS_PROP_NAME));
+            final boolean driverInvoked = invokers;
             if (null == dir)
             {
                 driver = EmbeddedDriver.launch(ctx.embeddedDriverDir(), driverInvoked);

@@ -36,6 +36,7 @@ final class GroupSession extends Session implements EgressListener
     private long lastKeepAliveNs;
     private volatile int leaderMemberId = -1;
     private String lastConnectFailure;
+    private volatile boolean closing;
 
     GroupSession(
         final int index, final ClientConductor conductor, final Aeron aeron, final ClientContext ctx, final int group)
@@ -64,6 +65,7 @@ final class GroupSession extends Session implements EgressListener
             .egressChannel("aeron:udp?endpoint=" + ctx.egressHost() + ":0|" + params)
             .egressListener(this)
             .credentialsSupplier(new PresentedCredentials(ctx.credentials()))
+            .errorHandler(this::onClusterError)
             .messageTimeoutNs(ctx.connectTimeoutNs());
     }
 
@@ -208,8 +210,21 @@ final class GroupSession extends Session implements EgressListener
         conductor.onNewLeader(index);
     }
 
+    /**
+     * Errors of the cluster client; those raised while the session closes (its publication already gone) are
+     * expected and dropped.
+     */
+    private void onClusterError(final Throwable error)
+    {
+        if (!closing)
+        {
+            ctx.errorHandler().onError(error);
+        }
+    }
+
     public void close()
     {
+        closing = true;
         CloseHelper.quietCloseAll(connecting, cluster);
         connecting = null;
         cluster = null;
