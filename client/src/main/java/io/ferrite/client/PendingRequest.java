@@ -12,8 +12,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * One request from submission to answer: its arguments (copied into buffers the pooled request owns, so the caller
- * may reuse its own at once and a resend to a new leader or a partition's new owner sends what was asked), where it is routed, and its result. Pooled by the conductor:
- * the blocking zero-copy path allocates none.
+ * may reuse its own at once and a resend to a new leader or a partition's new owner sends what was asked), where it
+ * is routed, and its result. Pooled by the conductor: the blocking zero-copy path allocates none.
  * <p>
  * <b>Note:</b> every field but {@link #state} is written under the conductor's lock. {@link #state} is volatile: the
  * poller writes the result fields, then the state (release); a waiting caller reads the state (acquire), then the
