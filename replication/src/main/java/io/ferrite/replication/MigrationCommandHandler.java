@@ -2,6 +2,7 @@ package io.ferrite.replication;
 
 import io.aeron.cluster.service.ClientSession;
 import io.ferrite.codec.PartitionHash;
+import io.ferrite.codec.RequestDecoder;
 import io.ferrite.codec.ResponseEncoders;
 import io.ferrite.codec.sbe.BooleanType;
 import io.ferrite.codec.sbe.ErrorCode;
@@ -100,7 +101,9 @@ final class MigrationCommandHandler
         final int version = header.version();
         if (header.schemaId() != MessageHeaderDecoder.SCHEMA_ID || body + blockLength > offset + length)
         {
-            error(session, -1, templateId, ErrorCode.MALFORMED_MESSAGE, "malformed migration command");
+            // answered with the frame's correlation id when it is long enough to hold one, as every other refusal
+            error(session, RequestDecoder.correlationIdOf(buffer, offset, length), templateId,
+                ErrorCode.MALFORMED_MESSAGE, "malformed migration command");
             return;
         }
         if (!table.isPartitioned())

@@ -171,7 +171,8 @@ class ClusterIngressTest
             final long unnamed = raw.errors.stream()
                 .filter((e) -> RequestDecoder.NO_CORRELATION_ID == e.correlationId()).count();
             assertTrue(unnamed <= shortFrames, unnamed + " errors without a correlation id but only " + shortFrames +
-                " frames too short to hold one; seed " + seed);
+                " frames too short to hold one; seed " + seed + "; unnamed: " + raw.errors.stream()
+                .filter((e) -> RequestDecoder.NO_CORRELATION_ID == e.correlationId()).limit(300).toList());
             assertTrue(raw.errors.size() > 0, "the fuzzer saw no error responses; seed " + seed);
             System.out.printf("seed %d: %d frames, %d errors, %d too short for a correlation id%n",
                 seed, sent, raw.errors.size(), shortFrames);
