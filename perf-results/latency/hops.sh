@@ -16,7 +16,7 @@ for target in node replicated; do
             java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -Xmx512m -Dferrite.idle.timer.slack.ns=$slack \
                 -cp bench/target/ferrite-benchmarks.jar io.ferrite.bench.latency.HopBreakdown --target=$target \
                 --out="$dir" --rate=$rate --count=$((rate * 5)) --warmup=$((rate * 2)) \
-                --member-flag=-Dferrite.idle.timer.slack.ns=$slack > "$dir.txt" 2>&1 || { cat "$dir.txt"; exit 1; }
+                --member-flag=-Dferrite.replication.idle.timer.slack.ns=$slack > "$dir.txt" 2>&1 || { cat "$dir.txt"; exit 1; }
             rm -f "$dir"/*.hops
             echo "$target $rate/s slack $slack ns: $(grep -E '^\| total ' "$dir/hops.md")"
         done

@@ -28,6 +28,13 @@ import java.util.function.Supplier;
  */
 public final class ReplicaNodeContext
 {
+    /**
+     * Timer slack (ns) of the members' agent threads; 0 (the default) keeps the kernel's (50 us). Lowering it makes
+     * the backoff's short parks last what they ask, at a CPU cost: three idle members on this 2-core VM used 92% of
+     * a core at the kernel's slack and 129% at 1 us (see perf-results/latency/README.md, "Hop breakdown").
+     */
+    public static final String IDLE_TIMER_SLACK_PROP_NAME = "ferrite.replication.idle.timer.slack.ns";
+
     private boolean concluded;
     private int memberId = -1;
     private GroupTopology topology;
@@ -701,6 +708,7 @@ public final class ReplicaNodeContext
     public Supplier<IdleStrategy> idleStrategySupplier()
     {
         final long maxPark = maxParkNs;
-        return () -> LowSlackIdleStrategy.wrap(new BackoffIdleStrategy(10, 20, 1000, maxPark));
+        final long slackNs = Long.getLong(IDLE_TIMER_SLACK_PROP_NAME, 0);
+        return () -> new LowSlackIdleStrategy(new BackoffIdleStrategy(10, 20, 1000, maxPark), slackNs);
     }
 }
