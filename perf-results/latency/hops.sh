@@ -1,6 +1,6 @@
 #!/bin/sh
 # Hop breakdown (bench HopBreakdown): where a PUT's time goes on the single node and on a 3-member replicated
-# group, at 1k and 10k PUT/s, before (kernel default timer slack, 50 us) and after (Ferrite's default, 1 us slack
+# group, at 1k and 10k PUT/s, with the kernel's timer slack (50 us, the default) and with 1 us slack (opt-in)
 # on every backoff idle strategy). Results: perf-results/latency/$1/{node,replicated}-{1k,10k}-{slack50us,slack1us}/.
 set -e
 cd "$(dirname "$0")/../.."

@@ -11,9 +11,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Idle strategies by name, for configuration.
  * <ul>
- *     <li>{@code backoff} (default): spin, yield, then park from 1 us up to 100 us, with the thread's timer slack
- *     lowered ({@link TimerSlack}) so the parks last what they say. Safe on 2 cores; a reply to a thread that
- *     parked costs a wake-up (about 35 us on a small VM).</li>
+ *     <li>{@code backoff} (default): spin, yield, then park from 1 us up to 100 us (with the thread's timer slack
+ *     lowered when {@code ferrite.idle.timer.slack.ns} is set, see {@link TimerSlack}). Safe on 2 cores; a reply
+ *     to a thread that parked costs a wake-up (about 35 us on a small VM).</li>
  *     <li>{@code sleeping}: park 1 ms. Least CPU, highest latency.</li>
  *     <li>{@code yielding}: never parks; keeps a core busy.</li>
  *     <li>{@code busy}: busy-spin; the lowest latency, takes a whole core (do not use on 2 cores).</li>

@@ -11,15 +11,21 @@ import java.nio.file.Paths;
  * is 50 us, so a {@code parkNanos(1_000)} sleeps about 60 us here, and a backoff idle strategy that means to park
  * 1 us, 2 us, 4 us ... really parks 60 us from its first park: every hop of a request that finds its thread parked
  * waits for that. A few microseconds of slack make the parks what they say (measured on this 2-core VM: a 1 us park
- * took 60 us at 50 us slack, 8.5 us at 1 us slack; a 100 us park 177 us and 122 us). No CPU is spent while parked;
- * an idle thread wakes a little more often. A thread may always change its own slack (no privilege needed).
+ * took 60 us at 50 us slack, 8.5 us at 1 us slack; a 100 us park 177 us and 122 us). No CPU is spent while parked,
+ * but an idle thread wakes more often: see {@link #SLACK_DEFAULT_NS} for what that cost here. A thread may always
+ * change its own slack (no privilege needed).
  */
 public final class TimerSlack
 {
     /** System property: the timer slack in ns for Ferrite's agent threads; 0 keeps the kernel's default. */
     public static final String SLACK_PROP_NAME = "ferrite.idle.timer.slack.ns";
-    /** Default slack for agent threads: 1 us. */
-    public static final long SLACK_DEFAULT_NS = 1_000;
+    /**
+     * Default: 0, the kernel's slack. Measured on this 2-core VM (perf-results/latency/hops-1, run-9), 1 us cut the
+     * node's blocking p50 at 10k PUT/s from 81 us to 24 us, but raised the node's and the client's CPU by about a
+     * third, and with both cores busy the tails and the saturation got worse; so it is opt-in
+     * ({@code -Dferrite.idle.timer.slack.ns=1000}) for machines with a core to spare.
+     */
+    public static final long SLACK_DEFAULT_NS = 0;
 
     private static final Path THREAD_SELF = Paths.get("/proc/thread-self");
 
