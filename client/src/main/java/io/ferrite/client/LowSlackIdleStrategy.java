@@ -37,7 +37,7 @@ public final class LowSlackIdleStrategy implements IdleStrategy
      */
     public static void lowerCurrentThreadSlack()
     {
-        if (!SLACK_SET.get()[0])
+        if (TimerSlack.configuredNs() > 0 && !SLACK_SET.get()[0])
         {
             SLACK_SET.get()[0] = true;
             TimerSlack.setForCurrentThread(TimerSlack.configuredNs());

@@ -54,11 +54,7 @@ public final class TimerSlack
         }
         try
         {
-            // /proc/thread-self -> "<pid>/task/<tid>"; the per-thread file is /proc/<tid>/timerslack_ns
-            final String link = Files.readSymbolicLink(THREAD_SELF).toString();
-            final String tid = link.substring(link.lastIndexOf('/') + 1);
-            Files.write(Paths.get("/proc", tid, "timerslack_ns"),
-                Long.toString(slackNs).getBytes(StandardCharsets.US_ASCII));
+            Files.write(currentThreadFile(), Long.toString(slackNs).getBytes(StandardCharsets.US_ASCII));
             return true;
         }
         catch (final IOException | RuntimeException ex)
@@ -74,14 +70,18 @@ public final class TimerSlack
     {
         try
         {
-            final String link = Files.readSymbolicLink(THREAD_SELF).toString();
-            final String tid = link.substring(link.lastIndexOf('/') + 1);
-            return Long.parseLong(Files.readString(Paths.get("/proc", tid, "timerslack_ns"),
-                StandardCharsets.US_ASCII).trim());
+            return Long.parseLong(Files.readString(currentThreadFile(), StandardCharsets.US_ASCII).trim());
         }
         catch (final IOException | RuntimeException ex)
         {
             return -1;
         }
+    }
+
+    private static Path currentThreadFile() throws IOException
+    {
+        // /proc/thread-self -> "<pid>/task/<tid>"; the per-thread file is /proc/<tid>/timerslack_ns
+        final String link = Files.readSymbolicLink(THREAD_SELF).toString();
+        return Paths.get("/proc", link.substring(link.lastIndexOf('/') + 1), "timerslack_ns");
     }
 }

@@ -34,6 +34,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -382,8 +383,8 @@ public final class HopBreakdown
             final String hopPrefix, final String uptimeBefore, final String uptimeAfter, final String target)
             throws IOException
         {
-            final java.util.HashMap<Long, long[]> leader = new java.util.HashMap<>();
-            final java.util.HashMap<Long, Long> followerFirst = new java.util.HashMap<>();
+            final HashMap<Long, long[]> leader = new HashMap<>();
+            final HashMap<Long, Long> followerFirst = new HashMap<>();
             final File[] files = out.listFiles((dir, name) -> name.startsWith("hops-") && name.endsWith(".hops") &&
                 name.contains("-group-") == "replicated".equals(target) && !name.contains("read"));
             for (final File file : null == files ? new File[0] : files)
