@@ -1,5 +1,8 @@
 package io.ferrite.replication;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -167,6 +170,45 @@ public final class GroupTopology
             sb.append(m).append('=').append(endpoint(group, m, STALE_READ_PORT));
         }
         return sb.toString();
+    }
+
+    /**
+     * The highest port a member of group {@code group} listens on: its possibly-stale read port.
+     */
+    public int highestPort(final int group)
+    {
+        return port(group, MAX_MEMBERS - 1, STALE_READ_PORT);
+    }
+
+    /**
+     * Where {@code [from, to]} overlaps the kernel's ephemeral port range (Linux
+     * {@code /proc/sys/net/ipv4/ip_local_port_range}, 32768-60999 by default), or null when it does not or the range
+     * cannot be read. A port there may already be held by any outgoing socket (an Aeron sender, a JDBC connection),
+     * so a member binding it fails now and then with "Address already in use".
+     */
+    public static int[] ephemeralOverlap(final int from, final int to)
+    {
+        final int[] range = ephemeralPortRange(Path.of("/proc/sys/net/ipv4/ip_local_port_range"));
+        if (null == range || to < range[0] || from > range[1])
+        {
+            return null;
+        }
+        return new int[]{ Math.max(from, range[0]), Math.min(to, range[1]) };
+    }
+
+    static int[] ephemeralPortRange(final Path file)
+    {
+        try
+        {
+            // a /proc file reports size 0: read it as a stream, not by its size
+            final List<String> lines = Files.readAllLines(file);
+            final String[] parts = lines.isEmpty() ? new String[0] : lines.get(0).trim().split("\\s+");
+            return parts.length == 2 ? new int[]{ Integer.parseInt(parts[0]), Integer.parseInt(parts[1]) } : null;
+        }
+        catch (final IOException | NumberFormatException ex)
+        {
+            return null;
+        }
     }
 
     /**

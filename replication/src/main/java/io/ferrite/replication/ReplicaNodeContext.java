@@ -165,7 +165,28 @@ public final class ReplicaNodeContext
         }
         requestLimits = new RequestLimits(maxKeyLength, maxValueLength, maxMultiGetKeys).requireFits(termLength / 8);
         concludeSecurity();
+        warnOnEphemeralPorts();
         return this;
+    }
+
+    private void warnOnEphemeralPorts()
+    {
+        int highest = topology.portBase() + memberId;
+        for (final int group : groups)
+        {
+            highest = Math.max(highest, topology.highestPort(group));
+        }
+        final int[] overlap = GroupTopology.ephemeralOverlap(topology.portBase(), highest);
+        if (null != overlap)
+        {
+            errorHandler.onError(new ClusterEvent("WARNING: member " + memberId + " listens on ports " +
+                topology.portBase() + "-" + highest + ", of which " + overlap[0] + "-" + overlap[1] + " lie in the " +
+                "kernel's ephemeral range (net.ipv4.ip_local_port_range): any outgoing socket may already hold one " +
+                "and binding it then fails with 'Address already in use'; choose a port base below the range (" +
+                ReplicationConfiguration.PORT_BASE_PROP_NAME + ", default " +
+                ReplicationConfiguration.PORT_BASE_DEFAULT + ") or reserve the ports " +
+                "(net.ipv4.ip_local_reserved_ports)"));
+        }
     }
 
     private void concludeSecurity()

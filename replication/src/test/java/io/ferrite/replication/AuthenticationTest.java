@@ -44,7 +44,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(120)
 class AuthenticationTest
 {
-    private static final int PORT_BASE = 41000;
+    private static final int PORT_BASE = 19000;
 
     @TempDir
     static File tempDir;

@@ -36,7 +36,7 @@ class ClientIdentityTest
     @BeforeAll
     static void startGroup()
     {
-        group = new TestGroup(tempDir, 38000, (ctx) -> { });
+        group = new TestGroup(tempDir, 16000, (ctx) -> { });
     }
 
     @AfterAll

@@ -65,7 +65,7 @@ class ClusterIngressTest
     @BeforeAll
     static void startGroup()
     {
-        group = new TestGroup(tempDir, 37000, (ctx) -> { });
+        group = new TestGroup(tempDir, 15000, (ctx) -> { });
         client = group.connect();
     }
 

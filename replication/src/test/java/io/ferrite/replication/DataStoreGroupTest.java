@@ -53,7 +53,7 @@ class DataStoreGroupTest
     {
         db = new DataStoreGroup("ingroup");
         db.createTable();
-        group = new TestGroup(dir, 46000, settings(readThrough, write));
+        group = new TestGroup(dir, 26000, settings(readThrough, write));
         client = FerriteClient.connect(group.clientContext());
     }
 

@@ -63,7 +63,7 @@ class DiskFullSystemTest
     @Timeout(300)
     void shouldKeepServingWhileFollowerDiskIsFullAndLetItRejoin()
     {
-        final GroupTopology topology = GroupTopology.local(3, 47000);
+        final GroupTopology topology = GroupTopology.local(3, 27000);
         final MemberProcess[] members = new MemberProcess[3];
         for (int m = 0; m < 3; m++)
         {

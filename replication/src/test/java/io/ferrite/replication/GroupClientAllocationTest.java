@@ -40,7 +40,7 @@ class GroupClientAllocationTest
     @Test
     void shouldServeZeroCopyCallsThroughAGroupWithoutAllocating()
     {
-        try (TestGroup group = new TestGroup(tempDir, 41500, (ctx) -> { }))
+        try (TestGroup group = new TestGroup(tempDir, 19500, (ctx) -> { }))
         {
             final FerriteClient client = group.connect();
             final UnsafeBuffer key = new UnsafeBuffer(ByteBuffer.allocateDirect(64));

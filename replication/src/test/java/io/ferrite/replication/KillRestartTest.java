@@ -37,7 +37,7 @@ class KillRestartTest
     @Test
     void shouldRestartAtOnceAfterSigkillAndRefuseASecondLiveOwner()
     {
-        final GroupTopology topology = GroupTopology.local(1, 41000);
+        final GroupTopology topology = GroupTopology.local(1, 19000);
         final File dir = new File(tempDir, "node-0");
         member = new MemberProcess(0, topology, dir, 0).start(true, 60_000);
         try (FerriteClient client = FerriteClient.connect(new ClientContext()

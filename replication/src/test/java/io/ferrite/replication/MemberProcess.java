@@ -33,6 +33,7 @@ public final class MemberProcess implements AutoCloseable
         this.topology = topology;
         this.dir = dir;
         this.groups = groups.clone();
+        TestPorts.requireOutsideEphemeralRange(topology, groups);
     }
 
     /**

@@ -25,7 +25,7 @@ class NemesisSystemTest
     @Timeout(1800)
     void shouldStayLinearizableAndConvergeUnderKillsAndPauses() throws Exception
     {
-        try (NemesisHarness harness = new NemesisHarness(tempDir, 41000, null))
+        try (NemesisHarness harness = new NemesisHarness(tempDir, 19000, null))
         {
             harness.run(List.of(Nemesis.Kind.KILL_LEADER, Nemesis.Kind.KILL_FOLLOWER, Nemesis.Kind.PAUSE_LEADER,
                 Nemesis.Kind.PAUSE_FOLLOWER), Nemesis.faultCount());

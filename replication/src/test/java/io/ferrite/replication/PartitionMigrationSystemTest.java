@@ -76,7 +76,7 @@ class PartitionMigrationSystemTest
     {
         final long seed = Long.getLong("ferrite.test.seed", System.nanoTime());
         System.out.println("PARTITION-MIGRATION fault=" + fault + " seed=" + seed);
-        final GroupTopology topology = GroupTopology.local(3, 32000 + 1000 * fault.ordinal());
+        final GroupTopology topology = GroupTopology.local(3, 10000 + 1000 * fault.ordinal());
         final MemberProcess[] members = new MemberProcess[3];
         for (int m = 0; m < 3; m++)
         {

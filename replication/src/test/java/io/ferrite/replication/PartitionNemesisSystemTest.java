@@ -27,7 +27,7 @@ class PartitionNemesisSystemTest
     {
         final String unavailable = NetworkLab.unavailableReason();
         Assumptions.assumeTrue(null == unavailable, "partition test skipped: " + unavailable);
-        try (NetworkLab lab = new NetworkLab(3); NemesisHarness harness = new NemesisHarness(tempDir, 42000, lab))
+        try (NetworkLab lab = new NetworkLab(3); NemesisHarness harness = new NemesisHarness(tempDir, 20000, lab))
         {
             harness.run(List.of(Nemesis.Kind.ISOLATE_LEADER, Nemesis.Kind.ISOLATE_FOLLOWER,
                 Nemesis.Kind.LEADER_CANNOT_SEND, Nemesis.Kind.FLAP, Nemesis.Kind.KILL_LEADER,

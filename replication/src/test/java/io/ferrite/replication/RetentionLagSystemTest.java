@@ -56,7 +56,7 @@ class RetentionLagSystemTest
     @Timeout(300)
     void shouldLetFollowerAwayAcrossSnapshotsAndRetentionAgeRejoin()
     {
-        final GroupTopology topology = GroupTopology.local(3, 43000);
+        final GroupTopology topology = GroupTopology.local(3, 23000);
         final MemberProcess[] members = new MemberProcess[3];
         for (int m = 0; m < 3; m++)
         {

@@ -65,7 +65,7 @@ class SessionLimitTest
     @Test
     void shouldAcceptMoreThanTenIdleClientsByDefault()
     {
-        group = new TestGroup(tempDir, 40000, (ctx) -> { });
+        group = new TestGroup(tempDir, 18000, (ctx) -> { });
         final List<FerriteClient> clients = new ArrayList<>();
         for (int i = 0; i < 12; i++)
         {
@@ -82,7 +82,7 @@ class SessionLimitTest
     @Test
     void shouldCloseIdleSessionsSoNewcomersFindASlot()
     {
-        group = new TestGroup(tempDir, 40500, (ctx) -> ctx.maxSessions(4).sessionIdleTimeoutMs(300));
+        group = new TestGroup(tempDir, 18500, (ctx) -> ctx.maxSessions(4).sessionIdleTimeoutMs(300));
         final List<FerriteClient> idle = new ArrayList<>();
         for (int i = 0; i < 3; i++)
         {

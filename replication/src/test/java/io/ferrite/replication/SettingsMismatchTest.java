@@ -40,7 +40,7 @@ class SettingsMismatchTest
     @Test
     void shouldRefuseAMemberWhoseStoreSettingsDiffer()
     {
-        group = new TestGroup(tempDir, 42000);
+        group = new TestGroup(tempDir, 20000);
         group.launch(0, (ctx) -> { });
         group.launch(1, (ctx) -> { });
         final FerriteClient client = group.connect();

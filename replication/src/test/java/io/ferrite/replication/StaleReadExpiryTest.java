@@ -41,7 +41,7 @@ class StaleReadExpiryTest
     @Test
     void shouldNotServeExpiredEntriesFromAnIdleGroup()
     {
-        group = new TestGroup(tempDir, 39000, (ctx) -> { });
+        group = new TestGroup(tempDir, 17000, (ctx) -> { });
         final FerriteClient client = group.connect();
         final int follower = (client.leaderMemberId() + 1) % 3;
         final FerriteClient followerReads = group.add(
@@ -67,7 +67,7 @@ class StaleReadExpiryTest
     @Test
     void shouldFollowTheLeaderForStaleReads()
     {
-        group = new TestGroup(tempDir, 39500, (ctx) -> { });
+        group = new TestGroup(tempDir, 17500, (ctx) -> { });
         final FerriteClient client = group.connect();
         client.put(bytes("k"), bytes("v"));
         assertArrayEquals(bytes("v"), client.getPossiblyStale(bytes("k")));

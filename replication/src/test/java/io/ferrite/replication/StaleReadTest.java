@@ -42,7 +42,7 @@ class StaleReadTest
     @Timeout(60)
     void shouldServeFollowerReadsThatCatchUpAndRefuseWrites()
     {
-        final GroupTopology topology = GroupTopology.local(3, 36000);
+        final GroupTopology topology = GroupTopology.local(3, 14000);
         for (int m = 0; m < 3; m++)
         {
             closeables.add(ReplicaNode.launch(new ReplicaNodeContext()

@@ -40,7 +40,7 @@ class StandbyBackupTest
     @Timeout(90)
     void shouldCopySnapshotAndFollowLiveLog()
     {
-        final GroupTopology topology = GroupTopology.local(3, 35000);
+        final GroupTopology topology = GroupTopology.local(3, 13000);
         final List<ReplicaNode> nodes = new ArrayList<>();
         for (int m = 0; m < 3; m++)
         {

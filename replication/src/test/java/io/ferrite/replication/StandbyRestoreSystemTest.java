@@ -55,7 +55,7 @@ class StandbyRestoreSystemTest
     @Timeout(300)
     void shouldRebuildLostGroupFromStandbyWithEveryAcknowledgedValue()
     {
-        final GroupTopology topology = GroupTopology.local(3, 44000);
+        final GroupTopology topology = GroupTopology.local(3, 24000);
         final MemberProcess[] members = new MemberProcess[3];
         for (int m = 0; m < 3; m++)
         {

@@ -64,7 +64,7 @@ class StorageFaultSystemTest
     @Timeout(300)
     void shouldRejoinAfterItsNewestLogSegmentWasCutShort() throws IOException
     {
-        startGroup(45000, 0);
+        startGroup(25000, 0);
         final int leader = GroupProbe.awaitHealthy(topology, 0, 60_000);
         final MemberProcess victim = members[(leader + 1) % 3];
         try (FerriteClient client = client())
@@ -94,7 +94,7 @@ class StorageFaultSystemTest
     @Timeout(300)
     void shouldNotLetCorruptedSnapshotGoUnnoticed() throws IOException
     {
-        startGroup(46000, 256 * 1024);
+        startGroup(26000, 256 * 1024);
         final int leader = GroupProbe.awaitHealthy(topology, 0, 60_000);
         final MemberProcess victim = members[(leader + 1) % 3];
         try (FerriteClient client = client())

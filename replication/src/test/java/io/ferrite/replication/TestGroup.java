@@ -54,6 +54,7 @@ final class TestGroup implements AutoCloseable
     {
         this.dir = dir;
         topology = GroupTopology.local(3, portBase);
+        TestPorts.requireOutsideEphemeralRange(topology, 0);
     }
 
     ReplicaNode launch(final int m, final Consumer<ReplicaNodeContext> settings)

@@ -54,7 +54,7 @@ class WriteBehindSystemTest
     @TempDir
     static File tempDir;
 
-    private final GroupTopology topology = GroupTopology.local(3, 44000);
+    private final GroupTopology topology = GroupTopology.local(3, 24000);
     private final MemberProcess[] members = new MemberProcess[3];
     private final LostWriteChecker history = new LostWriteChecker();
     private final List<AutoCloseable> closeables = new ArrayList<>();

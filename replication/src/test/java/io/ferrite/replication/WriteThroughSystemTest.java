@@ -39,7 +39,7 @@ class WriteThroughSystemTest
     @TempDir
     static File tempDir;
 
-    private final GroupTopology topology = GroupTopology.local(3, 45000);
+    private final GroupTopology topology = GroupTopology.local(3, 25000);
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private DataStoreGroup group;
     private FerriteClient client;

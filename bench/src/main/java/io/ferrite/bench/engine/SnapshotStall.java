@@ -65,7 +65,7 @@ public final class SnapshotStall
     {
         return new ReplicaNodeContext()
             .memberId(0)
-            .topology(GroupTopology.local(1, 34000))
+            .topology(GroupTopology.local(1, 24000))
             .baseDir(dir)
             .deleteOnStart(fresh)
             .snapshotLogBytes(0)
@@ -76,7 +76,7 @@ public final class SnapshotStall
     private static FerriteClient client()
     {
         return FerriteClient.connect(new ClientContext()
-            .group(GroupTopology.local(1, 34000).ingressEndpoints(0))
+            .group(GroupTopology.local(1, 24000).ingressEndpoints(0))
             .requestTimeoutNs(TimeUnit.SECONDS.toNanos(60)));
     }
 

@@ -30,7 +30,7 @@ final class HarnessOptions
         { "redis", "127.0.0.1:6379", "Redis address (must be running; only keys with the prefix are touched)" },
         { "key-prefix", "ferrite-latency:", "prefix of every key" },
         { "node-port", "45456", "UDP port of the single node" },
-        { "port-base", "47000", "first port of the replica group (uses port-base .. port-base + 999)" },
+        { "port-base", "27000", "first port of the replica group (uses port-base .. port-base + 999)" },
         { "capacity-bytes", "268435456", "store capacity of the node and of each member" },
         { "child-jvm-flags", "-Xms256m,-Xmx256m,-XX:+UseSerialGC", "extra flags of the node/member JVMs (comma " +
             "separated; the jdk.internal.misc export is always added)" },

@@ -56,7 +56,7 @@ import java.util.concurrent.locks.LockSupport;
  *   <li>egress: answer offered -> client has it (leader driver, client driver, client poll wake).</li>
  * </ul>
  * Usage: {@code HopBreakdown --out=DIR [--rate=1000] [--count=20000] [--warmup=5000] [--value-size=100]
- * [--port-base=47200] [--client-park-us=100] [--member-flag=-Dx=y ...]}; writes {@code DIR/hops.md}.
+ * [--port-base=27200] [--client-park-us=100] [--member-flag=-Dx=y ...]}; writes {@code DIR/hops.md}.
  * The client polls on the sending thread with BackoffIdleStrategy(spin 10, yield 20, park 1 us up to
  * {@code client-park-us}), its embedded driver is SHARED with the same backoff.
  */
@@ -76,7 +76,7 @@ public final class HopBreakdown
         int count = 20_000;
         int warmup = 5_000;
         int valueSize = 100;
-        int portBase = 47_200;
+        int portBase = 27_200;
         long clientParkUs = 100;
         boolean node = false;
         final List<String> memberFlags = new ArrayList<>(List.of(

@@ -66,7 +66,7 @@ class DataStoreMeasurement
 
     private void readAndWriteThrough(final DataStoreGroup db, final JdbcDataStore direct) throws Exception
     {
-        final TestGroupAccess group = TestGroupAccess.start(new File(dir, "through"), 47000, db,
+        final TestGroupAccess group = TestGroupAccess.start(new File(dir, "through"), 27000, db,
             new DataStorePolicyContext().readThrough(true)
                 .writePolicy(DataStorePolicyContext.WritePolicy.WRITE_THROUGH).conclude());
         final FerriteClient client = group.client();
@@ -112,7 +112,7 @@ class DataStoreMeasurement
 
     private void writeBehind(final DataStoreGroup db, final JdbcDataStore direct) throws Exception
     {
-        final TestGroupAccess group = TestGroupAccess.start(new File(dir, "behind"), 48000, db,
+        final TestGroupAccess group = TestGroupAccess.start(new File(dir, "behind"), 28000, db,
             new DataStorePolicyContext().writePolicy(DataStorePolicyContext.WritePolicy.WRITE_BEHIND)
                 .writeDelayMs(100).pendingMaxEntries(1_000_000).conclude());
         final FerriteClient client = group.client();

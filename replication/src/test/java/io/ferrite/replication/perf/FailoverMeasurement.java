@@ -43,7 +43,7 @@ class FailoverMeasurement
     @Timeout(600)
     void measureFailoverWithAeronDefaults()
     {
-        run("aeron-defaults", 32000, 1, new String[]{
+        run("aeron-defaults", 10000, 1, new String[]{
             ReplicationConfiguration.LEADER_HEARTBEAT_TIMEOUT_PROP_NAME, "10000",
             ReplicationConfiguration.LEADER_HEARTBEAT_INTERVAL_PROP_NAME, "200",
             ReplicationConfiguration.ELECTION_TIMEOUT_PROP_NAME, "1000" });

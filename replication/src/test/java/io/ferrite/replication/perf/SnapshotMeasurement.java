@@ -40,7 +40,7 @@ class SnapshotMeasurement
 
     private void measure(final int entries) throws Exception
     {
-        final GroupTopology topology = GroupTopology.local(1, 33000);
+        final GroupTopology topology = GroupTopology.local(1, 11000);
         final long capacity = Math.max(64L << 20, entries * 300L);
         try (ReplicaNode node = ReplicaNode.launch(new ReplicaNodeContext()
             .memberId(0)
