@@ -9,16 +9,7 @@ RUN_DIR=${1:-run-$(date -u +%Y%m%dT%H%M%SZ)}
 nice ./mvnw -q -o -DskipTests -Dcheckstyle.skip -pl bench -am package
 OUT=perf-results/latency/$RUN_DIR
 mkdir -p "$OUT"
-{
-    echo "date: $(date -u)"
-    echo "nproc: $(nproc)"
-    echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
-    echo "memory: $(free -m | awk '/Mem:/ {print $2 " MiB"}')"
-    echo "kernel: $(uname -r)"
-    echo "uptime before: $(uptime)"
-    echo "top before:"
-    top -b -n1 -o %CPU | head -15
-} > "$OUT/machine.txt"
+sh perf-results/machine.sh > "$OUT/machine.txt"
 java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -Xms1g -Xmx1g -XX:+UseSerialGC \
     -cp bench/target/ferrite-benchmarks.jar io.ferrite.bench.latency.LatencyHarness \
     --modes=async,sync --rate=10000 --warmup=5 --duration=20 --get-ratio=0.9 --value-size=100 --keys=100000 \

@@ -1,7 +1,9 @@
 package io.ferrite.client;
 
+import io.aeron.CommonContext;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
+import org.agrona.IoUtil;
 import org.agrona.concurrent.BackoffIdleStrategy;
 
 import java.io.File;
@@ -19,15 +21,56 @@ public final class EmbeddedDriver
     {
     }
 
+    /** A directory whose owner is gone is removed only once its driver's heartbeat is at least this old. */
+    static final long STALE_HEARTBEAT_MS = 10_000;
+
     /**
-     * A fresh directory name for an embedded driver: under {@code /dev/shm} when it exists, unique per call.
+     * A fresh directory name for an embedded driver: under {@code /dev/shm} when it exists, unique per call. A
+     * process killed with SIGKILL cannot delete its driver's directory (its term buffers hold memory in
+     * {@code /dev/shm}), so directories of the same role left by processes that no longer run, and whose driver's
+     * heartbeat stopped, are removed first.
      */
     public static String newDirName(final String role)
     {
         final File shm = new File("/dev/shm");
         final File base = shm.isDirectory() && shm.canWrite() ? shm : new File(System.getProperty("java.io.tmpdir"));
+        removeAbandoned(base, role);
         return new File(base, "ferrite-" + role + "-" + ProcessHandle.current().pid() + "-" +
             Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16)).getAbsolutePath();
+    }
+
+    /**
+     * Remove {@code base/ferrite-ROLE-PID-ID} directories whose process {@code PID} no longer runs and whose driver
+     * has not updated its heartbeat for {@link #STALE_HEARTBEAT_MS} (both, so a live driver is never removed, not
+     * even one of a process in another PID namespace sharing the directory).
+     *
+     * @return how many were removed.
+     */
+    static int removeAbandoned(final File base, final String role)
+    {
+        final String prefix = "ferrite-" + role + "-";
+        final File[] dirs = base.listFiles((dir, name) -> name.startsWith(prefix));
+        int removed = 0;
+        for (final File dir : null == dirs ? new File[0] : dirs)
+        {
+            final String rest = dir.getName().substring(prefix.length());
+            final int dash = rest.indexOf('-');
+            final long pid;
+            try
+            {
+                pid = Long.parseLong(dash < 0 ? rest : rest.substring(0, dash));
+            }
+            catch (final NumberFormatException ex)
+            {
+                continue;
+            }
+            if (ProcessHandle.of(pid).isEmpty() && !CommonContext.isDriverActive(dir, STALE_HEARTBEAT_MS, (m) -> { }))
+            {
+                IoUtil.delete(dir, true);
+                removed += dir.exists() ? 0 : 1;
+            }
+        }
+        return removed;
     }
 
     public static MediaDriver launch(final String dir)

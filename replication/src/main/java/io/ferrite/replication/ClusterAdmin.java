@@ -1,7 +1,7 @@
 package io.ferrite.replication;
 
 import io.aeron.driver.MediaDriver;
-import io.aeron.driver.ThreadingMode;
+import io.ferrite.client.EmbeddedDriver;
 import io.ferrite.codec.sbe.MapAssignRequestEncoder;
 import io.ferrite.codec.sbe.MessageHeaderDecoder;
 import io.ferrite.codec.sbe.MessageHeaderEncoder;
@@ -20,13 +20,10 @@ import io.ferrite.codec.sbe.PlanStatusResponseDecoder;
 import io.ferrite.codec.sbe.PlanSubmitRequestEncoder;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
-import org.agrona.concurrent.BackoffIdleStrategy;
 
-import java.io.File;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The operator's connection to a partitioned cluster: reads the partition map and the rebalance plan from group 0,
@@ -65,15 +62,7 @@ public final class ClusterAdmin implements AutoCloseable
         final String dir;
         if (null == aeronDirectoryName)
         {
-            final File shm = new File("/dev/shm");
-            driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
-                .aeronDirectoryName(new File(shm.isDirectory() ? shm : new File(System.getProperty("java.io.tmpdir")),
-                    "ferrite-admin-" + clientId).getPath())
-                .threadingMode(ThreadingMode.SHARED)
-                .sharedIdleStrategy(new BackoffIdleStrategy(10, 20, 1000, TimeUnit.MICROSECONDS.toNanos(200)))
-                .termBufferSparseFile(true)
-                .dirDeleteOnStart(true)
-                .dirDeleteOnShutdown(true));
+            driver = EmbeddedDriver.launch(EmbeddedDriver.newDirName("admin"));
             dir = driver.aeronDirectoryName();
         }
         else

@@ -9,7 +9,9 @@ import java.io.File;
 
 /**
  * One member of a local 3-member replica group (group 0) in its own JVM for the harness:
- * {@code MemberMain <memberId> <portBase> <baseDir> <capacityBytes>}. Fresh state on start, replication defaults
+ * {@code MemberMain <memberId> <portBase> <baseDir> <capacityBytes> [<groups> <partitions>]}; with {@code groups}
+ * given, a member of each of groups 0 .. groups - 1 of a partitioned cluster of {@code partitions} partitions (one
+ * store per group, each of {@code capacityBytes}). Fresh state on start, replication defaults
  * otherwise (backoff idle strategies, parks up to {@code ferrite.replication.idle.max.park.us}). Prints
  * {@link #READY} once started; stops on SIGTERM.
  */
@@ -29,10 +31,23 @@ public final class MemberMain
         final ReplicaNodeContext ctx = new ReplicaNodeContext()
             .memberId(member)
             .topology(GroupTopology.local(3, portBase))
-            .groups(0)
             .baseDir(baseDir)
             .deleteOnStart(true)
             .storeCapacityBytes(Long.parseLong(args[3]));
+        if (args.length > 4)
+        {
+            final int groups = Integer.parseInt(args[4]);
+            final int[] ids = new int[groups];
+            for (int g = 0; g < groups; g++)
+            {
+                ids[g] = g;
+            }
+            ctx.groups(ids).clusterGroupCount(groups).partitionCount(Integer.parseInt(args[5]));
+        }
+        else
+        {
+            ctx.groups(0);
+        }
         try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier(); ReplicaNode node = ReplicaNode.launch(ctx))
         {
             System.out.println(READY + " member=" + member + " maxParkNs=" + ctx.maxParkNs() + " aeronDir=" +
