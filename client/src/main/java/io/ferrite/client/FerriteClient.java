@@ -38,8 +38,6 @@ import java.util.concurrent.CompletableFuture;
  * {@link ClientConductor}). Every request has the request timeout ({@link ClientContext#requestTimeoutNs(long)}):
  * past it a {@link FerriteTimeoutException}; a refused request fails with a {@link FerriteRequestException} whose
  * {@link FerriteException#code()} names the reason; limits are checked before anything is sent.
- * {@link #compareAndSet(byte[], byte[], byte[])} needs a replica group (a single node answers
- * {@code UNSUPPORTED_REQUEST}).
  * <p>
  * <b>Note:</b> thread-safe: any number of application threads may share one client. Blocking callers drive the
  * connection on their own thread while they wait (lowest latency); a background poller (parks capped at 100 us by

@@ -10,6 +10,7 @@ import io.aeron.exceptions.RegistrationException;
 import io.ferrite.codec.Credentials;
 import io.ferrite.codec.RequestLimits;
 import io.ferrite.codec.sbe.BooleanType;
+import io.ferrite.codec.sbe.CompareAndSetRequestDecoder;
 import io.ferrite.codec.sbe.ConnectRequestDecoder;
 import io.ferrite.codec.sbe.DeleteRequestDecoder;
 import io.ferrite.codec.sbe.ErrorCode;
@@ -286,18 +287,46 @@ final class NodeAgent implements Agent, RequestListener
         final int valueOffset,
         final int valueLength)
     {
-        counters.requests.incrementRelease();
-        if (readOnly)
-        {
-            refuseWrite(session, correlationId, PutRequestDecoder.TEMPLATE_ID);
-            return;
-        }
-        if (!permits(session, Credentials.READ_WRITE, correlationId, PutRequestDecoder.TEMPLATE_ID))
+        if (!admitWrite(session, correlationId, PutRequestDecoder.TEMPLATE_ID))
         {
             return;
         }
         hops.beginPut(buffer, valueOffset, valueLength);
         final int result = store.put(buffer, keyOffset, keyLength, buffer, valueOffset, valueLength, ttlMs, mode);
+        answerWrite(session, correlationId, PutRequestDecoder.TEMPLATE_ID, result, keyLength, valueLength);
+    }
+
+    public void onCompareAndSet(
+        final ClientSession session,
+        final long correlationId,
+        final long ttlMs,
+        final DirectBuffer buffer,
+        final int keyOffset,
+        final int keyLength,
+        final int expectedOffset,
+        final int expectedLength,
+        final int valueOffset,
+        final int valueLength)
+    {
+        if (!admitWrite(session, correlationId, CompareAndSetRequestDecoder.TEMPLATE_ID))
+        {
+            return;
+        }
+        hops.beginPut(buffer, valueOffset, valueLength);
+        // one agent thread owns the store, so the comparison and the write are one step for every client
+        final int result = store.compareAndSet(buffer, keyOffset, keyLength, buffer, expectedOffset, expectedLength,
+            buffer, valueOffset, valueLength, ttlMs);
+        answerWrite(session, correlationId, CompareAndSetRequestDecoder.TEMPLATE_ID, result, keyLength, valueLength);
+    }
+
+    private void answerWrite(
+        final ClientSession session,
+        final long correlationId,
+        final int templateId,
+        final int result,
+        final int keyLength,
+        final int valueLength)
+    {
         if (FerriteStore.STORED == result || FerriteStore.NOT_STORED == result)
         {
             publisher.put(session, correlationId, FerriteStore.STORED == result);
@@ -305,13 +334,13 @@ final class NodeAgent implements Agent, RequestListener
         }
         else if (FerriteStore.TOO_LARGE == result)
         {
-            onInvalidRequest(session, correlationId, PutRequestDecoder.TEMPLATE_ID, ErrorCode.VALUE_TOO_LARGE,
+            onInvalidRequest(session, correlationId, templateId, ErrorCode.VALUE_TOO_LARGE,
                 "value of " + valueLength + " bytes with a " + keyLength + "-byte key is over the store's limit of " +
                 store.maxValueLength(keyLength) + " bytes");
         }
         else
         {
-            onInvalidRequest(session, correlationId, PutRequestDecoder.TEMPLATE_ID, ErrorCode.INVALID_KEY,
+            onInvalidRequest(session, correlationId, templateId, ErrorCode.INVALID_KEY,
                 "the store refused a key of " + keyLength + " bytes");
         }
     }
@@ -323,17 +352,26 @@ final class NodeAgent implements Agent, RequestListener
         final int keyOffset,
         final int keyLength)
     {
-        counters.requests.incrementRelease();
-        if (readOnly)
-        {
-            refuseWrite(session, correlationId, DeleteRequestDecoder.TEMPLATE_ID);
-            return;
-        }
-        if (!permits(session, Credentials.READ_WRITE, correlationId, DeleteRequestDecoder.TEMPLATE_ID))
+        if (!admitWrite(session, correlationId, DeleteRequestDecoder.TEMPLATE_ID))
         {
             return;
         }
         publisher.delete(session, correlationId, store.delete(buffer, keyOffset, keyLength));
+    }
+
+    /**
+     * Count the request; false (and the client answered) when this endpoint serves no writes or the session's role
+     * may not write.
+     */
+    private boolean admitWrite(final ClientSession session, final long correlationId, final int templateId)
+    {
+        counters.requests.incrementRelease();
+        if (readOnly)
+        {
+            refuseWrite(session, correlationId, templateId);
+            return false;
+        }
+        return permits(session, Credentials.READ_WRITE, correlationId, templateId);
     }
 
     private void refuseWrite(final ClientSession session, final long correlationId, final int templateId)

@@ -98,6 +98,25 @@ final class RequestAdapter implements FragmentHandler, io.ferrite.codec.RequestL
         }
     }
 
+    public void onCompareAndSet(
+        final long clientId,
+        final long correlationId,
+        final long ttlMs,
+        final DirectBuffer buffer,
+        final int keyOffset,
+        final int keyLength,
+        final int expectedOffset,
+        final int expectedLength,
+        final int valueOffset,
+        final int valueLength)
+    {
+        if (isActive())
+        {
+            listener.onCompareAndSet(session, correlationId, ttlMs, buffer, keyOffset, keyLength, expectedOffset,
+                expectedLength, valueOffset, valueLength);
+        }
+    }
+
     public void onMultiGet(final long clientId, final long correlationId, final MultiGetRequestDecoder decoder)
     {
         if (isActive())

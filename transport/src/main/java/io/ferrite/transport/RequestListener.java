@@ -35,6 +35,21 @@ interface RequestListener
     void onDelete(ClientSession session, long correlationId, DirectBuffer buffer, int keyOffset, int keyLength);
 
     /**
+     * Replace the key's value with the value only if it currently equals the expected bytes.
+     */
+    void onCompareAndSet(
+        ClientSession session,
+        long correlationId,
+        long ttlMs,
+        DirectBuffer buffer,
+        int keyOffset,
+        int keyLength,
+        int expectedOffset,
+        int expectedLength,
+        int valueOffset,
+        int valueLength);
+
+    /**
      * A multi-get whose keys were all checked; {@code decoder} is positioned at the start of the keys group.
      */
     void onMultiGet(ClientSession session, long correlationId, MultiGetRequestDecoder decoder);

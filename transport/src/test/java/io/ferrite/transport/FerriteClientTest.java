@@ -25,6 +25,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -84,6 +85,50 @@ class FerriteClientTest
         assertEquals("1", client.get("a"));
         assertTrue(client.replace(bytes("a"), bytes("3"), Duration.ZERO));
         assertEquals("3", client.get("a"));
+    }
+
+    @Test
+    void shouldCompareAndSetOnANode() throws Exception
+    {
+        assertFalse(client.compareAndSet(bytes("c"), bytes("x"), bytes("y")), "no value: nothing to compare");
+        assertEquals(null, client.get("c"), "a failed compare-and-set writes nothing");
+        client.put(bytes("c"), bytes("v1"));
+        assertFalse(client.compareAndSet(bytes("c"), bytes("v0"), bytes("v2")), "a different value is not replaced");
+        assertEquals("v1", client.get("c"));
+        assertTrue(client.compareAndSet(bytes("c"), bytes("v1"), bytes("v2")), "the expected value is replaced");
+        assertEquals("v2", client.get("c"));
+        assertTrue(client.compareAndSetAsync(bytes("c"), bytes("v2"), bytes("v3")).get(5, TimeUnit.SECONDS));
+        assertEquals("v3", client.get("c"));
+
+        // two threads racing the same increment: every success is one step, so none is lost
+        client.put(bytes("counter"), bytes("0"));
+        final int perThread = 200;
+        final Thread[] threads = new Thread[2];
+        final AtomicInteger successes = new AtomicInteger();
+        for (int t = 0; t < threads.length; t++)
+        {
+            threads[t] = new Thread(() ->
+            {
+                for (int done = 0; done < perThread; )
+                {
+                    final String seen = client.get("counter");
+                    if (client.compareAndSet(bytes("counter"), bytes(seen),
+                        bytes(Integer.toString(Integer.parseInt(seen) + 1))))
+                    {
+                        successes.incrementAndGet();
+                        done++;
+                    }
+                }
+            });
+            threads[t].start();
+        }
+        for (final Thread thread : threads)
+        {
+            thread.join(TimeUnit.SECONDS.toMillis(60));
+        }
+        assertEquals(2 * perThread, successes.get());
+        assertEquals(Integer.toString(2 * perThread), client.get("counter"),
+            "each successful compare-and-set counted exactly once");
     }
 
     @Test
