@@ -2,6 +2,7 @@ package io.ferrite.client;
 
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -11,7 +12,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Cache-aside reads with single flight: {@link #getOrLoad} reads the cache, and on a miss runs the caller's loader
  * once per key however many threads miss it at the same time, puts the loaded value into the cache with the
- * configured TTL, and hands the same result to every waiting thread.
+ * configured TTL, and hands the same result to every waiting thread. {@link #getOrLoadAsync} does the same without
+ * blocking a thread: the cache's async calls and a loader that returns a future, one flight per key shared with the
+ * blocking callers.
  * <p>
  * It works over any client through {@link Cache} (two methods), so the node client, the replicated client and
  * whatever unifies them share one implementation. Optional negative caching remembers, in this process only, that
@@ -37,6 +40,23 @@ public final class CacheAside
          * Store a value; {@code ttlMs} 0 means no expiry.
          */
         void put(byte[] key, byte[] value, long ttlMs);
+
+        /**
+         * {@link #get} without blocking; by default it calls {@link #get} on the caller's thread.
+         */
+        default CompletableFuture<byte[]> getAsync(final byte[] key)
+        {
+            return CompletableFuture.completedFuture(get(key));
+        }
+
+        /**
+         * {@link #put} without blocking; by default it calls {@link #put} on the caller's thread.
+         */
+        default CompletableFuture<?> putAsync(final byte[] key, final byte[] value, final long ttlMs)
+        {
+            put(key, value, ttlMs);
+            return CompletableFuture.completedFuture(null);
+        }
     }
 
     /**
@@ -50,6 +70,19 @@ public final class CacheAside
          * @throws Exception if it could not be read (the callers of this flight get it, wrapped).
          */
         byte[] load(byte[] key) throws Exception;
+    }
+
+    /**
+     * Reads a key from the system of record without blocking the caller.
+     */
+    @FunctionalInterface
+    public interface AsyncLoader
+    {
+        /**
+         * @return a future of the value, or of {@code null} if the key has none; completed exceptionally if the
+         * value could not be read (the callers of this flight get it, wrapped).
+         */
+        CompletableFuture<byte[]> load(byte[] key);
     }
 
     private static final Object ABSENT = new Object();
@@ -122,6 +155,121 @@ public final class CacheAside
             flights.remove(k, mine);
         }
         return unwrap(await(mine, key));
+    }
+
+    /**
+     * {@link #getOrLoad} without blocking: the future completes with the cached or loaded value (or {@code null}),
+     * or exceptionally with a {@link FerriteException} if the loader failed (its exception is the cause), the cache
+     * could not be reached, or the load took longer than the wait timeout. The loader runs at most once per key at
+     * a time, also with blocking callers of the same key.
+     */
+    public CompletableFuture<byte[]> getOrLoadAsync(final byte[] key, final AsyncLoader loader)
+    {
+        final Key k = new Key(key.clone());
+        return cache.getAsync(k.bytes).thenCompose((cached) ->
+        {
+            if (null != cached)
+            {
+                hits.incrementAndGet();
+                return CompletableFuture.completedFuture(cached);
+            }
+            if (isNegative(k))
+            {
+                hits.incrementAndGet();
+                return CompletableFuture.<byte[]>completedFuture(null);
+            }
+            final CompletableFuture<Object> mine = new CompletableFuture<>();
+            final CompletableFuture<Object> theirs = flights.putIfAbsent(k, mine);
+            if (null != theirs)
+            {
+                joined.incrementAndGet();
+                return outcome(theirs, key.length);
+            }
+            // Another flight may have finished between our miss and our registration: read again before loading.
+            cache.getAsync(k.bytes).thenCompose((again) ->
+            {
+                if (null != again)
+                {
+                    return CompletableFuture.<Object>completedFuture(again);
+                }
+                if (isNegative(k))
+                {
+                    return CompletableFuture.completedFuture(ABSENT);
+                }
+                loads.incrementAndGet();
+                return loadAsync(loader, k.bytes).thenCompose((value) -> store(k, value));
+            }).whenComplete((result, error) ->
+            {
+                flights.remove(k, mine);
+                if (null != error)
+                {
+                    mine.completeExceptionally(error);
+                }
+                else
+                {
+                    mine.complete(result);
+                }
+            });
+            // a load that never finishes must not hold the key forever: past the wait timeout the next caller loads
+            mine.copy().orTimeout(waitTimeoutNs, TimeUnit.NANOSECONDS).exceptionally((error) ->
+            {
+                flights.remove(k, mine);
+                return null;
+            });
+            return outcome(mine, key.length);
+        });
+    }
+
+    private static CompletableFuture<byte[]> loadAsync(final AsyncLoader loader, final byte[] key)
+    {
+        try
+        {
+            final CompletableFuture<byte[]> loading = loader.load(key);
+            return null == loading ? CompletableFuture.failedFuture(
+                new NullPointerException("the loader returned no future")) : loading;
+        }
+        catch (final RuntimeException ex)
+        {
+            return CompletableFuture.failedFuture(ex);
+        }
+    }
+
+    private CompletableFuture<Object> store(final Key k, final byte[] value)
+    {
+        if (null == value)
+        {
+            if (negativeTtlNs > 0)
+            {
+                negatives.put(k, System.nanoTime() + negativeTtlNs);
+            }
+            return CompletableFuture.completedFuture(ABSENT);
+        }
+        return cache.putAsync(k.bytes, value, ttlMs).thenApply((ignored) -> value);
+    }
+
+    /**
+     * What a caller of a flight gets: its value, or a {@link FerriteException} naming why not, within the wait
+     * timeout.
+     */
+    private CompletableFuture<byte[]> outcome(final CompletableFuture<Object> flight, final int keyLength)
+    {
+        final CompletableFuture<byte[]> result = new CompletableFuture<>();
+        // a copy: one caller's timeout must not fail the flight the others share
+        flight.copy().orTimeout(waitTimeoutNs, TimeUnit.NANOSECONDS).whenComplete((value, error) ->
+        {
+            if (null == error)
+            {
+                result.complete(unwrap(value));
+                return;
+            }
+            final Throwable cause = error instanceof CompletionException &&
+                null != error.getCause() ? error.getCause() : error;
+            result.completeExceptionally(cause instanceof TimeoutException ?
+                new FerriteException("load did not finish within " + TimeUnit.NANOSECONDS.toMillis(waitTimeoutNs) +
+                    " ms", cause) :
+                new FerriteException("loader failed for key of " + keyLength + " bytes: " + cause, cause));
+        });
+        return result;
     }
 
     private Object loadAndStore(final Key k, final Loader loader) throws Exception

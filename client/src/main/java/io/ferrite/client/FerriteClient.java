@@ -79,18 +79,7 @@ public final class FerriteClient implements AutoCloseable
         this.conductor = conductor;
         this.runner = runner;
         this.staleRoute = staleRoute;
-        this.cacheAside = new CacheAside(new CacheAside.Cache()
-        {
-            public byte[] get(final byte[] key)
-            {
-                return FerriteClient.this.get(key);
-            }
-
-            public void put(final byte[] key, final byte[] value, final long ttlMs)
-            {
-                FerriteClient.this.put(key, value, Duration.ofMillis(ttlMs));
-            }
-        }, 0, 0, 60_000);
+        this.cacheAside = cacheAside(Duration.ZERO, Duration.ZERO, Duration.ofMinutes(1));
     }
 
     /**
@@ -626,6 +615,49 @@ public final class FerriteClient implements AutoCloseable
     public byte[] getOrLoad(final byte[] key, final CacheAside.Loader loader)
     {
         return cacheAside.getOrLoad(key, loader);
+    }
+
+    /**
+     * {@link #getOrLoad} without blocking: the loader returns a future; one flight per key, shared with blocking
+     * callers. The future fails with a {@link FerriteException} if the loader failed (cause) or the cache could not
+     * be reached.
+     */
+    public CompletableFuture<byte[]> getOrLoadAsync(final byte[] key, final CacheAside.AsyncLoader loader)
+    {
+        return cacheAside.getOrLoadAsync(key, loader);
+    }
+
+    /**
+     * A cache-aside view of this client with its own settings (its own flights and counters).
+     *
+     * @param ttl         TTL of loaded entries ({@link Duration#ZERO}: none).
+     * @param negativeTtl how long "the loader found nothing" is remembered in this process (zero: not at all).
+     * @param waitTimeout how long a caller waits for a load.
+     */
+    public CacheAside cacheAside(final Duration ttl, final Duration negativeTtl, final Duration waitTimeout)
+    {
+        return new CacheAside(new CacheAside.Cache()
+        {
+            public byte[] get(final byte[] key)
+            {
+                return FerriteClient.this.get(key);
+            }
+
+            public void put(final byte[] key, final byte[] value, final long ttlMs)
+            {
+                FerriteClient.this.put(key, value, Duration.ofMillis(ttlMs));
+            }
+
+            public CompletableFuture<byte[]> getAsync(final byte[] key)
+            {
+                return FerriteClient.this.getAsync(key);
+            }
+
+            public CompletableFuture<?> putAsync(final byte[] key, final byte[] value, final long ttlMs)
+            {
+                return FerriteClient.this.putAsync(key, value, Duration.ofMillis(ttlMs), WriteCondition.ALWAYS);
+            }
+        }, ttl.toMillis(), negativeTtl.toMillis(), waitTimeout.toMillis());
     }
 
     /**

@@ -13,7 +13,9 @@ import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -161,5 +163,67 @@ class CacheAsideTest
             () -> aside.getOrLoad(b("k"), key -> { throw new java.sql.SQLException("database down"); }));
         assertTrue(ex.getCause() instanceof java.sql.SQLException, "the loader's exception is the cause: " + ex);
         assertArrayEquals(b("ok"), aside.getOrLoad(b("k"), key -> b("ok")), "a failure is not cached");
+    }
+
+    @Test
+    void shouldLoadOnceForManyAsyncMissesWithoutBlockingAThread() throws Exception
+    {
+        final CacheAside aside = client.cacheAside(Duration.ofMinutes(1), Duration.ZERO, Duration.ofSeconds(20));
+        final AtomicInteger loads = new AtomicInteger();
+        final CompletableFuture<byte[]> database = new CompletableFuture<>();
+        final List<CompletableFuture<byte[]>> results = new ArrayList<>();
+        for (int i = 0; i < 200; i++)
+        {
+            results.add(aside.getOrLoadAsync(b("async-hot"), (key) ->
+            {
+                loads.incrementAndGet();
+                return database;
+            }));
+        }
+        awaitTrue("every caller to have joined the one flight", () -> aside.joined() == 199);
+        assertTrue(results.stream().noneMatch(CompletableFuture::isDone), "nothing completes before the load");
+        database.complete(b("from-db"));
+        for (final CompletableFuture<byte[]> result : results)
+        {
+            assertArrayEquals(b("from-db"), result.get(10, TimeUnit.SECONDS));
+        }
+        assertEquals(1, loads.get(), "one load for 200 concurrent misses");
+        assertArrayEquals(b("from-db"), client.get(b("async-hot")), "the loaded value is in the cache");
+        assertArrayEquals(b("from-db"), client.getOrLoadAsync(b("async-hot"), (key) ->
+        {
+            throw new AssertionError("a hit must not load");
+        }).get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void shouldGiveAnAsyncLoadersFailureToItsCallersAndNotCacheIt() throws Exception
+    {
+        final CompletableFuture<byte[]> failed = client.getOrLoadAsync(b("async-k"),
+            (key) -> CompletableFuture.failedFuture(new java.sql.SQLException("database down")));
+        final ExecutionException ex = assertThrows(ExecutionException.class, () -> failed.get(10, TimeUnit.SECONDS));
+        assertTrue(ex.getCause() instanceof FerriteException && ex.getCause().getCause() instanceof
+            java.sql.SQLException, "a FerriteException caused by the loader's: " + ex.getCause());
+        assertNull(client.get(b("async-k")), "a failure stores nothing");
+        assertArrayEquals(b("ok"), client.getOrLoadAsync(b("async-k"),
+            (key) -> CompletableFuture.completedFuture(b("ok"))).get(10, TimeUnit.SECONDS), "a failure is not cached");
+    }
+
+    @Test
+    void shouldFailAnAsyncLoadThatOutlivesTheWaitTimeout()
+    {
+        final CacheAside aside = client.cacheAside(Duration.ZERO, Duration.ZERO, Duration.ofMillis(200));
+        final CompletableFuture<byte[]> never = new CompletableFuture<>();
+        final ExecutionException ex = assertThrows(ExecutionException.class,
+            () -> aside.getOrLoadAsync(b("slow"), (key) -> never).get(10, TimeUnit.SECONDS));
+        assertTrue(ex.getCause() instanceof FerriteException && ex.getCause().getMessage().contains("200 ms"),
+            "the wait timeout is named: " + ex.getCause());
+        assertArrayEquals(b("second try"), aside.getOrLoadAsync(b("slow"),
+            (key) -> CompletableFuture.completedFuture(b("second try"))).join(),
+            "a load stuck past the timeout does not hold the key: the next caller loads");
+    }
+
+    private static void awaitTrue(final String what, final java.util.function.BooleanSupplier condition)
+    {
+        TestNodes.awaitTrue(what, 10_000, condition);
     }
 }
