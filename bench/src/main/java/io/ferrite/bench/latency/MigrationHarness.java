@@ -242,17 +242,26 @@ public final class MigrationHarness
     {
         final long start = System.nanoTime();
         final List<CompletableFuture<?>> batch = new ArrayList<>(256);
+        long retried = 0;
         for (int i = 0; i < workload.keyCount(); i++)
         {
             batch.add(client.putAsync(workload.key(i), workload.value()));
             if (batch.size() == 256 || i == workload.keyCount() - 1)
             {
-                batch.forEach(CompletableFuture::join);
+                for (int b = 0; b < batch.size(); b++)
+                {
+                    if (!batch.get(b).handle((ok, error) -> null == error).join())
+                    {
+                        // a timeout during an election: put it again (a put is idempotent)
+                        client.put(workload.key(i - batch.size() + 1 + b), workload.value());
+                        retried++;
+                    }
+                }
                 batch.clear();
             }
         }
-        notes.add(String.format(Locale.ROOT, "Preloaded %,d entries in %.1f s.", workload.keyCount(),
-            (System.nanoTime() - start) / 1e9));
+        notes.add(String.format(Locale.ROOT, "Preloaded %,d entries in %.1f s (%d put again after a timeout).",
+            workload.keyCount(), (System.nanoTime() - start) / 1e9, retried));
     }
 
     /**
