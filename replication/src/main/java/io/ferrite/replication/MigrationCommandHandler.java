@@ -34,21 +34,21 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Applies the partition-map and migration commands (template ids 50..65) that reach a group through its Raft log:
- * map queries, the steps of a move (prepare, begin, drain, ingest, freeze, hand over the write outcomes, own,
- * release, abort) and, on group 0, map assignments and the rebalance plan. Every step checks the partition's state and is idempotent when repeated,
- * so a copier that resends after a failover, or a new CLI resuming a dead one's move, cannot apply a step twice
- * or out of order; a step that does not fit the state is refused with {@code MOVE_REJECTED} and changes nothing.
+ * Applies the partition-map and migration commands (template ids 50..65) that reach a group through its Raft log: map
+ * queries, the steps of a move (prepare, begin, drain, ingest, freeze, hand over the write outcomes, own, release,
+ * abort) and, on group 0, map assignments and the rebalance plan. Every step checks the partition's state and is
+ * idempotent when repeated, so a copier that resends after a failover, or a new CLI resuming a dead one's move, cannot
+ * apply a step twice or out of order; a step that does not fit the state is refused with {@code MOVE_REJECTED} and
+ * changes nothing.
  * <p>
- * Deterministic: it sees only the log's bytes, the store and the cluster's time. Collecting a partition's keys
- * (at the start of a move, and to drop a partition) scans the whole store once: the engine keeps no index by
- * partition.
+ * Deterministic: it sees only the log's bytes, the store and the cluster's time. Collecting a partition's keys (at the
+ * start of a move, and to drop a partition) scans the whole store once: the engine keeps no index by partition.
  * <p>
- * <b>Write outcomes.</b> The source's deduplication outcomes of a frozen partition are read page by page
- * ({@code MigrationOutcomesRequest}) and added to the incoming target's windows ({@code MigrationOutcomesIngestRequest},
- * in log order, so on every member alike) before the target owns the partition: a write the source applied whose
- * answer was lost is answered by the new owner with the source's outcome when the client resends it there.
- * <b>Note:</b> not thread-safe; service thread.
+ * <b>Write outcomes.</b> The source's deduplication outcomes of a frozen partition are read page by page ({@code
+ * MigrationOutcomesRequest}) and added to the incoming target's windows ({@code MigrationOutcomesIngestRequest}, in log
+ * order, so on every member alike) before the target owns the partition: a write the source applied whose answer was
+ * lost is answered by the new owner with the source's outcome when the client resends it there. <b>Note:</b> not
+ * thread-safe; service thread.
  */
 final class MigrationCommandHandler
 {

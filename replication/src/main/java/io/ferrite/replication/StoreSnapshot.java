@@ -43,16 +43,16 @@ import java.util.zip.CRC32C;
  * A snapshot is {@code SnapshotBegin}, then the group's {@code GroupSettings} once they are established, then the
  * store's whole image ({@link FerriteStore#imageLength()}: index, entry records, policy state and data) as {@code
  * SnapshotImageChunk} messages of {@link #IMAGE_CHUNK} bytes with all-zero chunks left out, then one {@code
- * SnapshotClientWindow} per remembered client (its id, the session that owns it and its recent outcomes, each with
- * its write's partition from schema version 2; a version 1 window's outcomes load as of unknown partition, and the
- * older {@code SnapshotClient} without an owner is still read), then {@code SnapshotChecksum} (the CRC32C of every message
+ * SnapshotClientWindow} per remembered client (its id, the session that owns it and its recent outcomes, each with its
+ * write's partition from schema version 2; a version 1 window's outcomes load as of unknown partition, and the older
+ * {@code SnapshotClient} without an owner is still read), then {@code SnapshotChecksum} (the CRC32C of every message
  * before it, which loading recomputes: a corrupted snapshot is refused instead of loaded; snapshots written before it
- * existed, without one, still load), then {@code SnapshotEnd} with the counts, which loading checks.
- * Copying the image rather than the entries keeps recency order, frequencies and expiry bookkeeping exactly,
- * so a member restored from a snapshot evicts, expires and answers conditional writes exactly as the members that
- * never restarted (entries re-inserted one by one would diverge under eviction). Every member must therefore run
- * stores of the same capacity, entries and policy; loading refuses an image that does not match. Snapshots of the
- * older per-entry form ({@code SnapshotEntries}) are still read.
+ * existed, without one, still load), then {@code SnapshotEnd} with the counts, which loading checks. Copying the image
+ * rather than the entries keeps recency order, frequencies and expiry bookkeeping exactly, so a member restored from a
+ * snapshot evicts, expires and answers conditional writes exactly as the members that never restarted (entries
+ * re-inserted one by one would diverge under eviction). Every member must therefore run stores of the same capacity,
+ * entries and policy; loading refuses an image that does not match. Snapshots of the older per-entry form ({@code
+ * SnapshotEntries}) are still read.
  * <p>
  * <b>Background images</b> ({@value #BACKGROUND_PROP}{@code =true}, off by default): Aeron Cluster stops the whole
  * group while a service writes its snapshot, so with this setting the snapshot carries, instead of the image, one
