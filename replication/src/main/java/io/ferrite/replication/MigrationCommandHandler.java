@@ -358,11 +358,8 @@ final class MigrationCommandHandler
         final long correlationId = ingest.correlationId();
         final int p = ingest.partition();
         final long sequence = ingest.sequence();
-        if (!table.isValidPartition(p) || PartitionTable.INCOMING != table.state(p))
+        if (!isIncoming(session, correlationId, ingest.sbeTemplateId(), p))
         {
-            reject(session, correlationId, ingest.sbeTemplateId(), "partition " + p + " is not being received by " +
-                "group " + table.group() + (table.isValidPartition(p) ? " (it is " +
-                PartitionTable.stateName(table.state(p)) + ")" : ""));
             return;
         }
         long applied = 0;
@@ -450,11 +447,8 @@ final class MigrationCommandHandler
     {
         final long correlationId = outcomesIngest.correlationId();
         final int p = outcomesIngest.partition();
-        if (!table.isValidPartition(p) || PartitionTable.INCOMING != table.state(p))
+        if (!isIncoming(session, correlationId, outcomesIngest.sbeTemplateId(), p))
         {
-            reject(session, correlationId, outcomesIngest.sbeTemplateId(), "partition " + p + " is not being " +
-                "received by group " + table.group() + (table.isValidPartition(p) ? " (it is " +
-                PartitionTable.stateName(table.state(p)) + ")" : ""));
             return;
         }
         long imported = 0;
@@ -667,6 +661,22 @@ final class MigrationCommandHandler
             .mapEpoch(epoch)
             .count(count);
         send(session, MessageHeaderEncoder.ENCODED_LENGTH + ack.encodedLength());
+    }
+
+    /**
+     * Whether partition {@code p} is being received here; if not, the request is refused.
+     */
+    private boolean isIncoming(
+        final ClientSession session, final long correlationId, final int templateId, final int p)
+    {
+        if (table.isValidPartition(p) && PartitionTable.INCOMING == table.state(p))
+        {
+            return true;
+        }
+        reject(session, correlationId, templateId, "partition " + p + " is not being received by group " +
+            table.group() + (table.isValidPartition(p) ? " (it is " + PartitionTable.stateName(table.state(p)) + ")" :
+            ""));
+        return false;
     }
 
     private void rejectState(
