@@ -4,6 +4,7 @@ import io.aeron.driver.MediaDriver;
 import io.ferrite.client.EmbeddedDriver;
 import io.ferrite.codec.sbe.MapAssignRequestEncoder;
 import io.ferrite.codec.sbe.MessageHeaderDecoder;
+import io.ferrite.codec.sbe.BooleanType;
 import io.ferrite.codec.sbe.MessageHeaderEncoder;
 import io.ferrite.codec.sbe.MigrationAckDecoder;
 import io.ferrite.codec.sbe.MigrationAction;
@@ -11,6 +12,9 @@ import io.ferrite.codec.sbe.MigrationBatchDecoder;
 import io.ferrite.codec.sbe.MigrationControlRequestEncoder;
 import io.ferrite.codec.sbe.MigrationDrainRequestEncoder;
 import io.ferrite.codec.sbe.MigrationIngestRequestEncoder;
+import io.ferrite.codec.sbe.MigrationOutcomesDecoder;
+import io.ferrite.codec.sbe.MigrationOutcomesIngestRequestEncoder;
+import io.ferrite.codec.sbe.MigrationOutcomesRequestEncoder;
 import io.ferrite.codec.sbe.MoveState;
 import io.ferrite.codec.sbe.PartitionMapRequestEncoder;
 import io.ferrite.codec.sbe.PartitionMapResponseDecoder;
@@ -42,6 +46,9 @@ public final class ClusterAdmin implements AutoCloseable
     private final MigrationDrainRequestEncoder drain = new MigrationDrainRequestEncoder();
     private final MigrationIngestRequestEncoder ingest = new MigrationIngestRequestEncoder();
     private final MigrationBatchDecoder batch = new MigrationBatchDecoder();
+    private final MigrationOutcomesRequestEncoder outcomesRequest = new MigrationOutcomesRequestEncoder();
+    private final MigrationOutcomesDecoder outcomes = new MigrationOutcomesDecoder();
+    private final MigrationOutcomesIngestRequestEncoder outcomesIngest = new MigrationOutcomesIngestRequestEncoder();
     private final MigrationAckDecoder ack = new MigrationAckDecoder();
     private final MapAssignRequestEncoder assign = new MapAssignRequestEncoder();
     private final PlanSubmitRequestEncoder planSubmit = new PlanSubmitRequestEncoder();
@@ -229,6 +236,52 @@ public final class ClusterAdmin implements AutoCloseable
             });
         }
         return new BatchResult(count, bytes, remaining);
+    }
+
+    /**
+     * Hand the write outcomes of frozen {@code partition} from the source to the incoming target, page by page (up to
+     * {@code maxEntries} outcomes each, at least one client's), so the target answers a write the source applied with
+     * the source's outcome when a client resends it there. Repeating it is harmless.
+     *
+     * @return outcomes the target did not know before.
+     */
+    long copyOutcomes(final int source, final int target, final int partition, final int maxEntries)
+    {
+        long imported = 0;
+        long from = Long.MIN_VALUE;
+        while (true)
+        {
+            final long fromClientId = from;
+            final DirectBuffer answer = connection(source).request((buffer, clientId, correlationId) ->
+                MessageHeaderEncoder.ENCODED_LENGTH + outcomesRequest.wrapAndApplyHeader(buffer, 0, headerEncoder)
+                    .clientId(clientId).correlationId(correlationId)
+                    .partition(partition).fromClientId(fromClientId).maxEntries(maxEntries).encodedLength());
+            header.wrap(answer, 0);
+            outcomes.wrap(answer, MessageHeaderDecoder.ENCODED_LENGTH, header.blockLength(), header.version());
+            final long next = outcomes.nextClientId();
+            final boolean done = BooleanType.TRUE == outcomes.done();
+            final int pageStart = outcomes.limit();
+            final int count = outcomes.outcomes().count();
+            // the group (dimension header and outcomes) has the same layout in the page and the ingest request
+            final int pageBytes = MigrationOutcomesDecoder.OutcomesDecoder.sbeHeaderSize() +
+                count * MigrationOutcomesDecoder.OutcomesDecoder.sbeBlockLength();
+            if (count > 0)
+            {
+                imported += decodeAck(connection(target).request((buffer, clientId, correlationId) ->
+                {
+                    outcomesIngest.wrapAndApplyHeader(buffer, 0, headerEncoder)
+                        .clientId(clientId).correlationId(correlationId).partition(partition);
+                    final int start = MessageHeaderEncoder.ENCODED_LENGTH + outcomesIngest.sbeBlockLength();
+                    buffer.putBytes(start, answer, pageStart, pageBytes);
+                    return start + pageBytes;
+                })).count();
+            }
+            if (done)
+            {
+                return imported;
+            }
+            from = next;
+        }
     }
 
     /**

@@ -2,6 +2,7 @@ package io.ferrite.replication;
 
 import io.aeron.Publication;
 import io.aeron.cluster.service.ClientSession;
+import io.ferrite.codec.PartitionHash;
 import io.ferrite.codec.RequestDecoder;
 import io.ferrite.codec.RequestLimits;
 import io.ferrite.codec.RequestListener;
@@ -36,7 +37,8 @@ import java.util.function.LongPredicate;
  * Everything it does is deterministic: it sees only the log's bytes and the cluster's time (through the store's
  * clock). Writes are deduplicated by client instance id and correlation id ({@link RequestDeduplicator}), so a
  * write resent after a failover is answered with its first outcome; an instance id is bound to the session that
- * first wrote with it, and other open sessions presenting it are refused ({@code CLIENT_ID_IN_USE}).
+ * first wrote with it, and other open sessions presenting it are refused ({@code CLIENT_ID_IN_USE}). Each outcome
+ * is recorded with its key's partition, so a move can hand a partition's outcomes to its new owner.
  * <b>Note:</b> not thread-safe; runs on the service thread.
  */
 final class ClusterCommandHandler implements RequestListener
@@ -53,6 +55,7 @@ final class ClusterCommandHandler implements RequestListener
     private final RequestDeduplicator deduplicator;
     private final RequestDecoder decoder;
     private final int maxResponseLength;
+    private final int partitionCount;
     private FerriteStore store;
     private DataStorePolicy datastore;
     private IdleStrategy idleStrategy;
@@ -64,13 +67,16 @@ final class ClusterCommandHandler implements RequestListener
     /**
      * @param maxResponseLength the longest answer that fits one egress message (an eighth of the term length, less
      *                          framing); longer answers become {@code RESPONSE_TOO_LARGE} errors.
+     * @param partitionCount    partitions of the cluster, 0 for a group outside a partitioned cluster.
      */
     ClusterCommandHandler(
-        final RequestDeduplicator deduplicator, final RequestLimits limits, final int maxResponseLength)
+        final RequestDeduplicator deduplicator, final RequestLimits limits, final int maxResponseLength,
+        final int partitionCount)
     {
         this.deduplicator = deduplicator;
         this.decoder = new RequestDecoder(limits, this);
         this.maxResponseLength = maxResponseLength;
+        this.partitionCount = partitionCount;
     }
 
     /**
@@ -153,7 +159,8 @@ final class ClusterCommandHandler implements RequestListener
         {
             datastore.afterWrite(buffer, keyOffset, keyLength, valueOffset, valueLength);
         }
-        answerWrite(clientId, correlationId, result, PutRequestDecoder.TEMPLATE_ID, keyLength, valueLength);
+        answerWrite(clientId, correlationId, result, PutRequestDecoder.TEMPLATE_ID, buffer, keyOffset, keyLength,
+            valueLength);
     }
 
     public void onCompareAndSet(
@@ -185,7 +192,8 @@ final class ClusterCommandHandler implements RequestListener
         {
             datastore.afterWrite(buffer, keyOffset, keyLength, valueOffset, valueLength);
         }
-        answerWrite(clientId, correlationId, result, CompareAndSetRequestDecoder.TEMPLATE_ID, keyLength, valueLength);
+        answerWrite(clientId, correlationId, result, CompareAndSetRequestDecoder.TEMPLATE_ID, buffer, keyOffset,
+            keyLength, valueLength);
     }
 
     public void onDelete(
@@ -219,7 +227,7 @@ final class ClusterCommandHandler implements RequestListener
             {
                 datastore.afterDelete(buffer, keyOffset, keyLength, invalidate);
             }
-            deduplicator.record(clientId, correlationId, deleted ? 1 : 0);
+            deduplicator.record(clientId, correlationId, deleted ? 1 : 0, partitionOf(buffer, keyOffset, keyLength));
         }
         send(responses.delete(out, 0, correlationId, deleted));
     }
@@ -311,7 +319,13 @@ final class ClusterCommandHandler implements RequestListener
     }
 
     private void answerWrite(
-        final long clientId, final long correlationId, final int result, final int templateId, final int keyLength,
+        final long clientId,
+        final long correlationId,
+        final int result,
+        final int templateId,
+        final DirectBuffer buffer,
+        final int keyOffset,
+        final int keyLength,
         final int valueLength)
     {
         if (FerriteStore.TOO_LARGE == result)
@@ -325,8 +339,14 @@ final class ClusterCommandHandler implements RequestListener
             onInvalidRequest(correlationId, templateId, ErrorCode.INVALID_KEY, "invalid key");
             return;
         }
-        deduplicator.record(clientId, correlationId, result);
+        deduplicator.record(clientId, correlationId, result, partitionOf(buffer, keyOffset, keyLength));
         send(responses.put(out, 0, correlationId, FerriteStore.STORED == result));
+    }
+
+    private int partitionOf(final DirectBuffer buffer, final int keyOffset, final int keyLength)
+    {
+        return partitionCount > 0 ?
+            PartitionHash.partition(buffer, keyOffset, keyLength, partitionCount) : RequestDeduplicator.ANY_PARTITION;
     }
 
     private void send(final int length)

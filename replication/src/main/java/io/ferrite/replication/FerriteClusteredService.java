@@ -85,7 +85,8 @@ public final class FerriteClusteredService implements ClusteredService
         this.ctx = ctx;
         this.deduplicator = new RequestDeduplicator(ctx.dedupMaxClients());
         this.sessionReaper = new SessionReaper(ctx.maxSessions(), ctx.sessionIdleTimeoutMs());
-        this.handler = new ClusterCommandHandler(deduplicator, ctx.requestLimits(), ctx.termLength() / 8 - 1024);
+        this.handler = new ClusterCommandHandler(
+            deduplicator, ctx.requestLimits(), ctx.termLength() / 8 - 1024, ctx.partitionCount());
         this.partitions = new PartitionService(
             group, ctx.partitionCount(), ctx.clusterGroupCount(), ctx.termLength() / 8 - 1024, deduplicator,
             this::clusterTimeMs);

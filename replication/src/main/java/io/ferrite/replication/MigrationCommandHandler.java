@@ -15,6 +15,9 @@ import io.ferrite.codec.sbe.MigrationBatchEncoder;
 import io.ferrite.codec.sbe.MigrationControlRequestDecoder;
 import io.ferrite.codec.sbe.MigrationDrainRequestDecoder;
 import io.ferrite.codec.sbe.MigrationIngestRequestDecoder;
+import io.ferrite.codec.sbe.MigrationOutcomesEncoder;
+import io.ferrite.codec.sbe.MigrationOutcomesIngestRequestDecoder;
+import io.ferrite.codec.sbe.MigrationOutcomesRequestDecoder;
 import io.ferrite.codec.sbe.MoveState;
 import io.ferrite.codec.sbe.PartitionMapRequestDecoder;
 import io.ferrite.codec.sbe.PartitionMapResponseEncoder;
@@ -31,20 +34,30 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Applies the partition-map and migration commands (template ids 50..72) that reach a group through its Raft log:
- * map queries, the steps of a move (prepare, begin, drain, ingest, freeze, own, release, abort) and, on group 0,
- * map assignments and the rebalance plan. Every step checks the partition's state and is idempotent when repeated,
- * so a copier that resends after a failover, or a new CLI resuming a dead one's move, cannot apply a step twice
- * or out of order; a step that does not fit the state is refused with {@code MOVE_REJECTED} and changes nothing.
+ * Applies the partition-map and migration commands (template ids 50..65) that reach a group through its Raft log: map
+ * queries, the steps of a move (prepare, begin, drain, ingest, freeze, hand over the write outcomes, own, release,
+ * abort) and, on group 0, map assignments and the rebalance plan. Every step checks the partition's state and is
+ * idempotent when repeated, so a copier that resends after a failover, or a new CLI resuming a dead one's move, cannot
+ * apply a step twice or out of order; a step that does not fit the state is refused with {@code MOVE_REJECTED} and
+ * changes nothing.
  * <p>
- * Deterministic: it sees only the log's bytes, the store and the cluster's time. Collecting a partition's keys
- * (at the start of a move, and to drop a partition) scans the whole store once: the engine keeps no index by
- * partition. <b>Note:</b> not thread-safe; service thread.
+ * Deterministic: it sees only the log's bytes, the store and the cluster's time. Collecting a partition's keys (at the
+ * start of a move, and to drop a partition) scans the whole store once: the engine keeps no index by partition.
+ * <p>
+ * <b>Write outcomes.</b> The source's deduplication outcomes of a frozen partition are read page by page ({@code
+ * MigrationOutcomesRequest}) and added to the incoming target's windows ({@code MigrationOutcomesIngestRequest}, in log
+ * order, so on every member alike) before the target owns the partition: a write the source applied whose answer was
+ * lost is answered by the new owner with the source's outcome when the client resends it there. <b>Note:</b> not
+ * thread-safe; service thread.
  */
 final class MigrationCommandHandler
 {
     /** Most entries a drain batch may carry (an SBE group holds at most 65,535). */
     static final int MAX_BATCH_ENTRIES = 4096;
+    /** Most write outcomes a page may carry beyond its first client's (20 bytes each). */
+    static final int MAX_OUTCOME_ENTRIES = 16 * RequestDeduplicator.WINDOW;
+    /** Bytes of one outcome in a page (client id, correlation id, result). */
+    static final int OUTCOME_BYTES = 20;
 
     private final MessageHeaderDecoder header = new MessageHeaderDecoder();
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
@@ -52,6 +65,11 @@ final class MigrationCommandHandler
     private final MigrationControlRequestDecoder control = new MigrationControlRequestDecoder();
     private final MigrationDrainRequestDecoder drain = new MigrationDrainRequestDecoder();
     private final MigrationIngestRequestDecoder ingest = new MigrationIngestRequestDecoder();
+    private final MigrationOutcomesRequestDecoder outcomesRequest = new MigrationOutcomesRequestDecoder();
+    private final MigrationOutcomesIngestRequestDecoder outcomesIngest = new MigrationOutcomesIngestRequestDecoder();
+    private final MigrationOutcomesEncoder outcomes = new MigrationOutcomesEncoder();
+    private final long[] outcomeIds = new long[RequestDeduplicator.WINDOW];
+    private final int[] outcomeResults = new int[RequestDeduplicator.WINDOW];
     private final MapAssignRequestDecoder assign = new MapAssignRequestDecoder();
     private final PlanSubmitRequestDecoder planSubmit = new PlanSubmitRequestDecoder();
     private final PlanProgressRequestDecoder planProgress = new PlanProgressRequestDecoder();
@@ -66,14 +84,19 @@ final class MigrationCommandHandler
     private final UnsafeBuffer value = new UnsafeBuffer(0, 0);
     private final PartitionTable table;
     private final MovePlan plan;
+    private final RequestDeduplicator deduplicator;
     private final int maxResponseLength;
     private FerriteStore store;
     private SessionResponder responder;
+    private int outcomeCount;
 
-    MigrationCommandHandler(final PartitionTable table, final MovePlan plan, final int maxResponseLength)
+    MigrationCommandHandler(
+        final PartitionTable table, final MovePlan plan, final RequestDeduplicator deduplicator,
+        final int maxResponseLength)
     {
         this.table = table;
         this.plan = plan;
+        this.deduplicator = deduplicator;
         this.maxResponseLength = maxResponseLength;
     }
 
@@ -89,7 +112,7 @@ final class MigrationCommandHandler
     static boolean handles(final int templateId)
     {
         return templateId >= PartitionMapRequestDecoder.TEMPLATE_ID &&
-            templateId <= PlanStatusRequestDecoder.TEMPLATE_ID;
+            templateId <= MigrationOutcomesIngestRequestDecoder.TEMPLATE_ID;
     }
 
     void onMessage(final ClientSession session, final DirectBuffer buffer, final int offset, final int length)
@@ -147,6 +170,14 @@ final class MigrationCommandHandler
                 case PlanStatusRequestDecoder.TEMPLATE_ID:
                     planStatus.wrap(buffer, body, blockLength, version);
                     sendStatus(session, planStatus.correlationId());
+                    break;
+                case MigrationOutcomesRequestDecoder.TEMPLATE_ID:
+                    outcomesRequest.wrap(buffer, body, blockLength, version);
+                    onOutcomesRequest(session);
+                    break;
+                case MigrationOutcomesIngestRequestDecoder.TEMPLATE_ID:
+                    outcomesIngest.wrap(buffer, body, blockLength, version);
+                    onOutcomesIngest(session);
                     break;
                 default:
                     error(session, -1, templateId, ErrorCode.UNKNOWN_TEMPLATE, "template id " + templateId);
@@ -327,11 +358,8 @@ final class MigrationCommandHandler
         final long correlationId = ingest.correlationId();
         final int p = ingest.partition();
         final long sequence = ingest.sequence();
-        if (!table.isValidPartition(p) || PartitionTable.INCOMING != table.state(p))
+        if (!isIncoming(session, correlationId, ingest.sbeTemplateId(), p))
         {
-            reject(session, correlationId, ingest.sbeTemplateId(), "partition " + p + " is not being received by " +
-                "group " + table.group() + (table.isValidPartition(p) ? " (it is " +
-                PartitionTable.stateName(table.state(p)) + ")" : ""));
             return;
         }
         long applied = 0;
@@ -370,6 +398,82 @@ final class MigrationCommandHandler
             table.ingestSequence(p, sequence);
         }
         sendAck(session, correlationId, p, table.mapEpoch(), applied);
+    }
+
+    /**
+     * Source: a page of the frozen partition's write outcomes (nothing of it is applied here any more, so the pages
+     * read one after the other miss none). Changes nothing.
+     */
+    private void onOutcomesRequest(final ClientSession session)
+    {
+        final long correlationId = outcomesRequest.correlationId();
+        final int p = outcomesRequest.partition();
+        if (!table.isValidPartition(p) || PartitionTable.FROZEN != table.state(p))
+        {
+            reject(session, correlationId, outcomesRequest.sbeTemplateId(), "the write outcomes of partition " + p +
+                " are handed over only while group " + table.group() + " holds it frozen" +
+                (table.isValidPartition(p) ? " (it is " + PartitionTable.stateName(table.state(p)) + ")" : ""));
+            return;
+        }
+        final int maxEntries = Math.max(1, Math.min(Math.min(MAX_OUTCOME_ENTRIES, outcomesRequest.maxEntries()),
+            (maxResponseLength / 2) / OUTCOME_BYTES));
+        final long fromClientId = outcomesRequest.fromClientId();
+        final MigrationOutcomesEncoder.OutcomesEncoder entries = outcomes
+            .wrapAndApplyHeader(out, 0, headerEncoder)
+            .correlationId(correlationId)
+            .partition(p)
+            .nextClientId(Long.MIN_VALUE)
+            .done(BooleanType.TRUE)
+            .outcomesCount(countOutcomes(p, fromClientId, maxEntries));
+        final long nextClientId = deduplicator.exportPage(p, fromClientId, maxEntries,
+            (clientId, outcomeCorrelationId, result) -> entries.next()
+                .outcomeClientId(clientId).outcomeCorrelationId(outcomeCorrelationId).result(result));
+        outcomes.nextClientId(nextClientId).done(Long.MIN_VALUE == nextClientId ? BooleanType.TRUE : BooleanType.FALSE);
+        send(session, MessageHeaderEncoder.ENCODED_LENGTH + outcomes.encodedLength());
+    }
+
+    private int countOutcomes(final int p, final long fromClientId, final int maxEntries)
+    {
+        outcomeCount = 0;
+        deduplicator.exportPage(p, fromClientId, maxEntries, (clientId, correlationId, result) -> outcomeCount++);
+        return outcomeCount;
+    }
+
+    /**
+     * Target: add a page of the source's outcomes of an incoming partition to the deduplication windows, each run of
+     * one client's outcomes merged at once. Repeating a page changes nothing.
+     */
+    private void onOutcomesIngest(final ClientSession session)
+    {
+        final long correlationId = outcomesIngest.correlationId();
+        final int p = outcomesIngest.partition();
+        if (!isIncoming(session, correlationId, outcomesIngest.sbeTemplateId(), p))
+        {
+            return;
+        }
+        long imported = 0;
+        int n = 0;
+        long runClientId = 0;
+        final MigrationOutcomesIngestRequestDecoder.OutcomesDecoder entries = outcomesIngest.outcomes();
+        while (entries.hasNext())
+        {
+            entries.next();
+            final long clientId = entries.outcomeClientId();
+            if (n > 0 && (clientId != runClientId || n == outcomeIds.length))
+            {
+                imported += deduplicator.importOutcomes(runClientId, outcomeIds, outcomeResults, n, p);
+                n = 0;
+            }
+            runClientId = clientId;
+            outcomeIds[n] = entries.outcomeCorrelationId();
+            outcomeResults[n] = entries.result();
+            n++;
+        }
+        if (n > 0)
+        {
+            imported += deduplicator.importOutcomes(runClientId, outcomeIds, outcomeResults, n, p);
+        }
+        sendAck(session, correlationId, p, table.mapEpoch(), imported);
     }
 
     private void onAssign(final ClientSession session)
@@ -557,6 +661,22 @@ final class MigrationCommandHandler
             .mapEpoch(epoch)
             .count(count);
         send(session, MessageHeaderEncoder.ENCODED_LENGTH + ack.encodedLength());
+    }
+
+    /**
+     * Whether partition {@code p} is being received here; if not, the request is refused.
+     */
+    private boolean isIncoming(
+        final ClientSession session, final long correlationId, final int templateId, final int p)
+    {
+        if (table.isValidPartition(p) && PartitionTable.INCOMING == table.state(p))
+        {
+            return true;
+        }
+        reject(session, correlationId, templateId, "partition " + p + " is not being received by group " +
+            table.group() + (table.isValidPartition(p) ? " (it is " + PartitionTable.stateName(table.state(p)) + ")" :
+            ""));
+        return false;
     }
 
     private void rejectState(

@@ -14,8 +14,9 @@ import java.util.concurrent.locks.LockSupport;
  *   <li>batches are drained from the source and applied to the target, throttled to a byte rate, until what is
  *       left fits one batch;</li>
  *   <li>cut-over: the source freezes the partition (its requests are answered "migrating, retry"), the last keys
- *       are copied, group 0 gives the partition to the target with a new map epoch, the target owns it, the source
- *       drops its copy and redirects to the target from then on.</li>
+ *       are copied, then the source's deduplication outcomes of the partition (so a write the source applied and a
+ *       client resends to the target is answered, not applied again), group 0 gives the partition to the target with
+ *       a new map epoch, the target owns it, the source drops its copy and redirects to the target from then on.</li>
  * </ol>
  * Progress is recorded in group 0, so {@code status} works from any machine, and a mover started after another
  * died resumes the plan: a move that had not reached the cut-over is copied again from the start (the target's
@@ -27,6 +28,7 @@ public final class PartitionMover
     public static final long DEFAULT_BYTES_PER_SECOND = 16L * 1024 * 1024;
 
     private static final long PROGRESS_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(500);
+    private static final int OUTCOME_BYTES = 20;
 
     private final ClusterAdmin admin;
     private final long bytesPerSecond;
@@ -187,6 +189,8 @@ public final class PartitionMover
                 throttle(start, bytes);
             }
             listener.onProgress(status(move, MoveState.COPYING, entries, bytes, 0), 0, System.nanoTime() - start);
+            // before group 0 names the target: a mover resuming a cut-over finds this done
+            admin.copyOutcomes(from, to, p, Math.max(RequestDeduplicator.WINDOW, batchBytes / OUTCOME_BYTES));
             epoch = admin.assign(p, from, to);
             listener.onCutover(status(move, MoveState.CUTOVER, entries, bytes, epoch));
         }

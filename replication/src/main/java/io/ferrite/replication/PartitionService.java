@@ -31,7 +31,7 @@ final class PartitionService
         table = partitionCount > 0 ?
             new PartitionTable(group, partitionCount, groupCount) : PartitionTable.standalone(group);
         guard = new PartitionGuard(table, deduplicator, clusterTimeMs);
-        handler = new MigrationCommandHandler(table, plan, maxResponseLength);
+        handler = new MigrationCommandHandler(table, plan, deduplicator, maxResponseLength);
     }
 
     void onStart(final FerriteStore store, final IdleStrategy idleStrategy)

@@ -3,6 +3,7 @@ package io.ferrite.replication;
 import org.agrona.collections.Long2LongHashMap;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.LongPredicate;
 
@@ -23,6 +24,15 @@ import java.util.function.LongPredicate;
  * 4096 by default, about 3 KiB each), recycled once all exist. Windows sit in an intrusive LRU list linked by slot
  * index, so the client whose last write (or claim) is oldest is found and forgotten in O(1). Deterministic: it
  * depends only on the order of calls (and on which sessions are open, which the log decides).
+ * <p>
+ * <b>Moving partitions.</b> Each outcome also records its write's partition ({@link #ANY_PARTITION} when unknown:
+ * written by the datastore path or restored from a version 1 snapshot). When a partition moves, the frozen source
+ * {@link #exportPage exports} the outcomes of that partition (and the unknown ones) and the target
+ * {@link #importOutcomes imports} them, so a write resent to the new owner is answered with its first outcome. An
+ * import merges into a window by correlation id (one client draws them from one increasing sequence for every
+ * group): if the window overflows, the lowest ids go, so the target's own newer outcomes are kept over older
+ * imported ones. A client new to the target takes a window like a client's first write would (recycling the least
+ * recently used when all exist).
  * <b>Note:</b> not thread-safe; used on the service thread.
  */
 final class RequestDeduplicator
@@ -31,8 +41,10 @@ final class RequestDeduplicator
     static final int UNKNOWN = Integer.MIN_VALUE;
     /** Owner of an id restored from a snapshot that named none: any session may claim it. */
     static final long NO_SESSION = -1;
-    /** Heap bytes one client's window holds (correlation ids and results). */
-    static final int BYTES_PER_CLIENT = WINDOW * (Long.BYTES + Integer.BYTES);
+    /** Partition of an outcome whose write's partition is not known; exported with every move. */
+    static final int ANY_PARTITION = -1;
+    /** Heap bytes one client's window holds (correlation ids, results and partitions). */
+    static final int BYTES_PER_CLIENT = WINDOW * (Long.BYTES + Integer.BYTES + Integer.BYTES);
 
     private static final int NONE = -1;
 
@@ -46,6 +58,11 @@ final class RequestDeduplicator
     private int tail = NONE;
     private int free = NONE;
     private long sequence;
+    private final long[] mergedIds = new long[2 * WINDOW];
+    private final int[] mergedResults = new int[2 * WINDOW];
+    private final int[] mergedPartitions = new int[2 * WINDOW];
+    private final boolean[] mergedImported = new boolean[2 * WINDOW];
+    private int mergedCount;
 
     RequestDeduplicator()
     {
@@ -109,16 +126,181 @@ final class RequestDeduplicator
 
     /**
      * Record that {@code correlationId} of {@code clientId}, {@link #claim claimed} before, was applied with
-     * {@code result}.
+     * {@code result}, its write's partition unknown ({@link #ANY_PARTITION}).
      */
     void record(final long clientId, final long correlationId, final int result)
+    {
+        record(clientId, correlationId, result, ANY_PARTITION);
+    }
+
+    /**
+     * Record that {@code correlationId} of {@code clientId}, {@link #claim claimed} before, was applied with
+     * {@code result} to a key of {@code partition}.
+     */
+    void record(final long clientId, final long correlationId, final int result, final int partition)
     {
         final int slot = (int)slotByClient.get(clientId);
         if (NONE != slot)
         {
-            windows[slot].record(correlationId, result);
+            windows[slot].record(correlationId, result, partition);
             touch(slot);
         }
+    }
+
+    /**
+     * Receives exported outcomes, client by client, each client's oldest first.
+     */
+    @FunctionalInterface
+    interface OutcomeConsumer
+    {
+        void accept(long clientId, long correlationId, int result);
+    }
+
+    /**
+     * Export one page of the outcomes of {@code partition} (and those of unknown partition): the clients that have
+     * any, in ascending id order from {@code fromClientId} on, each client's outcomes whole, until adding the next
+     * client would pass {@code maxEntries} (a page holds at least one client). The order does not depend on how
+     * windows sit in memory, so a page asked again of another leader is the same page.
+     *
+     * @param consumer given each outcome of the page; null only counts them.
+     * @return the first client id of the next page, or {@link Long#MIN_VALUE} if this page was the last.
+     */
+    long exportPage(
+        final int partition, final long fromClientId, final int maxEntries, final OutcomeConsumer consumer)
+    {
+        final long[] clients = new long[slotByClient.size()];
+        int n = 0;
+        for (int slot = head; NONE != slot; slot = next[slot])
+        {
+            final ClientWindow window = windows[slot];
+            if (window.clientId >= fromClientId && window.countOf(partition) > 0)
+            {
+                clients[n++] = window.clientId;
+            }
+        }
+        Arrays.sort(clients, 0, n);
+        int entries = 0;
+        for (int i = 0; i < n; i++)
+        {
+            final ClientWindow window = windows[(int)slotByClient.get(clients[i])];
+            final int count = window.countOf(partition);
+            if (entries > 0 && entries + count > maxEntries)
+            {
+                return clients[i];
+            }
+            entries += count;
+            if (null != consumer)
+            {
+                window.forEachOf(partition, consumer);
+            }
+        }
+        return Long.MIN_VALUE;
+    }
+
+    /**
+     * Add a moving partition's outcomes of {@code clientId} from its source (oldest first) to this group's window of
+     * the client, merged by correlation id; an id already known is left as it is. A client without a window gets
+     * one, owned by no session. The client counts as used (for the LRU order) only if an outcome was kept, so a
+     * repeated import changes nothing.
+     *
+     * @return how many outcomes were new here and kept.
+     */
+    int importOutcomes(
+        final long clientId, final long[] correlationIds, final int[] results, final int count, final int partition)
+    {
+        int slot = (int)slotByClient.get(clientId);
+        final boolean known = NONE != slot;
+        if (!known)
+        {
+            slot = allocate(clientId);
+        }
+        final int imported = merge(windows[slot], correlationIds, results, count, partition);
+        if (imported > 0 || !known)
+        {
+            touch(slot);
+        }
+        return imported;
+    }
+
+    /**
+     * Merge {@code n} outcomes (oldest first) into {@code window}: both sequences keep their order, the lower
+     * correlation id goes first where they interleave, and the newest {@link #WINDOW} of the result stay.
+     */
+    private int merge(
+        final ClientWindow window, final long[] ids, final int[] newResults, final int n, final int partition)
+    {
+        mergedCount = 0;
+        int own = 0;
+        int added = 0;
+        for (int i = 0; i < n; i++)
+        {
+            if (UNKNOWN != window.resultOf(ids[i]) || isRepeated(ids, i))
+            {
+                continue;
+            }
+            while (own < window.count && window.correlationIds[window.indexOf(own)] < ids[i])
+            {
+                pushOwn(window, own++);
+            }
+            push(ids[i], newResults[i], partition, true);
+            added++;
+        }
+        if (0 == added)
+        {
+            return 0;
+        }
+        while (own < window.count)
+        {
+            pushOwn(window, own++);
+        }
+        final int from = Math.max(0, mergedCount - WINDOW);
+        int kept = 0;
+        for (int i = from; i < mergedCount; i++)
+        {
+            window.correlationIds[i - from] = mergedIds[i];
+            window.results[i - from] = mergedResults[i];
+            window.partitions[i - from] = mergedPartitions[i];
+            kept += mergedImported[i] ? 1 : 0;
+        }
+        window.count = mergedCount - from;
+        window.next = window.count % WINDOW;
+        return kept;
+    }
+
+    private void pushOwn(final ClientWindow window, final int i)
+    {
+        final int index = window.indexOf(i);
+        push(window.correlationIds[index], window.results[index], window.partitions[index], false);
+    }
+
+    private void push(final long id, final int result, final int partition, final boolean imported)
+    {
+        if (mergedCount == mergedIds.length)
+        {
+            // only the newest WINDOW can stay: drop the oldest half now
+            System.arraycopy(mergedIds, WINDOW, mergedIds, 0, WINDOW);
+            System.arraycopy(mergedResults, WINDOW, mergedResults, 0, WINDOW);
+            System.arraycopy(mergedPartitions, WINDOW, mergedPartitions, 0, WINDOW);
+            System.arraycopy(mergedImported, WINDOW, mergedImported, 0, WINDOW);
+            mergedCount = WINDOW;
+        }
+        mergedIds[mergedCount] = id;
+        mergedResults[mergedCount] = result;
+        mergedPartitions[mergedCount] = partition;
+        mergedImported[mergedCount] = imported;
+        mergedCount++;
+    }
+
+    private static boolean isRepeated(final long[] ids, final int i)
+    {
+        for (int j = 0; j < i; j++)
+        {
+            if (ids[j] == ids[i])
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     int clientCount()
@@ -275,6 +457,7 @@ final class RequestDeduplicator
         final int slot;
         final long[] correlationIds = new long[WINDOW];
         final int[] results = new int[WINDOW];
+        final int[] partitions = new int[WINDOW];
         long clientId;
         int count;
         int next;
@@ -295,6 +478,41 @@ final class RequestDeduplicator
             ownerSessionId = NO_SESSION;
         }
 
+        /**
+         * Outcomes recorded for {@code partition} or of unknown partition.
+         */
+        int countOf(final int partition)
+        {
+            int n = 0;
+            for (int i = 0; i < count; i++)
+            {
+                final int p = partitions[i];
+                n += p == partition || ANY_PARTITION == p ? 1 : 0;
+            }
+            return n;
+        }
+
+        void forEachOf(final int partition, final OutcomeConsumer consumer)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                final int index = indexOf(i);
+                final int p = partitions[index];
+                if (p == partition || ANY_PARTITION == p)
+                {
+                    consumer.accept(clientId, correlationIds[index], results[index]);
+                }
+            }
+        }
+
+        /**
+         * Ring index of the {@code i}th oldest outcome.
+         */
+        int indexOf(final int i)
+        {
+            return (next - count + i + WINDOW) % WINDOW;
+        }
+
         int resultOf(final long correlationId)
         {
             for (int i = 0; i < count; i++)
@@ -309,8 +527,14 @@ final class RequestDeduplicator
 
         void record(final long correlationId, final int result)
         {
+            record(correlationId, result, ANY_PARTITION);
+        }
+
+        void record(final long correlationId, final int result, final int partition)
+        {
             correlationIds[next] = correlationId;
             results[next] = result;
+            partitions[next] = partition;
             next = (next + 1) % WINDOW;
             count = Math.min(WINDOW, count + 1);
         }

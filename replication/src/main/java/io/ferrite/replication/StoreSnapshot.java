@@ -43,15 +43,16 @@ import java.util.zip.CRC32C;
  * A snapshot is {@code SnapshotBegin}, then the group's {@code GroupSettings} once they are established, then the
  * store's whole image ({@link FerriteStore#imageLength()}: index, entry records, policy state and data) as {@code
  * SnapshotImageChunk} messages of {@link #IMAGE_CHUNK} bytes with all-zero chunks left out, then one {@code
- * SnapshotClientWindow} per remembered client (its id, the session that owns it and its recent outcomes; the older
+ * SnapshotClientWindow} per remembered client (its id, the session that owns it and its recent outcomes, each with its
+ * write's partition from schema version 2; a version 1 window's outcomes load as of unknown partition, and the older
  * {@code SnapshotClient} without an owner is still read), then {@code SnapshotChecksum} (the CRC32C of every message
  * before it, which loading recomputes: a corrupted snapshot is refused instead of loaded; snapshots written before it
- * existed, without one, still load), then {@code SnapshotEnd} with the counts, which loading checks.
- * Copying the image rather than the entries keeps recency order, frequencies and expiry bookkeeping exactly,
- * so a member restored from a snapshot evicts, expires and answers conditional writes exactly as the members that
- * never restarted (entries re-inserted one by one would diverge under eviction). Every member must therefore run
- * stores of the same capacity, entries and policy; loading refuses an image that does not match. Snapshots of the
- * older per-entry form ({@code SnapshotEntries}) are still read.
+ * existed, without one, still load), then {@code SnapshotEnd} with the counts, which loading checks. Copying the image
+ * rather than the entries keeps recency order, frequencies and expiry bookkeeping exactly, so a member restored from a
+ * snapshot evicts, expires and answers conditional writes exactly as the members that never restarted (entries
+ * re-inserted one by one would diverge under eviction). Every member must therefore run stores of the same capacity,
+ * entries and policy; loading refuses an image that does not match. Snapshots of the older per-entry form ({@code
+ * SnapshotEntries}) are still read.
  * <p>
  * <b>Background images</b> ({@value #BACKGROUND_PROP}{@code =true}, off by default): Aeron Cluster stops the whole
  * group while a service writes its snapshot, so with this setting the snapshot carries, instead of the image, one
@@ -137,9 +138,9 @@ final class StoreSnapshot
                 .requestsCount(window.count);
             for (int i = 0; i < window.count; i++)
             {
-                final int index = (window.next - window.count + i + RequestDeduplicator.WINDOW) %
-                    RequestDeduplicator.WINDOW;
-                requests.next().correlationId(window.correlationIds[index]).result(window.results[index]);
+                final int index = window.indexOf(i);
+                requests.next().correlationId(window.correlationIds[index]).result(window.results[index])
+                    .partition(window.partitions[index]);
             }
             offer(publication, MessageHeaderEncoder.ENCODED_LENGTH + clientEncoder.encodedLength(), idleStrategy);
         }
@@ -322,6 +323,23 @@ final class StoreSnapshot
         return loader.entries;
     }
 
+    /**
+     * Restore one client's window from its wrapped snapshot message (call {@link RequestDeduplicator#restored()}
+     * after the last); a version 1 message has no partitions, so its outcomes count as of any partition.
+     */
+    static void restoreWindow(final SnapshotClientWindowDecoder window, final RequestDeduplicator deduplicator)
+    {
+        final RequestDeduplicator.ClientWindow owned = deduplicator.restore(
+            window.clientId(), window.ownerSessionId(), window.lastSequence());
+        for (final SnapshotClientWindowDecoder.RequestsDecoder request : window.requests())
+        {
+            final int partition = request.partition();
+            owned.record(request.correlationId(), request.result(),
+                SnapshotClientWindowDecoder.RequestsDecoder.partitionNullValue() == partition ?
+                RequestDeduplicator.ANY_PARTITION : partition);
+        }
+    }
+
     private void offer(final Publication publication, final int length, final IdleStrategy idleStrategy)
     {
         SnapshotOffers.offer(publication, out, 0, length, idleStrategy);
@@ -444,18 +462,13 @@ final class StoreSnapshot
                         client.clientId(), RequestDeduplicator.NO_SESSION, client.lastSequence());
                     for (final SnapshotClientDecoder.RequestsDecoder request : client.requests())
                     {
-                        window.record(request.correlationId(), request.result());
+                        window.record(request.correlationId(), request.result(), RequestDeduplicator.ANY_PARTITION);
                     }
                     clients++;
                     break;
                 case SnapshotClientWindowDecoder.TEMPLATE_ID:
                     clientWindow.wrap(buffer, body, header.blockLength(), header.version());
-                    final RequestDeduplicator.ClientWindow owned = deduplicator.restore(
-                        clientWindow.clientId(), clientWindow.ownerSessionId(), clientWindow.lastSequence());
-                    for (final SnapshotClientWindowDecoder.RequestsDecoder request : clientWindow.requests())
-                    {
-                        owned.record(request.correlationId(), request.result());
-                    }
+                    restoreWindow(clientWindow, deduplicator);
                     clients++;
                     break;
                 case GroupSettingsDecoder.TEMPLATE_ID:
