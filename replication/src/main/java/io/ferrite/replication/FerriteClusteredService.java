@@ -98,6 +98,7 @@ public final class FerriteClusteredService implements ClusteredService
         if (null != datastore)
         {
             datastore.mapEpoch(partitions::mapEpoch);
+            datastore.partitions(partitions.guard());
         }
         this.access = new AccessControl(group, ctx.errorHandler());
         this.hops = HopRecorder.forMember(group, ctx.memberId());

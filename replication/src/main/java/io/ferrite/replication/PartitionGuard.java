@@ -13,6 +13,7 @@ import io.ferrite.codec.sbe.PartitionRedirectResponseEncoder;
 import io.ferrite.codec.sbe.PutMode;
 import io.ferrite.codec.sbe.PutRequestDecoder;
 import io.ferrite.engine.FerriteStore;
+import io.ferrite.replication.datastore.DataStorePolicy;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -28,9 +29,11 @@ import java.util.function.LongSupplier;
  * <p>
  * Only the key bytes are read here (no allocation on the path of an owned partition); a frame too malformed to
  * find its key is let through for the handler to reject, and so is a resent write this group already applied (it
- * is answered with its first outcome, never applied again). <b>Note:</b> not thread-safe; service thread.
+ * is answered with its first outcome, never applied again). Writes the datastore applies later (a write-through
+ * commit) ask it again when they land ({@link #admitDeferredWrite}) and are queued like a client's write.
+ * <b>Note:</b> not thread-safe; service thread.
  */
-final class PartitionGuard
+final class PartitionGuard implements DataStorePolicy.Partitions
 {
     private final MessageHeaderDecoder header = new MessageHeaderDecoder();
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
@@ -230,6 +233,40 @@ final class PartitionGuard
         if (changes)
         {
             moving.queue(KeyBytes.copyOf(key, 0, key.capacity()), expireAt);
+        }
+    }
+
+    public boolean admitDeferredWrite(
+        final ClientSession session, final long correlationId, final int templateId, final DirectBuffer key,
+        final int keyOffset, final int keyLength)
+    {
+        if (!table.isPartitioned())
+        {
+            return true;
+        }
+        final int partition = table.partitionOf(key, keyOffset, keyLength);
+        final byte state = table.state(partition);
+        if (PartitionTable.OWNED == state || PartitionTable.OUTGOING == state)
+        {
+            return true;
+        }
+        if (null != session)
+        {
+            answerRedirect(session, correlationId, templateId, partition, state);
+        }
+        return false;
+    }
+
+    public void onDeferredWrite(final DirectBuffer key, final int keyOffset, final int keyLength, final long ttlMs)
+    {
+        if (!table.isPartitioned())
+        {
+            return;
+        }
+        final MovingPartition moving = table.moving(table.partitionOf(key, keyOffset, keyLength));
+        if (null != moving)
+        {
+            moving.queue(KeyBytes.copyOf(key, keyOffset, keyLength), expiry(clusterTimeMs.getAsLong(), ttlMs));
         }
     }
 

@@ -79,6 +79,14 @@ final class PartitionService
     }
 
     /**
+     * What the datastore asks before it applies a write whose request was admitted earlier.
+     */
+    PartitionGuard guard()
+    {
+        return guard;
+    }
+
+    /**
      * The newest partition-map epoch this group knows (1 if it is not partitioned).
      */
     long mapEpoch()

@@ -18,13 +18,16 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
+import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntFunction;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 
 import static io.ferrite.replication.datastore.DataStoreGroup.await;
 import static io.ferrite.replication.datastore.DataStoreGroup.bytes;
@@ -103,12 +106,8 @@ class DataStoreMigrationTest
     @Timeout(180)
     void shouldFlushWritesPendingAtTheSourceWithoutOverwritingTheTargetsNewerOnes() throws Exception
     {
-        final DataStoreGroup db = new DataStoreGroup("pendingmove");
-        closeables.add(db);
-        db.createTable();
-        final TcpProxy[] proxies = { new TcpProxy(db.database().port()), new TcpProxy(db.database().port()) };
-        closeables.add(proxies[0]);
-        closeables.add(proxies[1]);
+        final DataStoreGroup db = database("pendingmove");
+        final TcpProxy[] proxies = proxies(db);
         final GroupTopology topology = GroupTopology.local(3, 31000);
         final FerriteClient client = launch(topology, (g) -> open(db, proxies[g].port()));
         final int partition = 3;
@@ -154,11 +153,82 @@ class DataStoreMigrationTest
         assertEquals(List.of(), ErrorFilter.realErrors(errors), "errors reached the error handler");
     }
 
+    @Test
+    @Timeout(180)
+    void shouldNotApplyAWriteThroughCommitThatLandsAfterItsPartitionLeft() throws Exception
+    {
+        final DataStoreGroup db = database("wtmove");
+        final TcpProxy[] proxies = proxies(db);
+        final GroupTopology topology = GroupTopology.local(3, 31000);
+        final FerriteClient client = launch(topology, (g) -> open(db, proxies[g].port(), 30),
+            DataStorePolicyContext.WritePolicy.WRITE_THROUGH);
+        final int partition = 5;
+        final int source = client.ownerOfPartition(partition);
+        final int target = 1 - source;
+        final String key = keyOf(partition, "wt-");
+        client.put(bytes(key), bytes("v1"));
+
+        // the source's database stalls with the second put's statement in flight: it commits after the move
+        proxies[source].pause();
+        final CompletableFuture<Boolean> late = client.putAsync(bytes(key), bytes("v2"));
+        await("the source's write-through of v2 to be in flight", 30_000, () ->
+            agentOutstanding(topology, source) > 0);
+        move(topology, partition, source, target);
+        proxies[source].resume();
+
+        assertTrue(late.get(60, TimeUnit.SECONDS), "the put of v2 is acknowledged (resent to the new owner)");
+        assertEquals("v2", text(client.get(bytes(key))),
+            "a read after the acknowledgement sees v2: the late commit at the old owner must not be the only copy");
+        await("v2 in the database", 30_000, () -> "v2".equals(row(db, key)));
+        assertEquals(List.of(), ErrorFilter.realErrors(errors), "errors reached the error handler");
+    }
+
+    private DataStoreGroup database(final String name) throws Exception
+    {
+        final DataStoreGroup db = new DataStoreGroup(name);
+        closeables.add(db);
+        db.createTable();
+        return db;
+    }
+
+    /**
+     * One proxy to the database per group, so a test can stall or cut one group's database only.
+     */
+    private TcpProxy[] proxies(final DataStoreGroup db) throws Exception
+    {
+        final TcpProxy[] proxies = { new TcpProxy(db.database().port()), new TcpProxy(db.database().port()) };
+        closeables.add(proxies[0]);
+        closeables.add(proxies[1]);
+        return proxies;
+    }
+
+    private static long agentOutstanding(final GroupTopology topology, final int group)
+    {
+        long most = 0;
+        for (final DataStoreStatus.MemberCounters m : DataStoreStatus.read(topology, group))
+        {
+            most = Math.max(most, m.counters().getOrDefault("agent-outstanding", 0L));
+        }
+        return most;
+    }
+
+    private static String text(final byte[] value)
+    {
+        return null == value ? null : new String(value, StandardCharsets.UTF_8);
+    }
+
     /**
      * Two groups of three members in this JVM, write-behind to the database {@code factory} opens per group, and a
      * client of the cluster.
      */
     private FerriteClient launch(final GroupTopology topology, final IntFunction<JdbcDataStore> factory)
+    {
+        return launch(topology, factory, DataStorePolicyContext.WritePolicy.WRITE_BEHIND);
+    }
+
+    private FerriteClient launch(
+        final GroupTopology topology, final IntFunction<JdbcDataStore> factory,
+        final DataStorePolicyContext.WritePolicy writePolicy)
     {
         for (int m = 0; m < 3; m++)
         {
@@ -173,7 +243,7 @@ class DataStoreMigrationTest
                 .errorHandler(errors::add)
                 .storeCapacityBytes(8L * 1024 * 1024)
                 .dataStorePolicy(new DataStorePolicyContext()
-                    .writePolicy(DataStorePolicyContext.WritePolicy.WRITE_BEHIND).writeDelayMs(0).conclude())
+                    .writePolicy(writePolicy).writeDelayMs(0).conclude())
                 .dataStoreFactory(factory::apply)));
         }
         // the groups elect their leaders while the client connects: give it what a loaded machine needs
@@ -233,10 +303,15 @@ class DataStoreMigrationTest
      */
     private static JdbcDataStore open(final DataStoreGroup db, final int port)
     {
+        return open(db, port, 1);
+    }
+
+    private static JdbcDataStore open(final DataStoreGroup db, final int port, final int statementTimeoutSeconds)
+    {
         try
         {
             return JdbcDataStore.open(db.database().context(db.table()).connectTimeoutMs(500)
-                .statementTimeoutSeconds(1)
+                .statementTimeoutSeconds(statementTimeoutSeconds)
                 .jdbcUrl(db.database().jdbcUrl().replace(":" + db.database().port() + "/", ":" + port + "/")));
         }
         catch (final DataStoreException ex)

@@ -18,19 +18,20 @@ import java.util.Map;
  * another process: write-behind pending entries, pending bytes, oldest pending age, records flushed, flush batches,
  * flush failures, writes coalesced, writes refused as full; read-through loads, load failures, overtaken loads;
  * write-through writes and failures; leader-local state: flush in flight, database calls outstanding, outcomes not yet
- * back through the log, outcomes resent, flushes redone because their acknowledgement was lost. Flush and load counts
- * are the leader's (while it led).
+ * back through the log, outcomes resent, flushes redone because their acknowledgement was lost; write-through commits
+ * not applied because their partition had frozen for a move or left (the client resends them to the owner). Flush and
+ * load counts are the leader's (while it led).
  * <b>Note:</b> written by the service thread (release stores), read by any process.
  */
 public final class DataStoreCounters implements AutoCloseable
 {
     public static final int FIRST_TYPE_ID = 7310;
-    public static final int LAST_TYPE_ID = 7327;
+    public static final int LAST_TYPE_ID = 7328;
     static final String[] NAMES = {
         "pending-entries", "pending-bytes", "oldest-pending-age-ms", "flushed-records", "flush-batches",
         "flush-failures", "coalesced-writes", "refused-full", "loads", "load-failures", "loads-overtaken",
         "write-through-writes", "write-through-failures", "flush-in-flight", "agent-outstanding", "outcome-backlog",
-        "outcome-resends", "flushes-redone" };
+        "outcome-resends", "flushes-redone", "write-through-redirected" };
 
     private final int group;
     private final Counter[] all = new Counter[NAMES.length];
@@ -52,6 +53,7 @@ public final class DataStoreCounters implements AutoCloseable
     AtomicCounter outcomeBacklog;
     AtomicCounter outcomeResends;
     AtomicCounter flushRedone;
+    AtomicCounter redirected;
 
     DataStoreCounters(final int group)
     {
@@ -86,6 +88,7 @@ public final class DataStoreCounters implements AutoCloseable
         outcomeBacklog = all[15];
         outcomeResends = all[16];
         flushRedone = all[17];
+        redirected = all[18];
     }
 
     void update(final PendingWrites pending, final long nowMs)

@@ -16,10 +16,12 @@ import io.ferrite.codec.sbe.DatastoreTickDecoder;
 import io.ferrite.codec.sbe.DatastoreTickEncoder;
 import io.ferrite.codec.sbe.DatastoreWriteCommittedDecoder;
 import io.ferrite.codec.sbe.DatastoreWriteCommittedEncoder;
+import io.ferrite.codec.sbe.DeleteRequestDecoder;
 import io.ferrite.codec.sbe.ErrorCode;
 import io.ferrite.codec.sbe.GetRequestDecoder;
 import io.ferrite.codec.sbe.MessageHeaderDecoder;
 import io.ferrite.codec.sbe.MessageHeaderEncoder;
+import io.ferrite.codec.sbe.PutRequestDecoder;
 import io.ferrite.engine.FerriteStore;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
@@ -117,6 +119,7 @@ public final class DataStorePolicy implements AutoCloseable
     private final ArrayDeque<OwedError> owedErrors = new ArrayDeque<>();
     private final ArrayList<OwedError> afterInvalidate = new ArrayList<>();
     private LongSupplier mapEpoch = () -> 1;
+    private Partitions partitions = Partitions.NONE;
     private Cluster cluster;
     private FerriteStore store;
     private WriteRecorder recorder;
@@ -200,6 +203,50 @@ public final class DataStorePolicy implements AutoCloseable
     public void mapEpoch(final LongSupplier mapEpoch)
     {
         this.mapEpoch = mapEpoch;
+    }
+
+    /**
+     * What the partition layer decides about a write the datastore applies after its request was admitted (a
+     * write-through commit, an invalidation): by then the key's partition may be frozen for its cut-over or gone to
+     * another group, and a write applied on a moving partition must be copied again.
+     */
+    public interface Partitions
+    {
+        /** A group that is not part of a partitioned cluster: everything may be applied, nothing moves. */
+        Partitions NONE = new Partitions()
+        {
+            public boolean admitDeferredWrite(
+                final ClientSession session, final long correlationId, final int templateId, final DirectBuffer key,
+                final int keyOffset, final int keyLength)
+            {
+                return true;
+            }
+
+            public void onDeferredWrite(
+                final DirectBuffer key, final int keyOffset, final int keyLength, final long ttlMs)
+            {
+            }
+        };
+
+        /**
+         * @return true if this group may apply the write now; false if its partition is frozen or owned elsewhere,
+         * in which case {@code session} (when not null) was answered with the redirect its client follows.
+         */
+        boolean admitDeferredWrite(
+            ClientSession session, long correlationId, int templateId, DirectBuffer key, int keyOffset, int keyLength);
+
+        /**
+         * The store's entry of the key was just changed by a deferred write ({@code ttlMs} 0: no expiry).
+         */
+        void onDeferredWrite(DirectBuffer key, int keyOffset, int keyLength, long ttlMs);
+    }
+
+    /**
+     * Where deferred writes ask whether they may be applied, and report that they were.
+     */
+    public void partitions(final Partitions partitions)
+    {
+        this.partitions = partitions;
     }
 
     /**
@@ -572,9 +619,19 @@ public final class DataStorePolicy implements AutoCloseable
             recorder.record(clientId, correlationId, tombstone ? 0 : FerriteStore.STORED);
             return;
         }
+        if (!partitions.admitDeferredWrite(session, correlationId, tombstone ? DeleteRequestDecoder.TEMPLATE_ID :
+            PutRequestDecoder.TEMPLATE_ID, value(key), 0, key.length))
+        {
+            // the partition froze for its cut-over (or left) while the database committed: applied here, the write
+            // would miss the last batch; not applied and not recorded, the client resends it to the owner, which
+            // writes it through again (the database keeps the newer version)
+            counters.redirected.incrementRelease();
+            return;
+        }
         if (tombstone)
         {
             final boolean deleted = store.delete(value(key), 0, key.length);
+            partitions.onDeferredWrite(value(key), 0, key.length, 0);
             recorder.record(clientId, correlationId, deleted ? 1 : 0);
             onWritten(key);
             if (null != session)
@@ -591,6 +648,7 @@ public final class DataStorePolicy implements AutoCloseable
             // the database has it but this store cannot hold it: answer stored (the write is durable), drop any copy
             store.delete(value(key), 0, key.length);
         }
+        partitions.onDeferredWrite(value(key), 0, key.length, ttlMs);
         recorder.record(clientId, correlationId, FerriteStore.STORED);
         if (null != session)
         {
@@ -616,6 +674,7 @@ public final class DataStorePolicy implements AutoCloseable
         final byte[] key = new byte[invalidateDecoder.keyLength()];
         invalidateDecoder.getKey(key, 0, key.length);
         store.delete(new UnsafeBuffer(key), 0, key.length);
+        partitions.onDeferredWrite(new UnsafeBuffer(key), 0, key.length, 0);
         onWritten(key);
         if (leader && !afterInvalidate.isEmpty())
         {

@@ -9,11 +9,14 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A TCP forwarder between the cluster members' connection pools and PostgreSQL that a test can cut: {@link #cut()}
  * closes every forwarded connection and refuses new ones until {@link #restore()}, which is how the tests cause a
- * bounded database outage. <b>Note:</b> thread-safe; one thread per direction per connection.
+ * bounded database outage; {@link #pause()} holds the bytes instead (a slow database). <b>Note:</b> thread-safe;
+ * one thread per direction per connection.
  */
 public final class TcpProxy implements AutoCloseable
 {
@@ -22,6 +25,7 @@ public final class TcpProxy implements AutoCloseable
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private final Thread acceptor;
     private volatile boolean cut;
+    private volatile boolean paused;
     private volatile boolean closed;
 
     public TcpProxy(final int targetPort) throws IOException
@@ -51,6 +55,20 @@ public final class TcpProxy implements AutoCloseable
     public void restore()
     {
         cut = false;
+    }
+
+    /**
+     * Hold every byte in both directions (connections stay open) until {@link #resume()}: a database that is slow,
+     * not down, so a statement in flight completes after the pause.
+     */
+    public void pause()
+    {
+        paused = true;
+    }
+
+    public void resume()
+    {
+        paused = false;
     }
 
     private void acceptLoop()
@@ -100,6 +118,10 @@ public final class TcpProxy implements AutoCloseable
                 int n;
                 while ((n = in.read(buffer)) >= 0)
                 {
+                    while (paused && !closed)
+                    {
+                        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
+                    }
                     out.write(buffer, 0, n);
                     out.flush();
                 }
