@@ -32,6 +32,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Applies the partition-map and migration commands (template ids 50..65) that reach a group through its Raft log: map
@@ -229,7 +230,9 @@ final class MigrationCommandHandler
                     rejectState(session, correlationId, p, state, action);
                     return;
                 }
-                count = purge(p);
+                // a partition this group does not own holds no entries (writes and loads of it are refused or
+                // not applied), so only a partial copy from an interrupted attempt needs the scan
+                count = PartitionTable.INCOMING == state ? purge(p) : 0;
                 table.state(p, PartitionTable.INCOMING);
                 table.ingestSequence(p, 0);
                 break;
@@ -267,7 +270,7 @@ final class MigrationCommandHandler
             case RELEASE_SOURCE:
                 if (PartitionTable.FROZEN == state)
                 {
-                    count = purge(p);
+                    count = drop(p);
                     table.stopMoving(p);
                     table.state(p, PartitionTable.NOT_OWNED);
                     table.owner(p, other, epoch);
@@ -613,6 +616,7 @@ final class MigrationCommandHandler
     private long begin(final int p)
     {
         final MovingPartition moving = table.startMoving(p);
+        moving.trackMembers();
         final int partitions = table.partitionCount();
         store.forEach((buffer, keyOffset, keyLength, valueOffset, valueLength, expireAt) ->
         {
@@ -622,6 +626,29 @@ final class MigrationCommandHandler
             }
         });
         return moving.queuedCount();
+    }
+
+    /**
+     * Delete a frozen partition's entries at its source: by the keys its move queued when it tracked them (every key
+     * the partition can hold), by a scan of the store otherwise (a move restored from a snapshot).
+     *
+     * @return entries deleted (the same either way).
+     */
+    private long drop(final int p)
+    {
+        final MovingPartition moving = table.moving(p);
+        final Set<KeyBytes> members = null == moving ? null : moving.members();
+        if (null == members)
+        {
+            return purge(p);
+        }
+        long deleted = 0;
+        for (final KeyBytes k : members)
+        {
+            key.wrap(k.bytes());
+            deleted += store.delete(key, 0, k.length()) ? 1 : 0;
+        }
+        return deleted;
     }
 
     /**
@@ -638,12 +665,13 @@ final class MigrationCommandHandler
                 keys.add(KeyBytes.copyOf(buffer, keyOffset, keyLength));
             }
         });
+        long deleted = 0;
         for (final KeyBytes k : keys)
         {
             key.wrap(k.bytes());
-            store.delete(key, 0, k.length());
+            deleted += store.delete(key, 0, k.length()) ? 1 : 0;
         }
-        return keys.size();
+        return deleted;
     }
 
     private long sizeOf(final KeyBytes k)

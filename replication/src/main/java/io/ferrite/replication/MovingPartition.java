@@ -1,10 +1,12 @@
 package io.ferrite.replication;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The source side of a partition being moved: keys still to copy (every key of the partition when the move began,
@@ -19,6 +21,8 @@ import java.util.Map;
 final class MovingPartition
 {
     private final LinkedHashMap<KeyBytes, Long> queued = new LinkedHashMap<>();
+    private final HashSet<KeyBytes> members = new HashSet<>();
+    private boolean membersKnown;
     private final List<KeyBytes> batchKeys = new ArrayList<>();
     private final List<Long> batchExpiry = new ArrayList<>();
     private long sequence;
@@ -29,6 +33,28 @@ final class MovingPartition
     void queue(final KeyBytes key, final long expireAt)
     {
         queued.put(key, expireAt);
+        if (membersKnown)
+        {
+            members.add(key);
+        }
+    }
+
+    /**
+     * From now on remember every key queued, so the source can drop the partition by those keys instead of scanning
+     * its store: every key the partition can hold at the cut-over was queued (present when the move began, or
+     * written since). A partition restored from a snapshot does not know them (null from {@link #members()}).
+     */
+    void trackMembers()
+    {
+        membersKnown = true;
+    }
+
+    /**
+     * Every key queued since {@link #trackMembers()}, or null when not known.
+     */
+    Set<KeyBytes> members()
+    {
+        return membersKnown ? members : null;
     }
 
     /**

@@ -1,6 +1,5 @@
 package io.ferrite.replication;
 
-import io.ferrite.client.ClientContext;
 import io.ferrite.client.FerriteClient;
 import io.ferrite.codec.PartitionHash;
 import io.ferrite.replication.datastore.DataStoreException;
@@ -20,7 +19,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntFunction;
@@ -95,7 +93,7 @@ class DataStoreMigrationTest
         client.put(bytes(key), bytes("written-on-the-source"));
         await("the source's write in the database", 30_000, () -> "written-on-the-source".equals(row(db, key)));
 
-        move(topology, moving, 0, 1);
+        TwoGroupCluster.move(topology, moving, 0, 1);
         client.put(bytes(key), bytes("written-on-the-target"));
         await("group 1 to flush", 30_000, () -> 0 == leaderPending(topology, 1));
         assertEquals("written-on-the-target", row(db, key),
@@ -133,7 +131,7 @@ class DataStoreMigrationTest
                 history.acknowledged(key, value);
             }
         }
-        move(topology, partition, source, target);
+        TwoGroupCluster.move(topology, partition, source, target);
         final List<String> rewritten = keys.subList(0, keys.size() / 2);
         for (final String key : rewritten)
         {
@@ -173,7 +171,7 @@ class DataStoreMigrationTest
         final CompletableFuture<Boolean> late = client.putAsync(bytes(key), bytes("v2"));
         await("the source's write-through of v2 to be in flight", 30_000, () ->
             agentOutstanding(topology, source) > 0);
-        move(topology, partition, source, target);
+        TwoGroupCluster.move(topology, partition, source, target);
         proxies[source].resume();
 
         assertTrue(late.get(60, TimeUnit.SECONDS), "the put of v2 is acknowledged (resent to the new owner)");
@@ -230,50 +228,9 @@ class DataStoreMigrationTest
         final GroupTopology topology, final IntFunction<JdbcDataStore> factory,
         final DataStorePolicyContext.WritePolicy writePolicy)
     {
-        for (int m = 0; m < 3; m++)
-        {
-            closeables.add(ReplicaNode.launch(new ReplicaNodeContext()
-                .memberId(m)
-                .topology(topology)
-                .groups(0, 1)
-                .partitionCount(PARTITIONS)
-                .clusterGroupCount(GROUPS)
-                .baseDir(new File(tempDir, "node-" + m))
-                .deleteOnStart(true)
-                .errorHandler(errors::add)
-                .storeCapacityBytes(8L * 1024 * 1024)
-                .dataStorePolicy(new DataStorePolicyContext()
-                    .writePolicy(writePolicy).writeDelayMs(0).conclude())
-                .dataStoreFactory(factory::apply)));
-        }
-        // the groups elect their leaders while the client connects: give it what a loaded machine needs
-        final FerriteClient client = FerriteClient.connect(new ClientContext()
-            .cluster(topology.ingressEndpoints(0), topology.ingressEndpoints(1))
-            .connectTimeout(Duration.ofSeconds(60))
-            .requestTimeout(Duration.ofSeconds(20)));
-        closeables.add(client);
-        return client;
-    }
-
-    private static void move(final GroupTopology topology, final int partition, final int from, final int to)
-    {
-        try (ClusterAdmin admin = new ClusterAdmin(new String[]{ topology.ingressEndpoints(0),
-            topology.ingressEndpoints(1) }, null, 10_000_000_000L))
-        {
-            admin.submitPlan(List.of(new PlannedMove(partition, from, to)));
-            final PlanStatus plan = new PartitionMover(admin, 0, 64, 64 * 1024, new PartitionMover.ProgressListener()
-            {
-                public void onProgress(final MoveStatus move, final long queued, final long elapsedNs)
-                {
-                }
-
-                public void onDone(final MoveStatus move, final long pauseNs)
-                {
-                }
-            }).apply();
-            assertTrue(plan.moves().stream().allMatch((m) -> "DONE".equals(m.state())), "the move finished: " + plan);
-            assertEquals(to, admin.partitionMap().owner(partition), "the partition moved");
-        }
+        return TwoGroupCluster.launch(topology, tempDir, PARTITIONS, errors, closeables, (ctx) -> ctx
+            .dataStorePolicy(new DataStorePolicyContext().writePolicy(writePolicy).writeDelayMs(0).conclude())
+            .dataStoreFactory(factory::apply));
     }
 
     private static long leaderPending(final GroupTopology topology, final int group)

@@ -59,23 +59,7 @@ class PartitionMigrationTest
     void shouldMovePartitionsWhileWritingAndRedirectStaleClients() throws Exception
     {
         final GroupTopology topology = GroupTopology.local(3, 30000);
-        for (int m = 0; m < 3; m++)
-        {
-            closeables.add(ReplicaNode.launch(new ReplicaNodeContext()
-                .memberId(m)
-                .topology(topology)
-                .groups(0, 1)
-                .partitionCount(PARTITIONS)
-                .clusterGroupCount(GROUPS)
-                .baseDir(new File(tempDir, "node-" + m))
-                .deleteOnStart(true)
-                .errorHandler(errors::add)
-                .storeCapacityBytes(8L * 1024 * 1024)));
-        }
-        final FerriteClient client = FerriteClient.connect(new ClientContext()
-            .cluster(topology.ingressEndpoints(0), topology.ingressEndpoints(1))
-            .requestTimeout(Duration.ofSeconds(20)));
-        closeables.add(client);
+        final FerriteClient client = launch(topology);
         final FerriteClient stale = FerriteClient.connect(new ClientContext()
             .cluster(topology.ingressEndpoints(0), topology.ingressEndpoints(1))
             .requestTimeout(Duration.ofSeconds(20)));
@@ -207,6 +191,74 @@ class PartitionMigrationTest
         System.out.println("MIGRATION moves=" + moves.size() + " pausesMs=" +
             pauses.stream().map(ns -> String.format("%.2f", ns / 1e6)).toList() + " redirects(stale)=" +
             stale.redirectsFollowed());
+    }
+
+    @Test
+    @Timeout(180)
+    void shouldMoveAPartitionAwayAndBackWithoutStaleEntries() throws Exception
+    {
+        final GroupTopology topology = GroupTopology.local(3, 30000);
+        final FerriteClient client = launch(topology);
+        final int partition = 2;
+        final int home = client.ownerOfPartition(partition);
+        final List<String> keys = new ArrayList<>();
+        for (int i = 0; keys.size() < 60; i++)
+        {
+            if (PartitionHash.partition(bytes("k" + i), PARTITIONS) == partition)
+            {
+                keys.add("k" + i);
+            }
+        }
+        for (final String key : keys)
+        {
+            client.put(bytes(key), bytes("first-" + key));
+        }
+        TwoGroupCluster.move(topology, partition, home, 1 - home);
+        // at the new owner: delete a third, rewrite a third, and add keys the old owner never had
+        final Map<String, String> expected = new ConcurrentHashMap<>();
+        for (int i = 0; i < keys.size(); i++)
+        {
+            final String key = keys.get(i);
+            if (i % 3 == 0)
+            {
+                assertTrue(client.delete(bytes(key)), key + " deleted at the new owner");
+            }
+            else if (i % 3 == 1)
+            {
+                client.put(bytes(key), bytes("second-" + key));
+                expected.put(key, "second-" + key);
+            }
+            else
+            {
+                expected.put(key, "first-" + key);
+            }
+        }
+        for (int i = 0, added = 0; added < 10; i++)
+        {
+            final String key = "new" + i;
+            if (PartitionHash.partition(bytes(key), PARTITIONS) == partition)
+            {
+                client.put(bytes(key), bytes("new-" + key));
+                expected.put(key, "new-" + key);
+                added++;
+            }
+        }
+        TwoGroupCluster.move(topology, partition, 1 - home, home);
+        for (int i = 0; i < keys.size(); i += 3)
+        {
+            assertNull(client.get(bytes(keys.get(i))), keys.get(i) + " was deleted while away: the old owner must " +
+                "not have kept its copy from before the first move");
+        }
+        for (final Map.Entry<String, String> e : expected.entrySet())
+        {
+            assertArrayEquals(bytes(e.getValue()), client.get(bytes(e.getKey())), e.getKey() + " after the way back");
+        }
+        assertTrue(ErrorFilter.realErrors(errors).isEmpty(), "errors reached the error handler: " + errors);
+    }
+
+    private FerriteClient launch(final GroupTopology topology)
+    {
+        return TwoGroupCluster.launch(topology, tempDir, PARTITIONS, errors, closeables, (ctx) -> { });
     }
 
     private static String keyOf(final int partition)

@@ -577,9 +577,12 @@ public final class DataStorePolicy implements AutoCloseable
         final byte[] value = new byte[loadResultDecoder.valueLength()];
         loadResultDecoder.getValue(value, 0, value.length);
         final boolean overtaken = writeVersions.writtenAfter(key, startPosition);
-        if (found && !overtaken)
+        // a load that lands after its partition froze or left is answered but not cached: a group holds no entry of
+        // a partition it does not own, and a frozen one's last batch is gone
+        if (found && !overtaken && partitions.admitDeferredWrite(null, 0, 0, value(key), 0, key.length))
         {
             store.put(value(key), 0, key.length, new UnsafeBuffer(value), 0, value.length, ttlMs, FerriteStore.PUT);
+            partitions.onDeferredWrite(value(key), 0, key.length, ttlMs);
         }
         else if (overtaken)
         {
