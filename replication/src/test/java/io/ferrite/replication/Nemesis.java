@@ -25,11 +25,13 @@ final class Nemesis
     enum Kind
     {
         KILL_LEADER, KILL_FOLLOWER, PAUSE_LEADER, PAUSE_FOLLOWER,
-        ISOLATE_LEADER, ISOLATE_FOLLOWER, LEADER_CANNOT_SEND, FLAP;
+        ISOLATE_LEADER, ISOLATE_FOLLOWER, LEADER_CANNOT_SEND, FLAP,
+        /** No fault injected: the workload runs on whatever network the members have (lossy, say) for 2-6 s. */
+        HOLD;
 
         boolean needsNetwork()
         {
-            return ordinal() >= ISOLATE_LEADER.ordinal();
+            return ordinal() >= ISOLATE_LEADER.ordinal() && this != HOLD;
         }
     }
 
@@ -62,12 +64,20 @@ final class Nemesis
 
     static int faultCount()
     {
-        return Integer.getInteger(FAULTS_PROP_NAME, FAULTS_DEFAULT);
+        return faultCount(FAULTS_DEFAULT);
+    }
+
+    /**
+     * Faults per run: {@value #FAULTS_PROP_NAME} when set, otherwise {@code defaultCount}.
+     */
+    static int faultCount(final int defaultCount)
+    {
+        return Integer.getInteger(FAULTS_PROP_NAME, defaultCount);
     }
 
     /**
      * {@code count} faults drawn from {@code kinds}: pauses of 0.2-0.6 s (around the 0.4 s heartbeat timeout) or
-     * 0.6-5 s, kills with 0.2-3 s down, partitions of 1-5 s, flapping for 2-5 s.
+     * 0.6-5 s, kills with 0.2-3 s down, partitions of 1-5 s, flapping for 2-5 s, holds of 2-6 s.
      */
     List<Fault> schedule(final int count, final List<Kind> kinds)
     {
@@ -88,6 +98,9 @@ final class Nemesis
                     break;
                 case FLAP:
                     duration = 2000 + random.nextInt(3000);
+                    break;
+                case HOLD:
+                    duration = 2000 + random.nextInt(4000);
                     break;
                 default:
                     duration = 1000 + random.nextInt(4000);
@@ -170,6 +183,9 @@ final class Nemesis
                 break;
             case FLAP:
                 flap(fault.durationMs());
+                break;
+            case HOLD:
+                GroupProbe.pause(fault.durationMs());
                 break;
             default:
                 throw new IllegalStateException("unknown fault " + fault.kind());
