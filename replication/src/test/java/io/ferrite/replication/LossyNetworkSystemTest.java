@@ -27,13 +27,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * mixed with kills and pauses of the leader or a follower. The properties are the nemesis's: no history
  * non-linearizable, no acknowledged write lost, no two members' stores different at one applied position, every
  * member back in the group after every fault; and frames were really dropped and stalled. The seed (schedule,
- * workload and loss) is printed; set it with {@code -Dferrite.test.nemesis.seed=...}.
+ * workload and loss) is printed; set it with {@code -Dferrite.test.nemesis.seed=...}; the rates with
+ * {@code -Dferrite.test.network.loss.rate=0.1}, {@code -Dferrite.test.network.stall.probability=0.01}, the number of
+ * faults with {@code -Dferrite.test.nemesis.faults=...}.
  */
 @Tag("system")
 class LossyNetworkSystemTest
 {
-    static final double LOSS_RATE = 0.03;
-    static final double STALL_PROBABILITY = 0.002;
+    static final double LOSS_RATE = Double.parseDouble(System.getProperty(NetworkFaults.LOSS_RATE_PROP_NAME, "0.03"));
+    static final double STALL_PROBABILITY =
+        Double.parseDouble(System.getProperty(NetworkFaults.STALL_PROBABILITY_PROP_NAME, "0.002"));
     static final int STALL_MAX_MS = 30;
     static final int FAULTS = 8;
 

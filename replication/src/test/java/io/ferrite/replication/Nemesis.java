@@ -1,6 +1,8 @@
 package io.ferrite.replication;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -77,14 +79,17 @@ final class Nemesis
 
     /**
      * {@code count} faults drawn from {@code kinds}: pauses of 0.2-0.6 s (around the 0.4 s heartbeat timeout) or
-     * 0.6-5 s, kills with 0.2-3 s down, partitions of 1-5 s, flapping for 2-5 s, holds of 2-6 s.
+     * 0.6-5 s, kills with 0.2-3 s down, partitions of 1-5 s, flapping for 2-5 s, holds of 2-6 s. The first faults
+     * are each distinct kind once, in a random order (so a short run covers them all), the rest are drawn at random.
      */
     List<Fault> schedule(final int count, final List<Kind> kinds)
     {
+        final List<Kind> distinct = new ArrayList<>(new LinkedHashSet<>(kinds));
+        Collections.shuffle(distinct, random);
         final List<Fault> faults = new ArrayList<>();
         for (int i = 0; i < count; i++)
         {
-            final Kind kind = kinds.get(random.nextInt(kinds.size()));
+            final Kind kind = i < distinct.size() ? distinct.get(i) : kinds.get(random.nextInt(kinds.size()));
             final long duration;
             switch (kind)
             {

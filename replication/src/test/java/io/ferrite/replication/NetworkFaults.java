@@ -265,10 +265,10 @@ public final class NetworkFaults
         }
         final Path file = new File(dir, "network-" + Integer.getInteger("ferrite.node.member", 0) + "-" +
             ProcessHandle.current().pid() + ".properties").toPath();
-        System.out.println("FERRITE-TEST-NETWORK lossy endpoints: loss rate " + System.getProperty(LOSS_RATE_PROP_NAME) +
-            ", stall probability " + System.getProperty(STALL_PROBABILITY_PROP_NAME) + " of 1-" +
-            System.getProperty(STALL_MAX_MS_PROP_NAME) + " ms, seed " + System.getProperty(SEED_PROP_NAME) +
-            ", counts in " + file);
+        System.out.println("FERRITE-TEST-NETWORK lossy endpoints: loss rate " +
+            System.getProperty(LOSS_RATE_PROP_NAME) + ", stall probability " +
+            System.getProperty(STALL_PROBABILITY_PROP_NAME) + " of 1-" + System.getProperty(STALL_MAX_MS_PROP_NAME) +
+            " ms, seed " + System.getProperty(SEED_PROP_NAME) + ", counts in " + file);
         final ScheduledExecutorService reporter = Executors.newSingleThreadScheduledExecutor((runnable) ->
         {
             final Thread thread = new Thread(runnable, "network-faults-reporter");
