@@ -34,9 +34,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Tag("system")
 class LossyNetworkSystemTest
 {
-    static final double LOSS_RATE = Double.parseDouble(System.getProperty(NetworkFaults.LOSS_RATE_PROP_NAME, "0.03"));
+    static final double LOSS_RATE = Double.parseDouble(System.getProperty(NetworkFaults.LOSS_RATE_PROP_NAME, "0.05"));
     static final double STALL_PROBABILITY =
-        Double.parseDouble(System.getProperty(NetworkFaults.STALL_PROBABILITY_PROP_NAME, "0.002"));
+        Double.parseDouble(System.getProperty(NetworkFaults.STALL_PROBABILITY_PROP_NAME, "0.003"));
     static final int STALL_MAX_MS = 30;
     static final int FAULTS = 8;
 

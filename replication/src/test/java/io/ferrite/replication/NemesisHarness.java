@@ -188,7 +188,8 @@ final class NemesisHarness implements AutoCloseable
             workload.unknownOutcomes() + " violations=" + violations.size() + " undecided=" + undecided.size() +
             " lost-writes=" + lost.size() +
             " divergences=" + divergent.size() + " digest-position=" + digests.get(0).position() +
-            " tampered-histories-caught=" + tampered + " member-error-lines=" + errorLines);
+            " tampered-histories-caught=" + tampered + " member-error-lines=" + errorLines + " " +
+            latencies(histories));
         assertTrue(violations.isEmpty(), "seed " + seed + ": histories not linearizable: " + violations);
         assertTrue(undecided.isEmpty(), "seed " + seed + ": histories too large to decide: " + undecided);
         assertTrue(lost.isEmpty(), "seed " + seed + ": acknowledged writes lost: " + lost);
@@ -244,6 +245,32 @@ final class NemesisHarness implements AutoCloseable
     private static byte[] bytes(final String text)
     {
         return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Latency of the answered operations (invoke to return, as the pipelined clients saw it): p50, p99 and max in ms.
+     */
+    static String latencies(final Map<String, List<Operation>> histories)
+    {
+        final List<Long> answered = new ArrayList<>();
+        for (final List<Operation> history : histories.values())
+        {
+            for (final Operation op : history)
+            {
+                if (Operation.Kind.EXPIRE != op.kind() && !op.isUnknown())
+                {
+                    answered.add(op.returnNs() - op.invokeNs());
+                }
+            }
+        }
+        if (answered.isEmpty())
+        {
+            return "latency-ms=none";
+        }
+        answered.sort(null);
+        final int n = answered.size();
+        return String.format("latency-ms-p50=%.2f p99=%.2f max=%.2f", answered.get(n / 2) / 1e6,
+            answered.get(Math.min(n - 1, (int)(n * 0.99))) / 1e6, answered.get(n - 1) / 1e6);
     }
 
     /**
