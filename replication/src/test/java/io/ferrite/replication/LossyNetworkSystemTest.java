@@ -73,7 +73,9 @@ class LossyNetworkSystemTest
         final Map<String, Long> totals = NetworkFaults.totals(stats);
         final long dropped = totals.get("receive-data-dropped") + totals.get("send-data-dropped");
         final long controlDropped = totals.get("receive-control-dropped") + totals.get("send-control-dropped");
-        assertTrue(dropped > 0 && controlDropped > 0 && totals.get("stalls") > 0,
-            "the members' lossy endpoints dropped or stalled nothing: " + totals);
+        assertTrue(LOSS_RATE <= 0 || dropped > 0 && controlDropped > 0,
+            "the members' lossy endpoints dropped nothing: " + totals);
+        assertTrue(STALL_PROBABILITY <= 0 || totals.get("stalls") > 0,
+            "the members' endpoints never stalled: " + totals);
     }
 }
