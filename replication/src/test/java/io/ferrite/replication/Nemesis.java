@@ -1,6 +1,8 @@
 package io.ferrite.replication;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -25,11 +27,13 @@ final class Nemesis
     enum Kind
     {
         KILL_LEADER, KILL_FOLLOWER, PAUSE_LEADER, PAUSE_FOLLOWER,
-        ISOLATE_LEADER, ISOLATE_FOLLOWER, LEADER_CANNOT_SEND, FLAP;
+        ISOLATE_LEADER, ISOLATE_FOLLOWER, LEADER_CANNOT_SEND, FLAP,
+        /** No fault injected: the workload runs on whatever network the members have (lossy, say) for 2-6 s. */
+        HOLD;
 
         boolean needsNetwork()
         {
-            return ordinal() >= ISOLATE_LEADER.ordinal();
+            return ordinal() >= ISOLATE_LEADER.ordinal() && this != HOLD;
         }
     }
 
@@ -62,19 +66,30 @@ final class Nemesis
 
     static int faultCount()
     {
-        return Integer.getInteger(FAULTS_PROP_NAME, FAULTS_DEFAULT);
+        return faultCount(FAULTS_DEFAULT);
+    }
+
+    /**
+     * Faults per run: {@value #FAULTS_PROP_NAME} when set, otherwise {@code defaultCount}.
+     */
+    static int faultCount(final int defaultCount)
+    {
+        return Integer.getInteger(FAULTS_PROP_NAME, defaultCount);
     }
 
     /**
      * {@code count} faults drawn from {@code kinds}: pauses of 0.2-0.6 s (around the 0.4 s heartbeat timeout) or
-     * 0.6-5 s, kills with 0.2-3 s down, partitions of 1-5 s, flapping for 2-5 s.
+     * 0.6-5 s, kills with 0.2-3 s down, partitions of 1-5 s, flapping for 2-5 s, holds of 2-6 s. The first faults
+     * are each distinct kind once, in a random order (so a short run covers them all), the rest are drawn at random.
      */
     List<Fault> schedule(final int count, final List<Kind> kinds)
     {
+        final List<Kind> distinct = new ArrayList<>(new LinkedHashSet<>(kinds));
+        Collections.shuffle(distinct, random);
         final List<Fault> faults = new ArrayList<>();
         for (int i = 0; i < count; i++)
         {
-            final Kind kind = kinds.get(random.nextInt(kinds.size()));
+            final Kind kind = i < distinct.size() ? distinct.get(i) : kinds.get(random.nextInt(kinds.size()));
             final long duration;
             switch (kind)
             {
@@ -88,6 +103,9 @@ final class Nemesis
                     break;
                 case FLAP:
                     duration = 2000 + random.nextInt(3000);
+                    break;
+                case HOLD:
+                    duration = 2000 + random.nextInt(4000);
                     break;
                 default:
                     duration = 1000 + random.nextInt(4000);
@@ -170,6 +188,9 @@ final class Nemesis
                 break;
             case FLAP:
                 flap(fault.durationMs());
+                break;
+            case HOLD:
+                GroupProbe.pause(fault.durationMs());
                 break;
             default:
                 throw new IllegalStateException("unknown fault " + fault.kind());

@@ -1,17 +1,29 @@
 package io.ferrite.replication;
 
 import io.ferrite.client.ClientContext;
+import io.ferrite.client.FerriteClient;
+import io.ferrite.client.FerriteRequestException;
+import io.ferrite.codec.Credentials;
+import io.ferrite.codec.sbe.ErrorCode;
 import io.ferrite.replication.linearizability.LinearizabilityChecker;
 import io.ferrite.replication.linearizability.Operation;
 import org.agrona.CloseHelper;
 
 import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -20,6 +32,10 @@ import static org.junit.jupiter.api.Assertions.fail;
  * seeded fault schedule runs; then every key is read, each key's history is checked for linearizability, acknowledged
  * writes are checked for loss, the members' store digests are compared at one applied position, and the checker is
  * shown to catch a deliberately broken copy of the same histories (a write removed, a stale read injected).
+ * <p>
+ * Options, set before {@link #run}: {@link #memberProperty} (lossy endpoints, say: {@link NetworkFaults}) and
+ * {@link #authenticate} (members and clients log in; the run then also checks that no session was refused and that
+ * a client without credentials is).
  */
 final class NemesisHarness implements AutoCloseable
 {
@@ -32,6 +48,9 @@ final class NemesisHarness implements AutoCloseable
     private final MemberProcess[] members = new MemberProcess[3];
     private final NetworkLab lab;
     private final String clientHost;
+    private final File dir;
+    private final long seed = Nemesis.seed();
+    private byte[] clientCredentials;
 
     /**
      * @param lab null to run on loopback (no partition faults).
@@ -39,6 +58,7 @@ final class NemesisHarness implements AutoCloseable
     NemesisHarness(final File dir, final int portBase, final NetworkLab lab)
     {
         this.lab = lab;
+        this.dir = dir;
         topology = null == lab ? GroupTopology.local(3, portBase) :
             new GroupTopology(List.of(lab.host(0), lab.host(1), lab.host(2)), portBase);
         clientHost = null == lab ? "127.0.0.1" : lab.clientHost();
@@ -55,11 +75,52 @@ final class NemesisHarness implements AutoCloseable
     }
 
     /**
+     * The seed of this run's schedule and workload (also usable for its lossy network): printed by {@link #run}.
+     */
+    long seed()
+    {
+        return seed;
+    }
+
+    /**
+     * A system property for every member's JVM, from the next start.
+     */
+    NemesisHarness memberProperty(final String name, final Object value)
+    {
+        for (final MemberProcess member : members)
+        {
+            member.property(name, value);
+        }
+        return this;
+    }
+
+    /**
+     * Authentication on: a credentials file with an admin (the members' own login, for their internal sessions:
+     * archive catch-up and replication) and a read-write user (the clients'), with secrets drawn for this run.
+     */
+    NemesisHarness authenticate() throws IOException
+    {
+        final SecureRandom random = new SecureRandom();
+        final String adminSecret = HexFormat.of().formatHex(random.generateSeed(16));
+        final String writerSecret = HexFormat.of().formatHex(random.generateSeed(16));
+        final Path credentials = dir.toPath().resolve("credentials");
+        final Path login = dir.toPath().resolve("member-login");
+        dir.mkdirs();
+        Files.write(credentials, List.of(
+            Credentials.hashLine("admin", Credentials.ADMIN, bytes(adminSecret), random),
+            Credentials.hashLine("writer", Credentials.READ_WRITE, bytes(writerSecret), random)));
+        Files.write(login, List.of("admin:" + adminSecret));
+        memberProperty(Credentials.CREDENTIALS_FILE_PROPERTY, credentials.toAbsolutePath());
+        memberProperty(Credentials.LOGIN_FILE_PROPERTY, login.toAbsolutePath());
+        clientCredentials = Credentials.encode("writer", bytes(writerSecret));
+        return this;
+    }
+
+    /**
      * Start the group, run {@code faults} faults drawn from {@code kinds} under load, and check everything.
      */
     void run(final List<Nemesis.Kind> kinds, final int faults) throws InterruptedException
     {
-        final long seed = Nemesis.seed();
         System.out.println("NEMESIS seed=" + seed + " (rerun with -D" + Nemesis.SEED_PROP_NAME + "=" + seed +
             ") faults=" + faults + " kinds=" + kinds);
         for (final MemberProcess member : members)
@@ -70,11 +131,7 @@ final class NemesisHarness implements AutoCloseable
         final ClientContext[] contexts = new ClientContext[CLIENTS];
         for (int c = 0; c < CLIENTS; c++)
         {
-            contexts[c] = new ClientContext()
-                .group(topology.ingressEndpoints(0))
-                .egressHost(clientHost)
-                .requestTimeoutNs(TimeUnit.SECONDS.toNanos(8))
-                .connectTimeoutNs(TimeUnit.SECONDS.toNanos(20));
+            contexts[c] = clientContext();
         }
         final NemesisWorkload workload = new NemesisWorkload(contexts, IN_FLIGHT, seed);
         closeables.add(workload);
@@ -131,7 +188,8 @@ final class NemesisHarness implements AutoCloseable
             workload.unknownOutcomes() + " violations=" + violations.size() + " undecided=" + undecided.size() +
             " lost-writes=" + lost.size() +
             " divergences=" + divergent.size() + " digest-position=" + digests.get(0).position() +
-            " tampered-histories-caught=" + tampered + " member-error-lines=" + errorLines);
+            " tampered-histories-caught=" + tampered + " member-error-lines=" + errorLines + " " +
+            latencies(histories));
         assertTrue(violations.isEmpty(), "seed " + seed + ": histories not linearizable: " + violations);
         assertTrue(undecided.isEmpty(), "seed " + seed + ": histories too large to decide: " + undecided);
         assertTrue(lost.isEmpty(), "seed " + seed + ": acknowledged writes lost: " + lost);
@@ -139,6 +197,80 @@ final class NemesisHarness implements AutoCloseable
             digests);
         assertTrue(workload.acknowledgedWrites() > 100, "seed " + seed + ": too few writes acknowledged (" +
             workload.acknowledgedWrites() + "): the clients made no progress");
+        if (null != clientCredentials)
+        {
+            assertAuthenticationHeld();
+        }
+    }
+
+    private ClientContext clientContext()
+    {
+        final ClientContext ctx = new ClientContext()
+            .group(topology.ingressEndpoints(0))
+            .egressHost(clientHost)
+            .requestTimeoutNs(TimeUnit.SECONDS.toNanos(8))
+            .connectTimeoutNs(TimeUnit.SECONDS.toNanos(20));
+        return null == clientCredentials ? ctx : ctx.credentials(clientCredentials);
+    }
+
+    /**
+     * With authentication on: no member refused a session during the run (the clients', or a member's archive
+     * session while it caught up after a restart), counted by the auth failure counters of the members' current
+     * processes, and a client without credentials is refused (so authentication really was on).
+     */
+    private void assertAuthenticationHeld()
+    {
+        final long during = authFailures();
+        final FerriteRequestException refused = assertThrows(FerriteRequestException.class,
+            () -> FerriteClient.connect(clientContext().credentials(null)).close(),
+            "seed " + seed + ": a client without credentials connected to a group with authentication on");
+        assertEquals(ErrorCode.AUTHENTICATION_FAILED, refused.code(), refused.getMessage());
+        TestGroup.await("the refused client counted by a member", 10_000, () -> authFailures() > during);
+        System.out.println("NEMESIS-AUTH seed=" + seed + " auth-failures-during-run=" + during +
+            " anonymous-client=" + refused.code() + " auth-failures-after=" + authFailures());
+        assertEquals(0, during, "seed " + seed + ": members refused sessions during the run");
+    }
+
+    private long authFailures()
+    {
+        long total = 0;
+        for (int m = 0; m < members.length; m++)
+        {
+            total += Math.max(0,
+                ClusterStatus.authFailures(ReplicaNodeContext.defaultAeronDirectoryName(topology.portBase(), m)));
+        }
+        return total;
+    }
+
+    private static byte[] bytes(final String text)
+    {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Latency of the answered operations (invoke to return, as the pipelined clients saw it): p50, p99 and max in ms.
+     */
+    static String latencies(final Map<String, List<Operation>> histories)
+    {
+        final List<Long> answered = new ArrayList<>();
+        for (final List<Operation> history : histories.values())
+        {
+            for (final Operation op : history)
+            {
+                if (Operation.Kind.EXPIRE != op.kind() && !op.isUnknown())
+                {
+                    answered.add(op.returnNs() - op.invokeNs());
+                }
+            }
+        }
+        if (answered.isEmpty())
+        {
+            return "latency-ms=none";
+        }
+        answered.sort(null);
+        final int n = answered.size();
+        return String.format("latency-ms-p50=%.2f p99=%.2f max=%.2f", answered.get(n / 2) / 1e6,
+            answered.get(Math.min(n - 1, (int)(n * 0.99))) / 1e6, answered.get(n - 1) / 1e6);
     }
 
     /**

@@ -14,10 +14,17 @@ import java.util.List;
  * timeout). No history may be non-linearizable, no acknowledged write lost, no two members' stores differ at one
  * applied position, and every member must be back in the group after every fault. The seed is printed; set it with
  * {@code -Dferrite.test.nemesis.seed=...}, and the number of faults with {@code -Dferrite.test.nemesis.faults=...}.
+ * <p>
+ * The second run has authentication on for members and clients (a credentials file; the members log in as admin for
+ * their archive sessions, the clients as a read-write user), so failover, restart and catch-up run authenticated; it
+ * must keep the same properties, refuse no session, and still refuse a client without credentials.
  */
 @Tag("system")
 class NemesisSystemTest
 {
+    /** Faults of the authenticated run (shorter: the paths it adds are the logins, not the faults). */
+    static final int AUTHENTICATED_FAULTS = 6;
+
     @TempDir
     File tempDir;
 
@@ -29,6 +36,17 @@ class NemesisSystemTest
         {
             harness.run(List.of(Nemesis.Kind.KILL_LEADER, Nemesis.Kind.KILL_FOLLOWER, Nemesis.Kind.PAUSE_LEADER,
                 Nemesis.Kind.PAUSE_FOLLOWER), Nemesis.faultCount());
+        }
+    }
+
+    @Test
+    @Timeout(900)
+    void shouldStayLinearizableAndConvergeUnderKillsAndPausesWithAuthenticationOn() throws Exception
+    {
+        try (NemesisHarness harness = new NemesisHarness(tempDir, 21500, null).authenticate())
+        {
+            harness.run(List.of(Nemesis.Kind.KILL_LEADER, Nemesis.Kind.KILL_FOLLOWER, Nemesis.Kind.PAUSE_LEADER,
+                Nemesis.Kind.PAUSE_FOLLOWER), Nemesis.faultCount(AUTHENTICATED_FAULTS));
         }
     }
 }
