@@ -146,7 +146,7 @@ public final class FerriteClusteredService implements ClusteredService
         {
             checkSettings();
         }
-        digest = new StoreDigestPublisher(cluster.aeron(), group);
+        digest = new StoreDigestPublisher(cluster.aeron(), group, ctx.memberId());
         staleReads = ReadOnlyEndpoint.create(new NodeContext()
             .channel("aeron:udp?endpoint=" +
                 ctx.topology().endpoint(group, ctx.memberId(), GroupTopology.STALE_READ_PORT))
@@ -218,6 +218,10 @@ public final class FerriteClusteredService implements ClusteredService
         logPosition = header.position();
         appliedPosition.setRelease(logPosition);
         size = store.size();
+        if (null != digest)
+        {
+            digest.onApplied(store, logPosition);
+        }
     }
 
     public void onTimerEvent(final long correlationId, final long timestamp)

@@ -8,7 +8,13 @@ import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -19,6 +25,11 @@ import java.util.concurrent.TimeUnit;
  * The digest is order independent (a sum of per-entry hashes), so it does not depend on where an entry sits in the
  * table. Off by default: computing it visits every entry on the service thread, at most once per
  * {@link #INTERVAL_PROP_NAME} milliseconds and only when the applied position moved.
+ * <p>
+ * A trail for fault tests ({@link #TRAIL_DIR_PROP_NAME}, off by default): each time the applied log position crosses
+ * a multiple of {@link #TRAIL_BYTES_PROP_NAME}, the digest after that message is appended to a file with its position.
+ * Every member applies the same messages at the same positions, so the trails of all members can be compared line by
+ * line afterwards and a divergence shows even if later writes heal it (the counters only show the latest digest).
  * <b>Note:</b> used on the service thread only; the counters are written in the order position = -1, digest,
  * position, so a reader that sees the same position before and after reading the digest has a consistent pair.
  */
@@ -27,6 +38,11 @@ final class StoreDigestPublisher implements AutoCloseable
     /** How often (at most) to recompute the digest, in milliseconds; 0 (the default) disables it. */
     public static final String INTERVAL_PROP_NAME = "ferrite.replication.digest.interval.ms";
     public static final long INTERVAL_MS_DEFAULT = 0;
+    /** Directory of digest trail files ({@code digest-trail-g<group>-m<member>.txt}); unset (the default): none. */
+    public static final String TRAIL_DIR_PROP_NAME = "ferrite.replication.digest.trail.dir";
+    /** Log bytes between two trail points. */
+    public static final String TRAIL_BYTES_PROP_NAME = "ferrite.replication.digest.trail.bytes";
+    public static final long TRAIL_BYTES_DEFAULT = 16 * 1024;
 
     /** Aeron counter type of the digest; its key is the group id (int). */
     public static final int DIGEST_TYPE_ID = 7302;
@@ -39,9 +55,34 @@ final class StoreDigestPublisher implements AutoCloseable
     private final Hasher hasher = new Hasher();
     private long digestedPosition = -1;
     private long lastDigestNs;
+    private final long trailBytes;
+    private final PrintWriter trail;
+    private long trailPosition = -1;
 
     StoreDigestPublisher(final Aeron aeron, final int group)
     {
+        this(aeron, group, -1);
+    }
+
+    StoreDigestPublisher(final Aeron aeron, final int group, final int member)
+    {
+        trailBytes = Math.max(1, Long.getLong(TRAIL_BYTES_PROP_NAME, TRAIL_BYTES_DEFAULT));
+        final String trailDir = System.getProperty(TRAIL_DIR_PROP_NAME);
+        PrintWriter writer = null;
+        if (null != trailDir && !trailDir.isEmpty())
+        {
+            try
+            {
+                writer = new PrintWriter(Files.newBufferedWriter(Path.of(trailDir, "digest-trail-g" + group + "-m" +
+                    member + ".txt"), StandardCharsets.US_ASCII, StandardOpenOption.CREATE, StandardOpenOption.APPEND),
+                    true);
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException("cannot open the digest trail in " + trailDir, ex);
+            }
+        }
+        trail = writer;
         intervalNs = TimeUnit.MILLISECONDS.toNanos(Long.getLong(INTERVAL_PROP_NAME, INTERVAL_MS_DEFAULT));
         if (intervalNs > 0)
         {
@@ -78,6 +119,23 @@ final class StoreDigestPublisher implements AutoCloseable
     }
 
     /**
+     * After a message was applied at {@code position}: append a trail point if the position crossed a multiple of the
+     * trail distance since the last message (every member crosses at the same messages).
+     */
+    void onApplied(final FerriteStore store, final long position)
+    {
+        if (null == trail || null == store)
+        {
+            return;
+        }
+        if (trailPosition >= 0 && position / trailBytes != trailPosition / trailBytes)
+        {
+            trail.println(position + " " + Long.toHexString(digest(store, hasher)) + " " + store.size());
+        }
+        trailPosition = position;
+    }
+
+    /**
      * The digest of {@code store}'s live entries; equal stores (same entries, values and expiry times) have equal
      * digests whatever their insertion order.
      */
@@ -95,7 +153,7 @@ final class StoreDigestPublisher implements AutoCloseable
 
     public void close()
     {
-        CloseHelper.quietCloseAll(digestCounter, positionCounter);
+        CloseHelper.quietCloseAll(digestCounter, positionCounter, trail);
     }
 
     private static Counter addCounter(final Aeron aeron, final int typeId, final int group, final String label)

@@ -49,6 +49,7 @@ final class NemesisHarness implements AutoCloseable
     private final NetworkLab lab;
     private final String clientHost;
     private final File dir;
+    private final File trailDir;
     private final long seed = Nemesis.seed();
     private byte[] clientCredentials;
 
@@ -62,10 +63,16 @@ final class NemesisHarness implements AutoCloseable
         topology = null == lab ? GroupTopology.local(3, portBase) :
             new GroupTopology(List.of(lab.host(0), lab.host(1), lab.host(2)), portBase);
         clientHost = null == lab ? "127.0.0.1" : lab.clientHost();
+        trailDir = new File(dir, "digest-trail");
+        if (!trailDir.mkdirs() && !trailDir.isDirectory())
+        {
+            throw new IllegalStateException("cannot make " + trailDir);
+        }
         for (int m = 0; m < 3; m++)
         {
             members[m] = new MemberProcess(m, topology, new File(dir, "member-" + m), 0)
-                .property(StoreDigestPublisher.INTERVAL_PROP_NAME, DIGEST_INTERVAL_MS);
+                .property(StoreDigestPublisher.INTERVAL_PROP_NAME, DIGEST_INTERVAL_MS)
+                .property(StoreDigestPublisher.TRAIL_DIR_PROP_NAME, trailDir.getAbsolutePath());
             if (null != lab)
             {
                 members[m].launcher(lab.launcher(m));
@@ -176,6 +183,8 @@ final class NemesisHarness implements AutoCloseable
         final List<String> lost = lostWrites(histories, workload.finalReads());
         final List<ClusterStatus.StoreDigest> digests = GroupProbe.awaitDigests(topology, 0, 60_000);
         final List<ClusterStatus.StoreDigest> divergent = GroupProbe.divergent(digests);
+        final List<String> trailDivergences = new ArrayList<>();
+        final int trailPoints = DigestTrail.compare(trailDir, 0, trailDivergences);
         final int tampered = assertTamperingCaught(histories);
         int errorLines = 0;
         for (final MemberProcess member : members)
@@ -188,6 +197,8 @@ final class NemesisHarness implements AutoCloseable
             workload.unknownOutcomes() + " violations=" + violations.size() + " undecided=" + undecided.size() +
             " lost-writes=" + lost.size() +
             " divergences=" + divergent.size() + " digest-position=" + digests.get(0).position() +
+            " trail-points=" + trailPoints + " trail-divergences=" + trailDivergences.size() +
+            (trailDivergences.isEmpty() ? "" : " first-trail-divergence=[" + trailDivergences.get(0) + "]") +
             " tampered-histories-caught=" + tampered + " member-error-lines=" + errorLines + " " +
             latencies(histories));
         assertTrue(violations.isEmpty(), "seed " + seed + ": histories not linearizable: " + violations);
@@ -195,6 +206,9 @@ final class NemesisHarness implements AutoCloseable
         assertTrue(lost.isEmpty(), "seed " + seed + ": acknowledged writes lost: " + lost);
         assertTrue(divergent.isEmpty(), "seed " + seed + ": store digests differ at one applied position: " +
             digests);
+        assertTrue(trailDivergences.isEmpty(), "seed " + seed + ": members' stores differed at an applied position " +
+            "during the run (a divergence later writes healed): " + trailDivergences);
+        assertTrue(trailPoints > 0, "seed " + seed + ": no digest trail points were compared");
         assertTrue(workload.acknowledgedWrites() > 100, "seed " + seed + ": too few writes acknowledged (" +
             workload.acknowledgedWrites() + "): the clients made no progress");
         if (null != clientCredentials)
