@@ -629,6 +629,7 @@ public final class DataStorePolicy implements AutoCloseable
             // would miss the last batch; not applied and not recorded, the client resends it to the owner, which
             // writes it through again (the database keeps the newer version)
             counters.redirected.incrementRelease();
+            onWritten(key);
             return;
         }
         if (tombstone)
