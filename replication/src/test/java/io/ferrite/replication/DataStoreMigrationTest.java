@@ -48,7 +48,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DataStoreMigrationTest
 {
     private static final int PARTITIONS = 16;
-    private static final int GROUPS = 2;
 
     @TempDir
     File tempDir;

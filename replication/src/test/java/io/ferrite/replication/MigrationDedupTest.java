@@ -60,7 +60,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class MigrationDedupTest
 {
     private static final int PARTITIONS = 16;
-    private static final GroupTopology TOPOLOGY = GroupTopology.local(3, 21000);
+    private static final GroupTopology TOPOLOGY = GroupTopology.local(3, 9000);
     private static final long CLIENT_ID = 0x0DED_0D0E_0000_0001L;
     private static final long TIMEOUT_NS = TimeUnit.SECONDS.toNanos(20);
 

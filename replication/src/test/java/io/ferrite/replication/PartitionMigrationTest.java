@@ -37,7 +37,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PartitionMigrationTest
 {
     private static final int PARTITIONS = 16;
-    private static final int GROUPS = 2;
 
     @TempDir
     File tempDir;
