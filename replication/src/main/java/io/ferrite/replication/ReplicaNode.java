@@ -12,6 +12,7 @@ import io.ferrite.transport.CredentialsVerifier;
 import org.agrona.CloseHelper;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.CompositeAgent;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
@@ -26,8 +27,10 @@ import java.util.List;
  * module + service) for every replica group the node hosts. Three nodes hosting three groups can spread the
  * groups' leaders over the three machines.
  * <p>
- * Threads: the driver and the archive each run one shared agent; each group member runs a consensus module agent
- * and a service agent. All use backoff idle strategies (see {@link ReplicaNodeContext#maxParkNs()}).
+ * Threads: one thread runs the archive's duty cycle and, inside it, the media driver's (conductor, sender and
+ * receiver), unless {@link ReplicaNodeContext#driverOnArchiveThread()} is off, when each has a thread of its own;
+ * each group member runs a consensus module agent and a service agent. All use backoff idle strategies (see
+ * {@link ReplicaNodeContext#maxParkNs()}).
  * <p>
  * The node owns its base directory through {@link NodeDirectoryLock}: a second live process on the same directory
  * is refused, and a node restarted at once after its predecessor was killed (SIGKILL) starts without waiting for
@@ -45,6 +48,7 @@ public final class ReplicaNode implements AutoCloseable
     private final NodeDirectoryLock directoryLock;
     private final ArchivingMediaDriver driver;
     private final List<GroupMember> members = new ArrayList<>();
+    private AgentRunner archiveRunner;
     private AgentRunner retentionRunner;
     private volatile String failure;
 
@@ -77,7 +81,7 @@ public final class ReplicaNode implements AutoCloseable
             .aeronDirectoryName(ctx.aeronDirectoryName())
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true)
-            .threadingMode(ThreadingMode.SHARED)
+            .threadingMode(ctx.driverOnArchiveThread() ? ThreadingMode.INVOKER : ThreadingMode.SHARED)
             .sharedIdleStrategy(ctx.idleStrategySupplier().get())
             .termBufferSparseFile(true)
             .errorHandler(ctx.errorHandler());
@@ -91,21 +95,32 @@ public final class ReplicaNode implements AutoCloseable
             .replicationChannel("aeron:udp?endpoint=" + ctx.topology().host(ctx.memberId()) + ":0")
             .segmentFileLength(Math.max(ctx.termLength(), ctx.archiveSegmentLength()))
             .recordingEventsEnabled(false)
-            .threadingMode(ArchiveThreadingMode.SHARED)
+            .threadingMode(ctx.driverOnArchiveThread() ? ArchiveThreadingMode.INVOKER : ArchiveThreadingMode.SHARED)
             .idleStrategySupplier(ctx.idleStrategySupplier())
             .errorHandler(ctx.errorHandler());
         secureArchive(
             ctx.credentialsVerifier(), ctx.credentials(), archiveCtx, "member " + ctx.memberId() + " archive");
+        ArchivingMediaDriver launched = null;
         try
         {
-            driver = ArchivingMediaDriver.launch(driverCtx, archiveCtx);
+            launched = ArchivingMediaDriver.launch(driverCtx, archiveCtx);
+            if (ctx.driverOnArchiveThread())
+            {
+                // the archive, in invoker mode, runs the driver's duty cycle inside its own
+                archiveRunner = new AgentRunner(ctx.idleStrategySupplier().get(), ctx.errorHandler(), null,
+                    new InvokedAgent("archive-and-driver", launched.archive().invoker()));
+                AgentRunner.startOnThread(archiveRunner);
+            }
         }
         catch (final RuntimeException ex)
         {
+            CloseHelper.quietClose(archiveRunner);
+            CloseHelper.quietClose(launched);
             directoryLock.close();
             closeOwnedVerifier();
             throw ex;
         }
+        driver = launched;
         try
         {
             for (final int group : ctx.groups())
@@ -244,9 +259,36 @@ public final class ReplicaNode implements AutoCloseable
         {
             CloseHelper.quietClose(members.get(i));
         }
+        // the members' clients close through the driver, so its duty cycle stops after them
+        CloseHelper.quietClose(archiveRunner);
         CloseHelper.quietClose(driver);
         CloseHelper.quietClose(directoryLock);
         closeOwnedVerifier();
+    }
+
+    /**
+     * Runs an invoker-mode component's duty cycle on an {@link AgentRunner}; the component closes its invoker.
+     */
+    private static final class InvokedAgent implements Agent
+    {
+        private final String roleName;
+        private final AgentInvoker invoker;
+
+        InvokedAgent(final String roleName, final AgentInvoker invoker)
+        {
+            this.roleName = roleName;
+            this.invoker = invoker;
+        }
+
+        public int doWork()
+        {
+            return invoker.invoke();
+        }
+
+        public String roleName()
+        {
+            return roleName;
+        }
     }
 
     /**

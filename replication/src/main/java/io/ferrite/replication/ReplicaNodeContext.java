@@ -47,6 +47,7 @@ public final class ReplicaNodeContext
     private long electionTimeoutNs = ReplicationConfiguration.electionTimeoutNs();
     private int termLength = ReplicationConfiguration.termLength();
     private long maxParkNs = ReplicationConfiguration.maxParkNs();
+    private boolean driverOnArchiveThread = ReplicationConfiguration.driverOnArchiveThread();
     private long snapshotLogBytes = ReplicationConfiguration.snapshotLogBytes();
     private long snapshotIntervalMs = ReplicationConfiguration.snapshotIntervalMs();
     private long logRetentionMinMs = ReplicationConfiguration.logRetentionMinMs();
@@ -379,6 +380,22 @@ public final class ReplicaNodeContext
     public long maxParkNs()
     {
         return maxParkNs;
+    }
+
+    /**
+     * Run the member's media driver inside the archive's duty cycle (default, one thread for both: a frame the
+     * driver receives for the archive is recorded without a hand-off, and one thread fewer parks and wakes), or on
+     * a thread of its own. Default from {@link ReplicationConfiguration#DRIVER_THREAD_PROP_NAME}.
+     */
+    public ReplicaNodeContext driverOnArchiveThread(final boolean driverOnArchiveThread)
+    {
+        this.driverOnArchiveThread = driverOnArchiveThread;
+        return this;
+    }
+
+    public boolean driverOnArchiveThread()
+    {
+        return driverOnArchiveThread;
     }
 
     /**

@@ -61,6 +61,7 @@ public final class ReplicaNodeMain
             launched = ReplicaNode.launch(context(member, topology, groups, dir, description).onFailure(onFailure));
         }
 
+        Throwable closeError = null;
         try (barrier; ReplicaNode node = launched)
         {
             if (Boolean.getBoolean("ferrite.node.exit.with.parent"))
@@ -72,9 +73,17 @@ public final class ReplicaNodeMain
             System.out.flush();
             barrier.await();
         }
-        if (null != failure[0])
+        catch (final Throwable ex)
         {
-            System.out.println("FERRITE-NODE-FAILED member=" + member + " " + failure[0]);
+            // a failed node's close can fail too (its mapped files sit on a full disk): it must still exit, and not
+            // linger kept alive by a thread the failed close left behind
+            closeError = ex;
+        }
+        if (null != failure[0] || null != closeError)
+        {
+            final String reason = null != failure[0] ? failure[0] : "";
+            System.out.println("FERRITE-NODE-FAILED member=" + member + " " + reason +
+                (null != closeError ? " (close failed: " + closeError + ")" : ""));
             System.out.flush();
             System.exit(3);
         }

@@ -41,6 +41,13 @@ public final class ReplicationConfiguration
     public static final String MAX_PARK_US_PROP_NAME = "ferrite.replication.idle.max.park.us";
     public static final long MAX_PARK_US_DEFAULT = 100;
 
+    /**
+     * Who runs a member's media driver: {@code archive} (default) runs it inside the archive's duty cycle, one
+     * thread for both; {@code own} gives the driver a thread of its own (one more thread waking up per member).
+     */
+    public static final String DRIVER_THREAD_PROP_NAME = "ferrite.replication.driver.thread";
+    public static final String DRIVER_THREAD_DEFAULT = "archive";
+
     /** Take a snapshot once the log has grown this many bytes since the last one; 0 disables. */
     public static final String SNAPSHOT_LOG_BYTES_PROP_NAME = "ferrite.replication.snapshot.log.bytes";
     public static final long SNAPSHOT_LOG_BYTES_DEFAULT = 256L * 1024 * 1024;
@@ -131,6 +138,26 @@ public final class ReplicationConfiguration
     public static int termLength()
     {
         return Integer.getInteger(TERM_LENGTH_PROP_NAME, TERM_LENGTH_DEFAULT);
+    }
+
+    /**
+     * Whether a member's media driver runs on the archive's thread ({@link #DRIVER_THREAD_PROP_NAME}).
+     *
+     * @throws IllegalArgumentException for a value other than {@code archive} or {@code own}.
+     */
+    public static boolean driverOnArchiveThread()
+    {
+        final String value = System.getProperty(DRIVER_THREAD_PROP_NAME, DRIVER_THREAD_DEFAULT).trim();
+        if ("archive".equals(value))
+        {
+            return true;
+        }
+        if ("own".equals(value))
+        {
+            return false;
+        }
+        throw new IllegalArgumentException(
+            DRIVER_THREAD_PROP_NAME + " must be 'archive' or 'own', not '" + value + "'");
     }
 
     public static long maxParkNs()
