@@ -27,8 +27,8 @@ import java.util.List;
  * module + service) for every replica group the node hosts. Three nodes hosting three groups can spread the
  * groups' leaders over the three machines.
  * <p>
- * Threads: one thread runs the archive's duty cycle and, inside it, the media driver's (conductor, sender and
- * receiver), unless {@link ReplicaNodeContext#driverOnArchiveThread()} is off, when each has a thread of its own;
+ * Threads: the driver (conductor, sender and receiver) and the archive each run one shared agent, or one thread runs
+ * the archive's duty cycle and, inside it, the driver's when {@link ReplicaNodeContext#driverOnArchiveThread()} is on;
  * each group member runs a consensus module agent and a service agent. All use backoff idle strategies (see
  * {@link ReplicaNodeContext#maxParkNs()}).
  * <p>

@@ -383,9 +383,9 @@ public final class ReplicaNodeContext
     }
 
     /**
-     * Run the member's media driver inside the archive's duty cycle (default, one thread for both: a frame the
-     * driver receives for the archive is recorded without a hand-off, and one thread fewer parks and wakes), or on
-     * a thread of its own. Default from {@link ReplicationConfiguration#DRIVER_THREAD_PROP_NAME}.
+     * Run the member's media driver inside the archive's duty cycle (one thread for both: a frame the driver
+     * receives for the archive is recorded without a hand-off, and one thread fewer parks and wakes), or on a thread
+     * of its own (the default, from {@link ReplicationConfiguration#DRIVER_THREAD_PROP_NAME}).
      */
     public ReplicaNodeContext driverOnArchiveThread(final boolean driverOnArchiveThread)
     {

@@ -42,11 +42,12 @@ public final class ReplicationConfiguration
     public static final long MAX_PARK_US_DEFAULT = 100;
 
     /**
-     * Who runs a member's media driver: {@code archive} (default) runs it inside the archive's duty cycle, one
-     * thread for both; {@code own} gives the driver a thread of its own (one more thread waking up per member).
+     * Who runs a member's media driver: {@code own} (default) gives the driver a thread of its own; {@code archive}
+     * runs it inside the archive's duty cycle, one thread for both (one thread fewer waking up per member; measured
+     * under load it saved no idle CPU and lowered saturation, so it is not the default).
      */
     public static final String DRIVER_THREAD_PROP_NAME = "ferrite.replication.driver.thread";
-    public static final String DRIVER_THREAD_DEFAULT = "archive";
+    public static final String DRIVER_THREAD_DEFAULT = "own";
 
     /** Take a snapshot once the log has grown this many bytes since the last one; 0 disables. */
     public static final String SNAPSHOT_LOG_BYTES_PROP_NAME = "ferrite.replication.snapshot.log.bytes";
