@@ -41,11 +41,16 @@ final class DemoCommand implements Callable<Integer>
         defaultValue = "40457")
     int port;
 
-    @Option(names = "--no-cluster", description = "Skip the second part: a 3-member replicated group and a failover.")
+    @Option(names = "--no-cluster", description = "Skip every replicated part (group and failover, partitioned " +
+        "cluster, datastore policies).")
     boolean skipCluster;
 
     @Option(names = "--no-partitioned", description = "Skip the third part: two groups, routing, a partition moved.")
     boolean skipPartitioned;
+
+    @Option(names = "--no-datastore", description = "Skip the last part: a group reading through and writing behind " +
+        "to an embedded PostgreSQL.")
+    boolean skipDataStore;
 
     @Option(names = "--cluster-port-base", description = "First port of the demo group (default: ${DEFAULT-VALUE}).",
         defaultValue = "21500")
@@ -147,13 +152,28 @@ final class DemoCommand implements Callable<Integer>
             System.out.println("Now a replicated group: three members (Raft via Aeron Cluster) in this process.");
             final int result = ClusterCommand.Start.run(GroupTopology.local(3, clusterPortBase), new int[]{ 0 },
                 new File(dir.getParentFile(), "demo-cluster"), true);
-            if (0 != result || skipPartitioned)
+            if (0 != result)
             {
                 return result;
             }
-            System.out.println();
-            System.out.println("Now a partitioned cluster: two replica groups, one client, a partition moved.");
-            return PartitionedDemo.run(clusterPortBase + 1000, new File(dir.getParentFile(), "demo-partitioned"));
+            if (!skipPartitioned)
+            {
+                System.out.println();
+                System.out.println("Now a partitioned cluster: two replica groups, one client, a partition moved.");
+                final int partitioned =
+                    PartitionedDemo.run(clusterPortBase + 1000, new File(dir.getParentFile(), "demo-partitioned"));
+                if (0 != partitioned)
+                {
+                    return partitioned;
+                }
+            }
+            if (!skipDataStore)
+            {
+                System.out.println();
+                System.out.println("Now the datastore policies: a group reading through and writing behind to " +
+                    "PostgreSQL.");
+                return DataStoreDemo.run(clusterPortBase + 2000, new File(dir.getParentFile(), "demo-datastore"));
+            }
         }
         return 0;
     }

@@ -6,7 +6,10 @@ package io.ferrite.replication.datastore;
  */
 public final class DataStoreConfiguration
 {
-    /** JDBC URL of the backing database; {@code embedded} starts the bundled PostgreSQL (see README). */
+    /**
+     * JDBC URL of the backing database, the same for every member of a group. Without a database of your own,
+     * {@link EmbeddedDatabase} starts the bundled PostgreSQL and gives its URL (what {@code ./ferrite demo} does).
+     */
     public static final String JDBC_URL_PROP_NAME = "ferrite.replication.datastore.jdbc.url";
     public static final String JDBC_URL_DEFAULT = "jdbc:postgresql://127.0.0.1:5432/test";
 
