@@ -1,5 +1,6 @@
 package io.ferrite.client;
 
+import io.aeron.CncFileDescriptor;
 import io.aeron.CommonContext;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
@@ -7,6 +8,7 @@ import org.agrona.IoUtil;
 import org.agrona.concurrent.BackoffIdleStrategy;
 
 import java.io.File;
+import java.nio.MappedByteBuffer;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -79,6 +81,49 @@ public final class EmbeddedDriver
     }
 
     /**
+     * Refuse a directory that a running driver uses: the embedded driver deletes its directory on start, which would
+     * pull the files from under that driver (a second {@code ferrite node} on the same port shares the port's
+     * directory, and the first node stopped serving new clients once the second was refused its port). A directory
+     * whose driver process is gone (SIGKILL) is reused at once.
+     *
+     * @throws IllegalStateException if the process named in the directory's CnC file runs and its driver's
+     *                               heartbeat is fresh.
+     */
+    public static void refuseIfInUse(final File dir)
+    {
+        final File cnc = new File(dir, CncFileDescriptor.CNC_FILE);
+        if (!cnc.isFile() || cnc.length() < CncFileDescriptor.META_DATA_LENGTH)
+        {
+            return;
+        }
+        final long pid;
+        final MappedByteBuffer mapped;
+        try
+        {
+            mapped = IoUtil.mapExistingFile(cnc, "cnc");
+        }
+        catch (final RuntimeException ex)
+        {
+            return; // unreadable: not a live driver's
+        }
+        try
+        {
+            pid = CncFileDescriptor.createMetaDataBuffer(mapped).getLong(CncFileDescriptor.PID_FIELD_OFFSET);
+        }
+        finally
+        {
+            IoUtil.unmap(mapped);
+        }
+        if (pid > 0 && ProcessHandle.of(pid).isPresent() &&
+            CommonContext.isDriverActive(dir, STALE_HEARTBEAT_MS, (message) -> { }))
+        {
+            throw new IllegalStateException("the media driver directory " + dir + " is in use by the running " +
+                "driver of process " + pid + " (another Ferrite node or client with that directory, or on that " +
+                "port): stop it, or give this one another port or directory");
+        }
+    }
+
+    /**
      * @param invoker run no thread of its own: the embedding agent calls {@link MediaDriver#sharedAgentInvoker()}
      *                from its duty cycle (one thread fewer to wake on every round trip).
      */
@@ -93,6 +138,7 @@ public final class EmbeddedDriver
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true)
             .warnIfDirectoryExists(false);
+        refuseIfInUse(new File(dir));
         return MediaDriver.launch(ctx);
     }
 }

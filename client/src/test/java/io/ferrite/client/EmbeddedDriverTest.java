@@ -1,6 +1,11 @@
 package io.ferrite.client;
 
+import io.aeron.Aeron;
+import io.aeron.CncFileDescriptor;
+import io.aeron.CommonContext;
+import io.aeron.Publication;
 import io.aeron.driver.MediaDriver;
+import org.agrona.IoUtil;
 import org.agrona.CloseHelper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -8,10 +13,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
 import java.io.IOException;
+import java.nio.MappedByteBuffer;
 import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @Timeout(60)
@@ -48,6 +56,59 @@ class EmbeddedDriverTest
         {
             CloseHelper.quietClose(live);
         }
+    }
+
+    @Test
+    void shouldRefuseADirectoryARunningDriverUsesAndLeaveThatDriverServing()
+    {
+        final File dir = new File(tempDir, "ferrite-node-40456");
+        final MediaDriver first = EmbeddedDriver.launch(dir.getPath());
+        try
+        {
+            final IllegalStateException refused =
+                assertThrows(IllegalStateException.class, () -> EmbeddedDriver.launch(dir.getPath()));
+            assertTrue(refused.getMessage().contains("is in use by the running driver of process " +
+                ProcessHandle.current().pid()), refused.getMessage());
+            // before the check, the second launch deleted the directory: the first driver could not set up anything new
+            try (Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(dir.getPath())
+                .driverTimeoutMs(5_000));
+                Publication publication = aeron.addPublication("aeron:ipc", 1001))
+            {
+                assertFalse(publication.isClosed(), "the first driver still serves new clients after the refusal");
+            }
+        }
+        finally
+        {
+            CloseHelper.quietClose(first);
+        }
+        final MediaDriver again = EmbeddedDriver.launch(dir.getPath());
+        CloseHelper.quietClose(again);
+    }
+
+    @Test
+    void shouldReuseADirectoryWhoseDriverProcessIsGone() throws Exception
+    {
+        final File dir = new File(tempDir, "ferrite-node-40457");
+        final File copy = new File(tempDir, "copy-of-cnc");
+        final MediaDriver left = EmbeddedDriver.launch(dir.getPath());
+        // the CnC file as a driver killed now would leave it (heartbeat fresh), then naming a process that is gone
+        Files.copy(new File(dir, CncFileDescriptor.CNC_FILE).toPath(), copy.toPath());
+        CloseHelper.quietClose(left);
+        assertTrue(dir.mkdirs() || dir.isDirectory(), "could not make " + dir);
+        final File cnc = new File(dir, CncFileDescriptor.CNC_FILE);
+        Files.copy(copy.toPath(), cnc.toPath(), StandardCopyOption.REPLACE_EXISTING);
+        final MappedByteBuffer mapped = IoUtil.mapExistingFile(cnc, "cnc");
+        try
+        {
+            CncFileDescriptor.createMetaDataBuffer(mapped).putLong(CncFileDescriptor.PID_FIELD_OFFSET, deadPid());
+        }
+        finally
+        {
+            IoUtil.unmap(mapped);
+        }
+        assertTrue(CommonContext.isDriverActive(dir, 10_000, (message) -> { }), "the left CnC file still beats");
+        final MediaDriver restarted = EmbeddedDriver.launch(dir.getPath());
+        CloseHelper.quietClose(restarted);
     }
 
     private static long deadPid() throws IOException, InterruptedException

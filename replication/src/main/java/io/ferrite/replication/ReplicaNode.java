@@ -7,6 +7,7 @@ import io.aeron.archive.ArchivingMediaDriver;
 import io.aeron.archive.client.AeronArchive;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
+import io.ferrite.client.EmbeddedDriver;
 import io.ferrite.codec.Credentials;
 import io.ferrite.transport.CredentialsVerifier;
 import org.agrona.CloseHelper;
@@ -59,6 +60,8 @@ public final class ReplicaNode implements AutoCloseable
         directoryLock = NodeDirectoryLock.acquire(ctx.baseDir());
         try
         {
+            // the driver deletes its directory on start: never one another running member's driver uses
+            EmbeddedDriver.refuseIfInUse(new File(ctx.aeronDirectoryName()));
             if (ctx.deleteOnStart())
             {
                 final File[] children = ctx.baseDir().listFiles();

@@ -70,6 +70,29 @@ class KillRestartTest
         }
     }
 
+    @Test
+    void shouldRefuseASecondMemberOnTheSameDriverDirectoryAndKeepTheFirstServing()
+    {
+        final GroupTopology topology = GroupTopology.local(1, 19100);
+        member = new MemberProcess(0, topology, new File(tempDir, "node-0"), 0).start(true, 60_000);
+        // another base directory, so the directory lock does not stop it: the same member id and port base give it
+        // the running member's media driver directory, which a driver deletes on start
+        final IllegalStateException refused = assertThrows(IllegalStateException.class,
+            () -> ReplicaNode.launch(new ReplicaNodeContext()
+                .memberId(0)
+                .topology(topology)
+                .baseDir(new File(tempDir, "elsewhere"))));
+        assertTrue(refused.getMessage().contains("is in use by the running driver of process " + member.pid()),
+            refused.getMessage());
+        try (FerriteClient client = FerriteClient.connect(new ClientContext()
+            .group(topology.ingressEndpoints(0))))
+        {
+            client.put(bytes("k"), bytes("after the refusal"));
+            assertArrayEquals(bytes("after the refusal"), client.get(bytes("k")),
+                "the running member must keep serving new clients after a second one was refused");
+        }
+    }
+
     private static byte[] bytes(final String s)
     {
         return s.getBytes(StandardCharsets.UTF_8);
