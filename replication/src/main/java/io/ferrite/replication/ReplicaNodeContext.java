@@ -746,7 +746,8 @@ public final class ReplicaNodeContext
     public Supplier<IdleStrategy> idleStrategySupplier()
     {
         final long maxPark = maxParkNs;
+        final long minPark = Math.min(maxPark, ReplicationConfiguration.minParkNs());
         final long slackNs = Long.getLong(IDLE_TIMER_SLACK_PROP_NAME, 0);
-        return () -> new LowSlackIdleStrategy(new BackoffIdleStrategy(10, 20, 1000, maxPark), slackNs);
+        return () -> new LowSlackIdleStrategy(new BackoffIdleStrategy(10, 20, minPark, maxPark), slackNs);
     }
 }

@@ -41,6 +41,10 @@ public final class ReplicationConfiguration
     public static final String MAX_PARK_US_PROP_NAME = "ferrite.replication.idle.max.park.us";
     public static final long MAX_PARK_US_DEFAULT = 100;
 
+    /** First park of the backoff idle strategies (microseconds), doubling to the longest. */
+    public static final String MIN_PARK_US_PROP_NAME = "ferrite.replication.idle.min.park.us";
+    public static final long MIN_PARK_US_DEFAULT = 1;
+
     /**
      * Who runs a member's media driver: {@code own} (default) gives the driver a thread of its own; {@code archive}
      * runs it inside the archive's duty cycle, one thread for both (one thread fewer waking up per member; measured
@@ -159,6 +163,11 @@ public final class ReplicationConfiguration
         }
         throw new IllegalArgumentException(
             DRIVER_THREAD_PROP_NAME + " must be 'archive' or 'own', not '" + value + "'");
+    }
+
+    public static long minParkNs()
+    {
+        return TimeUnit.MICROSECONDS.toNanos(Long.getLong(MIN_PARK_US_PROP_NAME, MIN_PARK_US_DEFAULT));
     }
 
     public static long maxParkNs()
