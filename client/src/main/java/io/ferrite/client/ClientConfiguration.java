@@ -10,7 +10,7 @@ public final class ClientConfiguration
     /** Channel of a node's request subscription (single-node mode). */
     public static final String NODE_CHANNEL_PROP_NAME = "ferrite.client.node.channel";
     /** The node's default request channel, as the node listens by default. */
-    public static final String NODE_CHANNEL_DEFAULT = "aeron:udp?endpoint=127.0.0.1:40456";
+    public static final String NODE_CHANNEL_DEFAULT = "aeron:udp?endpoint=127.0.0.1:7456";
 
     /** Stream id of a node's request subscription. */
     public static final String NODE_STREAM_ID_PROP_NAME = "ferrite.client.node.stream.id";

@@ -183,7 +183,7 @@ public final class ClientContext
     }
 
     /**
-     * Seed: one node's request channel, e.g. {@code aeron:udp?endpoint=127.0.0.1:40456} or {@code aeron:ipc}.
+     * Seed: one node's request channel, e.g. {@code aeron:udp?endpoint=127.0.0.1:7456} or {@code aeron:ipc}.
      */
     public ClientContext nodeChannel(final String nodeChannel)
     {

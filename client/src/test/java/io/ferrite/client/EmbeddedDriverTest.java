@@ -61,7 +61,7 @@ class EmbeddedDriverTest
     @Test
     void shouldRefuseADirectoryARunningDriverUsesAndLeaveThatDriverServing()
     {
-        final File dir = new File(tempDir, "ferrite-node-40456");
+        final File dir = new File(tempDir, "ferrite-node-7456");
         final MediaDriver first = EmbeddedDriver.launch(dir.getPath());
         try
         {
@@ -88,7 +88,7 @@ class EmbeddedDriverTest
     @Test
     void shouldReuseADirectoryWhoseDriverProcessIsGone() throws Exception
     {
-        final File dir = new File(tempDir, "ferrite-node-40457");
+        final File dir = new File(tempDir, "ferrite-node-7457");
         final File copy = new File(tempDir, "copy-of-cnc");
         final MediaDriver left = EmbeddedDriver.launch(dir.getPath());
         // the CnC file as a driver killed now would leave it (heartbeat fresh), then naming a process that is gone

@@ -38,7 +38,7 @@ final class DemoCommand implements Callable<Integer>
     int entries;
 
     @Option(names = "--port", description = "UDP port of the demo node (default: ${DEFAULT-VALUE}).",
-        defaultValue = "40457")
+        defaultValue = "7457")
     int port;
 
     @Option(names = "--no-cluster", description = "Skip every replicated part (group and failover, partitioned " +

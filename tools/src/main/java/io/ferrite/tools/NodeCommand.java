@@ -25,7 +25,7 @@ import java.util.concurrent.CountDownLatch;
 @Command(name = "node", description = "Start a Ferrite node serving one store over Aeron; Ctrl-C stops it cleanly.")
 final class NodeCommand implements Callable<Integer>
 {
-    static final int DEFAULT_PORT = 40456;
+    static final int DEFAULT_PORT = 7456;
 
     @Option(names = "--config", description = "Properties file of ferrite.node.* and ferrite.engine.* settings; " +
         "flags given here win.")

@@ -21,7 +21,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * an embedded driver runs two threads; each store is single-threaded, and stores scale over cores. Start one with
  * <pre>{@code
  * try (FerriteNode node = FerriteNode.launch(new NodeContext()
- *     .channel("aeron:udp?endpoint=127.0.0.1:40456")
+ *     .channel("aeron:udp?endpoint=127.0.0.1:7456")
  *     .storeContext(new StoreContext().dir(new File("/var/lib/ferrite/p0")).capacityBytes(1L << 30))))
  * {
  *     ...

@@ -9,7 +9,7 @@ public final class NodeConfiguration
 {
     /** Channel the node subscribes to for requests. */
     public static final String CHANNEL_PROP_NAME = "ferrite.node.channel";
-    public static final String CHANNEL_DEFAULT = "aeron:udp?endpoint=127.0.0.1:40456";
+    public static final String CHANNEL_DEFAULT = "aeron:udp?endpoint=127.0.0.1:7456";
 
     /** Stream id of requests on {@link #CHANNEL_PROP_NAME}. */
     public static final String STREAM_ID_PROP_NAME = "ferrite.node.stream.id";

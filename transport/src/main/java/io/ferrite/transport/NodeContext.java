@@ -159,7 +159,7 @@ public final class NodeContext
     }
 
     /**
-     * Aeron channel the node receives requests on, e.g. {@code aeron:udp?endpoint=127.0.0.1:40456}.
+     * Aeron channel the node receives requests on, e.g. {@code aeron:udp?endpoint=127.0.0.1:7456}.
      */
     public NodeContext channel(final String channel)
     {
