@@ -161,6 +161,11 @@ final class ClusterCommandHandler implements RequestListener
         {
             datastore.afterWrite(buffer, keyOffset, keyLength, valueOffset, valueLength);
         }
+        if (WriteTrace.ENABLED)
+        {
+            WriteTrace.applied("put" + mode, clientId, correlationId, result, buffer, keyOffset, keyLength, 0, -1,
+                valueOffset, valueLength);
+        }
         answerWrite(clientId, correlationId, result, PutRequestDecoder.TEMPLATE_ID, buffer, keyOffset, keyLength,
             valueLength);
     }
@@ -194,6 +199,11 @@ final class ClusterCommandHandler implements RequestListener
         {
             datastore.afterWrite(buffer, keyOffset, keyLength, valueOffset, valueLength);
         }
+        if (WriteTrace.ENABLED)
+        {
+            WriteTrace.applied("cas", clientId, correlationId, result, buffer, keyOffset, keyLength, expectedOffset,
+                expectedLength, valueOffset, valueLength);
+        }
         answerWrite(clientId, correlationId, result, CompareAndSetRequestDecoder.TEMPLATE_ID, buffer, keyOffset,
             keyLength, valueLength);
     }
@@ -220,6 +230,10 @@ final class ClusterCommandHandler implements RequestListener
         if (RequestDeduplicator.UNKNOWN != known)
         {
             deleted = 1 == known;
+            if (WriteTrace.ENABLED)
+            {
+                WriteTrace.duplicate(clientId, correlationId, templateId, deduplicator.ageOf(clientId, correlationId));
+            }
         }
         else
         {
@@ -230,6 +244,11 @@ final class ClusterCommandHandler implements RequestListener
                 return;
             }
             deleted = store.delete(buffer, keyOffset, keyLength);
+            if (WriteTrace.ENABLED)
+            {
+                WriteTrace.applied("delete", clientId, correlationId, deleted ? 1 : 0, buffer, keyOffset, keyLength, 0,
+                    -1, 0, -1);
+            }
             if (null != datastore)
             {
                 datastore.afterDelete(buffer, keyOffset, keyLength, invalidate);
@@ -331,12 +350,20 @@ final class ClusterCommandHandler implements RequestListener
             refuseForgotten(clientId, correlationId, templateId);
             return true;
         }
+        if (WriteTrace.ENABLED)
+        {
+            WriteTrace.duplicate(clientId, correlationId, templateId, deduplicator.ageOf(clientId, correlationId));
+        }
         send(responses.put(out, 0, correlationId, FerriteStore.STORED == known));
         return true;
     }
 
     private void refuseForgotten(final long clientId, final long correlationId, final int templateId)
     {
+        if (WriteTrace.ENABLED)
+        {
+            WriteTrace.forgotten(clientId, correlationId, templateId);
+        }
         onInvalidRequest(correlationId, templateId, ErrorCode.OUTCOME_FORGOTTEN, "write " + correlationId +
             " of client " + Long.toHexString(clientId) + " is older than the outcomes the group keeps for it (the " +
             "last " + RequestDeduplicator.WINDOW + " writes): it may have been applied, so it was not applied again");
@@ -380,15 +407,28 @@ final class ClusterCommandHandler implements RequestListener
             return;
         }
         idleStrategy.reset();
+        long result = 0;
         for (int i = 0; i < OFFER_ATTEMPTS; i++)
         {
-            final long result = session.offer(out, 0, length);
-            if (result > 0 || Publication.CLOSED == result || Publication.NOT_CONNECTED == result ||
-                Publication.MAX_POSITION_EXCEEDED == result)
+            result = session.offer(out, 0, length);
+            if (result > 0)
             {
+                if (WriteTrace.ENABLED && ClientSession.MOCKED_OFFER == result)
+                {
+                    WriteTrace.mocked(session.id(), out);
+                }
                 return;
             }
+            if (Publication.CLOSED == result || Publication.NOT_CONNECTED == result ||
+                Publication.MAX_POSITION_EXCEEDED == result)
+            {
+                break;
+            }
             idleStrategy.idle();
+        }
+        if (WriteTrace.ENABLED)
+        {
+            WriteTrace.undelivered(session.id(), out, result);
         }
     }
 }

@@ -111,6 +111,17 @@ final class RequestDeduplicator
     }
 
     /**
+     * How many of {@code clientId}'s outcomes were recorded after that of {@code correlationId} (0: the newest), or
+     * -1 if the window does not hold it; for diagnostics ({@link WriteTrace}): an outcome at {@link #WINDOW} - 1 is
+     * the next to be forgotten.
+     */
+    int ageOf(final long clientId, final long correlationId)
+    {
+        final int slot = (int)slotByClient.get(clientId);
+        return NONE == slot ? -1 : windows[slot].ageOf(correlationId);
+    }
+
+    /**
      * Let {@code sessionId} write as {@code clientId}: true if the id is new, already the session's, or its owner's
      * session is no longer open (then the session takes it over, outcomes included); false if another open session
      * owns it.
@@ -553,6 +564,18 @@ final class RequestDeduplicator
                 }
             }
             return correlationId <= forgottenUpTo ? FORGOTTEN : UNKNOWN;
+        }
+
+        int ageOf(final long correlationId)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                if (correlationIds[i] == correlationId)
+                {
+                    return (next - 1 - i + 2 * WINDOW) % WINDOW;
+                }
+            }
+            return -1;
         }
 
         /**

@@ -72,7 +72,8 @@ final class NemesisHarness implements AutoCloseable
         {
             members[m] = new MemberProcess(m, topology, new File(dir, "member-" + m), 0)
                 .property(StoreDigestPublisher.INTERVAL_PROP_NAME, DIGEST_INTERVAL_MS)
-                .property(StoreDigestPublisher.TRAIL_DIR_PROP_NAME, trailDir.getAbsolutePath());
+                .property(StoreDigestPublisher.TRAIL_DIR_PROP_NAME, trailDir.getAbsolutePath())
+                .property(WriteTrace.PROP_NAME, WriteTrace.ENABLED);
             if (null != lab)
             {
                 members[m].launcher(lab.launcher(m));
@@ -194,7 +195,8 @@ final class NemesisHarness implements AutoCloseable
         System.out.println("NEMESIS-RESULT seed=" + seed + " faults=" + schedule.size() + " run-ms=" + runMs +
             " operations=" + workload.operations() + " keys=" + histories.size() + " largest-history=" + largest +
             " acknowledged-writes=" + workload.acknowledgedWrites() + " unknown-outcomes=" +
-            workload.unknownOutcomes() + " violations=" + violations.size() + " undecided=" + undecided.size() +
+            workload.unknownOutcomes() + " forgotten-outcomes=" + workload.forgottenOutcomes() +
+            " violations=" + violations.size() + " undecided=" + undecided.size() +
             " lost-writes=" + lost.size() +
             " divergences=" + divergent.size() + " digest-position=" + digests.get(0).position() +
             " trail-points=" + trailPoints + " trail-divergences=" + trailDivergences.size() +
