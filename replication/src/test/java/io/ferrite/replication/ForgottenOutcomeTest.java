@@ -35,8 +35,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
  * A write resent after its outcome left the client's deduplication window (more than {@link
  * RequestDeduplicator#WINDOW} later writes of the client were applied while its answer was lost) must not be applied
  * a second time: it is answered {@code OUTCOME_FORGOTTEN}. Applied again, an old put brings back a value that was
- * deleted and overwritten long before, and a compare-and-set expecting that value then succeeds: the lossy nemesis's
- * violation (an async CAS answered true for a value overwritten 280 ms before, its new value never read).
+ * deleted and overwritten long before, and a compare-and-set expecting that value then succeeds (the same shape as
+ * the lossy nemesis's violation, which had another cause: its two values were only 56 of the client's operations
+ * apart, so the window still held the put; see the client's {@code RequestHandOffTest}).
  */
 @Timeout(30)
 class ForgottenOutcomeTest

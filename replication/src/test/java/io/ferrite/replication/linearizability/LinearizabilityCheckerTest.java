@@ -57,8 +57,9 @@ class LinearizabilityCheckerTest
     /**
      * The lossy nemesis's violation, in microseconds: client c0's CAS invoked 79 us before its earlier CAS with the
      * same expected value returned false, answered true 300 us later, though that value had been read, deleted and
-     * overwritten 280 ms before. One application of the put of c0-758 cannot explain it, whatever the put's outcome;
-     * only a second application of that put (a resend the group no longer recognised) can.
+     * overwritten 280 ms before. No order explains it, whatever the put's outcome: the checker was right. (The answer
+     * was not the group's: the client completed that CAS with a released blocking request's end, see the client's
+     * {@code RequestHandOffTest}.)
      */
     @Test
     void shouldRejectCasSucceedingOnAValueOverwrittenLongBeforeWhateverThePutsOutcome()
