@@ -26,6 +26,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 /**
  * The client's core, for every transport: sends requests over their {@link Session}, matches responses to them by
@@ -80,6 +81,8 @@ final class ClientConductor implements Agent, ResponseListener
     private boolean anyUnsent;
     private boolean mapRefreshOutstanding;
     private long redirectsFollowed;
+    /** Test seam: run with the lock held right after a request's end (its state) is published; null otherwise. */
+    Consumer<PendingRequest> endPublishedHook;
 
     ClientConductor(final ClientContext ctx)
     {
@@ -327,8 +330,7 @@ final class ClientConductor implements Agent, ResponseListener
             if (keys.isEmpty())
             {
                 parent.value = new ArrayList<byte[]>(0);
-                parent.state = PendingRequest.DONE;
-                dispatchLocked(parent);
+                endLocked(parent, PendingRequest.DONE);
                 return;
             }
             splitMultiGetLocked(parent, keys, positions, parent.deadlineNs, true);
@@ -708,8 +710,7 @@ final class ClientConductor implements Agent, ResponseListener
                 }
                 parent.value = result;
                 parent.values = null;
-                parent.state = PendingRequest.DONE;
-                dispatchLocked(parent);
+                endLocked(parent, PendingRequest.DONE);
             }
         }
         release(part);
@@ -1127,8 +1128,7 @@ final class ClientConductor implements Agent, ResponseListener
             heartbeatDone(request);
             return;
         }
-        request.state = PendingRequest.DONE;
-        dispatchLocked(request);
+        endLocked(request, PendingRequest.DONE);
     }
 
     private void failLocked(
@@ -1156,8 +1156,7 @@ final class ClientConductor implements Agent, ResponseListener
                 parent.errorCode = code;
                 parent.errorMessage = message;
                 parent.failure = failure;
-                parent.state = PendingRequest.FAILED;
-                dispatchLocked(parent);
+                endLocked(parent, PendingRequest.FAILED);
             }
             release(request);
             return;
@@ -1165,8 +1164,7 @@ final class ClientConductor implements Agent, ResponseListener
         request.errorCode = code;
         request.errorMessage = message;
         request.failure = failure;
-        request.state = PendingRequest.FAILED;
-        dispatchLocked(request);
+        endLocked(request, PendingRequest.FAILED);
     }
 
     private void heartbeatDone(final PendingRequest request)
@@ -1180,18 +1178,31 @@ final class ClientConductor implements Agent, ResponseListener
     }
 
     /**
-     * A request reached its end: its future is completed after the poll; an internal request goes back to the pool;
-     * a blocking caller reads it and releases it.
+     * A request reached its end ({@code state}, its results written): its future is completed after the poll; an
+     * internal request goes back to the pool; a blocking caller reads it and releases it. The state is published
+     * last: a blocking caller owns the request from the moment it sees the state and may release it to the pool,
+     * where another thread takes it for its next request (setting a future of its own) at once, so nothing here may
+     * touch the request after that write.
      */
-    private void dispatchLocked(final PendingRequest request)
+    private void endLocked(final PendingRequest request, final int state)
     {
         if (null != request.future)
         {
             completed.add(request);
+            request.state = state;
         }
         else if (request.internal)
         {
+            request.state = state;
             release(request);
+        }
+        else
+        {
+            request.state = state;
+        }
+        if (null != endPublishedHook)
+        {
+            endPublishedHook.accept(request);
         }
     }
 

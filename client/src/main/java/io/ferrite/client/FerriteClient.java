@@ -32,12 +32,13 @@ import java.util.concurrent.CompletableFuture;
  *     publication's term with {@code tryClaim}, answers are copied straight into the caller's buffer).</li>
  * </ul>
  * Against a group or a cluster every request goes through the owning group's Raft log and is answered by its leader:
- * reads are linearizable and a write returns once a majority has it. The client follows leader changes, resending
- * what was in flight with the same correlation ids (groups deduplicate writes by the client's
- * {@link #instanceId() instance id}, so a resent write is applied once), and follows partition redirects (see
- * {@link ClientConductor}). Every request has the request timeout ({@link ClientContext#requestTimeoutNs(long)}):
- * past it a {@link FerriteTimeoutException}; a refused request fails with a {@link FerriteRequestException} whose
- * {@link FerriteException#code()} names the reason; limits are checked before anything is sent.
+ * reads are linearizable and a write returns once a majority has it. The client follows leader changes, resending what
+ * was in flight with the same correlation ids (groups deduplicate writes by the client's {@link #instanceId() instance
+ * id}, so a resent write is applied once; one resent after its outcome left the group's window of the client's last 256
+ * writes fails with {@code OUTCOME_FORGOTTEN}, outcome unknown), and follows partition redirects (see {@link
+ * ClientConductor}). Every request has the request timeout ({@link ClientContext#requestTimeoutNs(long)}): past it a
+ * {@link FerriteTimeoutException}; a refused request fails with a {@link FerriteRequestException} whose {@link
+ * FerriteException#code()} names the reason; limits are checked before anything is sent.
  * <p>
  * <b>Note:</b> thread-safe: any number of application threads may share one client. Blocking callers drive the
  * connection on their own thread while they wait (lowest latency); a background poller (parks capped at 100 us by

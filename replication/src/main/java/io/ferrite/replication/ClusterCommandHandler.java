@@ -37,7 +37,8 @@ import java.util.function.LongPredicate;
  * Everything it does is deterministic: it sees only the log's bytes and the cluster's time (through the store's
  * clock). Writes are deduplicated by client instance id and correlation id ({@link RequestDeduplicator}), so a
  * write resent after a failover is answered with its first outcome; an instance id is bound to the session that
- * first wrote with it, and other open sessions presenting it are refused ({@code CLIENT_ID_IN_USE}). Each outcome
+ * first wrote with it, and other open sessions presenting it are refused ({@code CLIENT_ID_IN_USE}). A resent write
+ * whose outcome has left the client's window is refused ({@code OUTCOME_FORGOTTEN}), never applied twice. Each outcome
  * is recorded with its key's partition, so a move can hand a partition's outcomes to its new owner.
  * <b>Note:</b> not thread-safe; runs on the service thread.
  */
@@ -145,7 +146,8 @@ final class ClusterCommandHandler implements RequestListener
         final int valueOffset,
         final int valueLength)
     {
-        if (!claim(clientId, correlationId, PutRequestDecoder.TEMPLATE_ID) || answerDuplicate(clientId, correlationId))
+        if (!claim(clientId, correlationId, PutRequestDecoder.TEMPLATE_ID) ||
+            answerDuplicate(clientId, correlationId, PutRequestDecoder.TEMPLATE_ID))
         {
             return;
         }
@@ -158,6 +160,11 @@ final class ClusterCommandHandler implements RequestListener
         if (null != datastore && FerriteStore.STORED == result)
         {
             datastore.afterWrite(buffer, keyOffset, keyLength, valueOffset, valueLength);
+        }
+        if (WriteTrace.ENABLED)
+        {
+            WriteTrace.applied("put" + mode, clientId, correlationId, result, buffer, keyOffset, keyLength, 0, -1,
+                valueOffset, valueLength);
         }
         answerWrite(clientId, correlationId, result, PutRequestDecoder.TEMPLATE_ID, buffer, keyOffset, keyLength,
             valueLength);
@@ -176,7 +183,7 @@ final class ClusterCommandHandler implements RequestListener
         final int valueLength)
     {
         if (!claim(clientId, correlationId, CompareAndSetRequestDecoder.TEMPLATE_ID) ||
-            answerDuplicate(clientId, correlationId))
+            answerDuplicate(clientId, correlationId, CompareAndSetRequestDecoder.TEMPLATE_ID))
         {
             return;
         }
@@ -191,6 +198,11 @@ final class ClusterCommandHandler implements RequestListener
         if (null != datastore && FerriteStore.STORED == result)
         {
             datastore.afterWrite(buffer, keyOffset, keyLength, valueOffset, valueLength);
+        }
+        if (WriteTrace.ENABLED)
+        {
+            WriteTrace.applied("cas", clientId, correlationId, result, buffer, keyOffset, keyLength, expectedOffset,
+                expectedLength, valueOffset, valueLength);
         }
         answerWrite(clientId, correlationId, result, CompareAndSetRequestDecoder.TEMPLATE_ID, buffer, keyOffset,
             keyLength, valueLength);
@@ -210,9 +222,18 @@ final class ClusterCommandHandler implements RequestListener
         }
         final int known = deduplicator.resultOf(clientId, correlationId);
         final boolean deleted;
+        if (RequestDeduplicator.FORGOTTEN == known)
+        {
+            refuseForgotten(clientId, correlationId, templateId);
+            return;
+        }
         if (RequestDeduplicator.UNKNOWN != known)
         {
             deleted = 1 == known;
+            if (WriteTrace.ENABLED)
+            {
+                WriteTrace.duplicate(clientId, correlationId, templateId, deduplicator.ageOf(clientId, correlationId));
+            }
         }
         else
         {
@@ -223,6 +244,11 @@ final class ClusterCommandHandler implements RequestListener
                 return;
             }
             deleted = store.delete(buffer, keyOffset, keyLength);
+            if (WriteTrace.ENABLED)
+            {
+                WriteTrace.applied("delete", clientId, correlationId, deleted ? 1 : 0, buffer, keyOffset, keyLength, 0,
+                    -1, 0, -1);
+            }
             if (null != datastore)
             {
                 datastore.afterDelete(buffer, keyOffset, keyLength, invalidate);
@@ -307,15 +333,40 @@ final class ClusterCommandHandler implements RequestListener
         return false;
     }
 
-    private boolean answerDuplicate(final long clientId, final long correlationId)
+    /**
+     * Answer a write seen before with its first outcome, or refuse one whose outcome was forgotten.
+     *
+     * @return false if the write is new (to be applied).
+     */
+    private boolean answerDuplicate(final long clientId, final long correlationId, final int templateId)
     {
         final int known = deduplicator.resultOf(clientId, correlationId);
         if (RequestDeduplicator.UNKNOWN == known)
         {
             return false;
         }
+        if (RequestDeduplicator.FORGOTTEN == known)
+        {
+            refuseForgotten(clientId, correlationId, templateId);
+            return true;
+        }
+        if (WriteTrace.ENABLED)
+        {
+            WriteTrace.duplicate(clientId, correlationId, templateId, deduplicator.ageOf(clientId, correlationId));
+        }
         send(responses.put(out, 0, correlationId, FerriteStore.STORED == known));
         return true;
+    }
+
+    private void refuseForgotten(final long clientId, final long correlationId, final int templateId)
+    {
+        if (WriteTrace.ENABLED)
+        {
+            WriteTrace.forgotten(clientId, correlationId, templateId);
+        }
+        onInvalidRequest(correlationId, templateId, ErrorCode.OUTCOME_FORGOTTEN, "write " + correlationId +
+            " of client " + Long.toHexString(clientId) + " is older than the outcomes the group keeps for it (the " +
+            "last " + RequestDeduplicator.WINDOW + " writes): it may have been applied, so it was not applied again");
     }
 
     private void answerWrite(
@@ -356,15 +407,28 @@ final class ClusterCommandHandler implements RequestListener
             return;
         }
         idleStrategy.reset();
+        long result = 0;
         for (int i = 0; i < OFFER_ATTEMPTS; i++)
         {
-            final long result = session.offer(out, 0, length);
-            if (result > 0 || Publication.CLOSED == result || Publication.NOT_CONNECTED == result ||
-                Publication.MAX_POSITION_EXCEEDED == result)
+            result = session.offer(out, 0, length);
+            if (result > 0)
             {
+                if (WriteTrace.ENABLED && ClientSession.MOCKED_OFFER == result)
+                {
+                    WriteTrace.mocked(session.id(), out);
+                }
                 return;
             }
+            if (Publication.CLOSED == result || Publication.NOT_CONNECTED == result ||
+                Publication.MAX_POSITION_EXCEEDED == result)
+            {
+                break;
+            }
             idleStrategy.idle();
+        }
+        if (WriteTrace.ENABLED)
+        {
+            WriteTrace.undelivered(session.id(), out, result);
         }
     }
 }

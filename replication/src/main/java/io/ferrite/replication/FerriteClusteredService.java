@@ -318,6 +318,10 @@ public final class FerriteClusteredService implements ClusteredService
     {
         role = newRole;
         announceSettings = Cluster.Role.LEADER == newRole;
+        if (WriteTrace.ENABLED && Cluster.Role.LEADER == newRole)
+        {
+            WriteTrace.becameLeader(logPosition);
+        }
         if (null != datastore)
         {
             datastore.onRoleChange(newRole);

@@ -150,9 +150,11 @@ final class PartitionGuard implements DataStorePolicy.Partitions
         // every request's fixed block starts with clientId then correlationId
         final long clientId = buffer.getLong(body, ByteOrder.LITTLE_ENDIAN);
         final long correlationId = buffer.getLong(body + 8, ByteOrder.LITTLE_ENDIAN);
-        if (RequestDeduplicator.UNKNOWN != deduplicator.resultOf(clientId, correlationId))
+        final int known = deduplicator.resultOf(clientId, correlationId);
+        if (RequestDeduplicator.UNKNOWN != known && RequestDeduplicator.FORGOTTEN != known)
         {
             // a resent write this group applied before the partition left: the handler answers its first outcome
+            // (one whose outcome this group forgot goes to the owner, which may hold it from the hand-over)
             return true;
         }
         answerRedirect(session, correlationId, templateId, partition, state);

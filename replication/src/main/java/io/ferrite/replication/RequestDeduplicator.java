@@ -20,6 +20,16 @@ import java.util.function.LongPredicate;
  * result codes; a client must keep at most that many writes in flight. Membership is exact, so requests from
  * several application threads of one client may reach the log in any order.
  * <p>
+ * <b>Forgotten outcomes.</b> Keeping few writes in flight does not keep a resend within the window: a write whose
+ * answer was lost stays in flight while the client's later writes are applied and push its outcome out, and the client
+ * resends it at the next failover. Each window therefore remembers the highest correlation id whose outcome it dropped
+ * ({@link ClientWindow#forgottenUpTo}); a write at or below it that the window does not hold is {@link #FORGOTTEN}: it
+ * may have been applied, so it must be refused, not applied again (applied again, an old put brings back a value
+ * deleted and overwritten since, and a compare-and-set expecting that value succeeds). This is exact: an outcome above
+ * the mark was never dropped, so a write above it that the window does not hold was never applied. The price is that a
+ * write held back unsent while more than a window of the client's later writes were applied is refused on its first
+ * arrival too (the client then reports its outcome unknown).
+ * <p>
  * Memory is bounded: at most {@code maxClients} windows ({@link ReplicationConfiguration#DEDUP_MAX_CLIENTS_PROP_NAME},
  * 4096 by default, about 3 KiB each), recycled once all exist. Windows sit in an intrusive LRU list linked by slot
  * index, so the client whose last write (or claim) is oldest is found and forgotten in O(1). Deterministic: it
@@ -39,6 +49,10 @@ final class RequestDeduplicator
 {
     static final int WINDOW = 256;
     static final int UNKNOWN = Integer.MIN_VALUE;
+    /** Result of a write whose outcome left its client's window: it may have been applied. */
+    static final int FORGOTTEN = Integer.MIN_VALUE + 1;
+    /** {@link ClientWindow#forgottenUpTo} of a window that dropped nothing (the SBE null value of an int64). */
+    static final long NOTHING_FORGOTTEN = Long.MIN_VALUE;
     /** Owner of an id restored from a snapshot that named none: any session may claim it. */
     static final long NO_SESSION = -1;
     /** Partition of an outcome whose write's partition is not known; exported with every move. */
@@ -87,12 +101,24 @@ final class RequestDeduplicator
     }
 
     /**
-     * The result recorded for {@code correlationId} of {@code clientId}, or {@link #UNKNOWN}.
+     * The result recorded for {@code correlationId} of {@code clientId}, {@link #FORGOTTEN} if its outcome left the
+     * client's window, or {@link #UNKNOWN} (never applied).
      */
     int resultOf(final long clientId, final long correlationId)
     {
         final int slot = (int)slotByClient.get(clientId);
         return NONE == slot ? UNKNOWN : windows[slot].resultOf(correlationId);
+    }
+
+    /**
+     * How many of {@code clientId}'s outcomes were recorded after that of {@code correlationId} (0: the newest), or
+     * -1 if the window does not hold it; for diagnostics ({@link WriteTrace}): an outcome at {@link #WINDOW} - 1 is
+     * the next to be forgotten.
+     */
+    int ageOf(final long clientId, final long correlationId)
+    {
+        final int slot = (int)slotByClient.get(clientId);
+        return NONE == slot ? -1 : windows[slot].ageOf(correlationId);
     }
 
     /**
@@ -242,7 +268,7 @@ final class RequestDeduplicator
             {
                 pushOwn(window, own++);
             }
-            push(ids[i], newResults[i], partition, true);
+            push(window, ids[i], newResults[i], partition, true);
             added++;
         }
         if (0 == added)
@@ -254,6 +280,10 @@ final class RequestDeduplicator
             pushOwn(window, own++);
         }
         final int from = Math.max(0, mergedCount - WINDOW);
+        for (int i = 0; i < from; i++)
+        {
+            window.forgot(mergedIds[i]);
+        }
         int kept = 0;
         for (int i = from; i < mergedCount; i++)
         {
@@ -270,14 +300,19 @@ final class RequestDeduplicator
     private void pushOwn(final ClientWindow window, final int i)
     {
         final int index = window.indexOf(i);
-        push(window.correlationIds[index], window.results[index], window.partitions[index], false);
+        push(window, window.correlationIds[index], window.results[index], window.partitions[index], false);
     }
 
-    private void push(final long id, final int result, final int partition, final boolean imported)
+    private void push(
+        final ClientWindow window, final long id, final int result, final int partition, final boolean imported)
     {
         if (mergedCount == mergedIds.length)
         {
             // only the newest WINDOW can stay: drop the oldest half now
+            for (int i = 0; i < WINDOW; i++)
+            {
+                window.forgot(mergedIds[i]);
+            }
             System.arraycopy(mergedIds, WINDOW, mergedIds, 0, WINDOW);
             System.arraycopy(mergedResults, WINDOW, mergedResults, 0, WINDOW);
             System.arraycopy(mergedPartitions, WINDOW, mergedPartitions, 0, WINDOW);
@@ -463,6 +498,11 @@ final class RequestDeduplicator
         int next;
         long lastSequence;
         long ownerSessionId = NO_SESSION;
+        /**
+         * Highest correlation id whose outcome this window dropped, or {@link #NOTHING_FORGOTTEN}; part of the
+         * replicated state (in snapshots from schema version 3).
+         */
+        long forgottenUpTo = NOTHING_FORGOTTEN;
 
         ClientWindow(final int slot)
         {
@@ -476,6 +516,7 @@ final class RequestDeduplicator
             next = 0;
             lastSequence = 0;
             ownerSessionId = NO_SESSION;
+            forgottenUpTo = NOTHING_FORGOTTEN;
         }
 
         /**
@@ -522,7 +563,27 @@ final class RequestDeduplicator
                     return results[i];
                 }
             }
-            return UNKNOWN;
+            return correlationId <= forgottenUpTo ? FORGOTTEN : UNKNOWN;
+        }
+
+        int ageOf(final long correlationId)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                if (correlationIds[i] == correlationId)
+                {
+                    return (next - 1 - i + 2 * WINDOW) % WINDOW;
+                }
+            }
+            return -1;
+        }
+
+        /**
+         * The outcome of {@code correlationId} left the window.
+         */
+        void forgot(final long correlationId)
+        {
+            forgottenUpTo = Math.max(forgottenUpTo, correlationId);
         }
 
         void record(final long correlationId, final int result)
@@ -532,6 +593,10 @@ final class RequestDeduplicator
 
         void record(final long correlationId, final int result, final int partition)
         {
+            if (WINDOW == count)
+            {
+                forgot(correlationIds[next]);
+            }
             correlationIds[next] = correlationId;
             results[next] = result;
             partitions[next] = partition;

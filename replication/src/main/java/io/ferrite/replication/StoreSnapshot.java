@@ -25,6 +25,7 @@ import io.ferrite.engine.ImageFile;
 import io.ferrite.engine.ImageSnapshot;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -44,7 +45,8 @@ import java.util.zip.CRC32C;
  * store's whole image ({@link FerriteStore#imageLength()}: index, entry records, policy state and data) as {@code
  * SnapshotImageChunk} messages of {@link #IMAGE_CHUNK} bytes with all-zero chunks left out, then one {@code
  * SnapshotClientWindow} per remembered client (its id, the session that owns it and its recent outcomes, each with its
- * write's partition from schema version 2; a version 1 window's outcomes load as of unknown partition, and the older
+ * write's partition from schema version 2, and from version 3 the highest correlation id whose outcome it dropped,
+ * which older windows load as none; a version 1 window's outcomes load as of unknown partition, and the older
  * {@code SnapshotClient} without an owner is still read), then {@code SnapshotChecksum} (the CRC32C of every message
  * before it, which loading recomputes: a corrupted snapshot is refused instead of loaded; snapshots written before it
  * existed, without one, still load), then {@code SnapshotEnd} with the counts, which loading checks. Copying the image
@@ -130,19 +132,7 @@ final class StoreSnapshot
         final List<RequestDeduplicator.ClientWindow> windows = deduplicator.windows();
         for (final RequestDeduplicator.ClientWindow window : windows)
         {
-            final SnapshotClientWindowEncoder.RequestsEncoder requests = clientEncoder
-                .wrapAndApplyHeader(out, 0, headerEncoder)
-                .clientId(window.clientId)
-                .ownerSessionId(window.ownerSessionId)
-                .lastSequence(window.lastSequence)
-                .requestsCount(window.count);
-            for (int i = 0; i < window.count; i++)
-            {
-                final int index = window.indexOf(i);
-                requests.next().correlationId(window.correlationIds[index]).result(window.results[index])
-                    .partition(window.partitions[index]);
-            }
-            offer(publication, MessageHeaderEncoder.ENCODED_LENGTH + clientEncoder.encodedLength(), idleStrategy);
+            offer(publication, encodeWindow(window, clientEncoder, headerEncoder, out), idleStrategy);
         }
 
         checksumEncoder.wrapAndApplyHeader(out, 0, headerEncoder).messages(checksummed).crc32c(crc.getValue());
@@ -324,6 +314,33 @@ final class StoreSnapshot
     }
 
     /**
+     * Encode one client's window as a {@code SnapshotClientWindow} at the start of {@code buffer}.
+     *
+     * @return the encoded length, header included.
+     */
+    static int encodeWindow(
+        final RequestDeduplicator.ClientWindow window,
+        final SnapshotClientWindowEncoder encoder,
+        final MessageHeaderEncoder headerEncoder,
+        final MutableDirectBuffer buffer)
+    {
+        final SnapshotClientWindowEncoder.RequestsEncoder requests = encoder
+            .wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .clientId(window.clientId)
+            .ownerSessionId(window.ownerSessionId)
+            .lastSequence(window.lastSequence)
+            .forgottenUpTo(window.forgottenUpTo)
+            .requestsCount(window.count);
+        for (int i = 0; i < window.count; i++)
+        {
+            final int index = window.indexOf(i);
+            requests.next().correlationId(window.correlationIds[index]).result(window.results[index])
+                .partition(window.partitions[index]);
+        }
+        return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
+    }
+
+    /**
      * Restore one client's window from its wrapped snapshot message (call {@link RequestDeduplicator#restored()}
      * after the last); a version 1 message has no partitions, so its outcomes count as of any partition.
      */
@@ -331,6 +348,8 @@ final class StoreSnapshot
     {
         final RequestDeduplicator.ClientWindow owned = deduplicator.restore(
             window.clientId(), window.ownerSessionId(), window.lastSequence());
+        // the SBE null value of a version 2 message is NOTHING_FORGOTTEN
+        final long forgottenUpTo = window.forgottenUpTo();
         for (final SnapshotClientWindowDecoder.RequestsDecoder request : window.requests())
         {
             final int partition = request.partition();
@@ -338,6 +357,7 @@ final class StoreSnapshot
                 SnapshotClientWindowDecoder.RequestsDecoder.partitionNullValue() == partition ?
                 RequestDeduplicator.ANY_PARTITION : partition);
         }
+        owned.forgottenUpTo = forgottenUpTo;
     }
 
     private void offer(final Publication publication, final int length, final IdleStrategy idleStrategy)

@@ -2,7 +2,9 @@ package io.ferrite.replication;
 
 import io.ferrite.client.FerriteClient;
 import io.ferrite.client.ClientContext;
+import io.ferrite.client.FerriteRequestException;
 import io.ferrite.client.WriteCondition;
+import io.ferrite.codec.sbe.ErrorCode;
 import io.ferrite.replication.linearizability.Operation;
 import org.agrona.CloseHelper;
 
@@ -14,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -44,6 +47,7 @@ final class NemesisWorkload implements AutoCloseable
     private final AtomicInteger ids = new AtomicInteger();
     private final AtomicLong acknowledgedWrites = new AtomicLong();
     private final AtomicLong unknown = new AtomicLong();
+    private final AtomicLong forgotten = new AtomicLong();
     private final List<FerriteClient> clients = new ArrayList<>();
     private final List<Thread> drivers = new ArrayList<>();
     private final List<ExecutorService> pools = new ArrayList<>();
@@ -156,6 +160,15 @@ final class NemesisWorkload implements AutoCloseable
     long unknownOutcomes()
     {
         return unknown.get();
+    }
+
+    /**
+     * Writes refused as resent after their outcome left the group's deduplication window ({@code
+     * OUTCOME_FORGOTTEN}; counted among the unknown outcomes): each one a write that would have been applied twice.
+     */
+    long forgottenOutcomes()
+    {
+        return forgotten.get();
     }
 
     int operations()
@@ -311,6 +324,11 @@ final class NemesisWorkload implements AutoCloseable
                 }
                 else if (null != onUnknown)
                 {
+                    if (cause(error) instanceof FerriteRequestException &&
+                        ErrorCode.OUTCOME_FORGOTTEN == ((FerriteRequestException)cause(error)).code())
+                    {
+                        forgotten.incrementAndGet();
+                    }
                     unknown.incrementAndGet();
                     record(key, onUnknown.get());
                 }
@@ -347,6 +365,12 @@ final class NemesisWorkload implements AutoCloseable
         {
             histories.computeIfAbsent(key, k -> new ArrayList<>()).add(op);
         }
+    }
+
+    private static Throwable cause(final Throwable error)
+    {
+        return error instanceof CompletionException && null != error.getCause() ?
+            error.getCause() : error;
     }
 
     private static String text(final byte[] value)

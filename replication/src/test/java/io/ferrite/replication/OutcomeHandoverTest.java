@@ -82,7 +82,8 @@ class OutcomeHandoverTest
         {
             assertEquals(0, target.resultOf(7, id), "the target's own newer outcome " + id + " must stay");
         }
-        assertEquals(RequestDeduplicator.UNKNOWN, target.resultOf(7, 44), "the oldest imported go first");
+        assertEquals(RequestDeduplicator.FORGOTTEN, target.resultOf(7, 44),
+            "the oldest imported go first, and a resend of one is refused, not applied");
         for (long id = 45; id <= 100; id++)
         {
             assertEquals(1, target.resultOf(7, id), "imported outcome " + id);
@@ -101,7 +102,7 @@ class OutcomeHandoverTest
 
         // outcomes of a client's writes after (higher ids than) the target's push the target's oldest out
         target.record(7, 5000, 3, 1);
-        assertEquals(RequestDeduplicator.UNKNOWN, target.resultOf(7, 45), "the window stays a window of 256");
+        assertEquals(RequestDeduplicator.FORGOTTEN, target.resultOf(7, 45), "the window stays a window of 256");
         assertEquals(3, target.resultOf(7, 5000));
     }
 
@@ -167,7 +168,8 @@ class OutcomeHandoverTest
             {
                 assertTrue(window.count <= RequestDeduplicator.WINDOW, "the window bound holds");
             }
-            // every exported outcome the target kept is the source's; one it lacks was pushed out by newer ones
+            // every exported outcome the target kept is the source's; one it lacks was pushed out by newer ones (it
+            // reads as forgotten) or its client's window was recycled
             final Map<Long, Integer> lowestKept = new HashMap<>();
             for (final RequestDeduplicator.ClientWindow window : target.windows())
             {
@@ -183,7 +185,7 @@ class OutcomeHandoverTest
             for (final Outcome outcome : all)
             {
                 final int known = target.resultOf(outcome.clientId, outcome.correlationId);
-                if (RequestDeduplicator.UNKNOWN == known)
+                if (RequestDeduplicator.UNKNOWN == known || RequestDeduplicator.FORGOTTEN == known)
                 {
                     final Integer lowest = lowestKept.get(outcome.clientId);
                     assertTrue(clientsRecycled && null == lowest ||

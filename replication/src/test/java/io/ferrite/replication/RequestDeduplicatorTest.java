@@ -1,5 +1,10 @@
 package io.ferrite.replication;
 
+import io.ferrite.codec.sbe.MessageHeaderDecoder;
+import io.ferrite.codec.sbe.MessageHeaderEncoder;
+import io.ferrite.codec.sbe.SnapshotClientWindowDecoder;
+import io.ferrite.codec.sbe.SnapshotClientWindowEncoder;
+import org.agrona.ExpandableDirectByteBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -106,6 +111,67 @@ class RequestDeduplicatorTest
             assertEquals(original.resultOf(client, 1), restored.resultOf(client, 1), "client " + client);
         }
         assertFalse(restored.claim(49, 1, ALL_OPEN), "the owner session must survive the snapshot");
+    }
+
+    @Test
+    void shouldReportExactlyTheOutcomesThatLeftTheWindowAsForgotten()
+    {
+        final RequestDeduplicator deduplicator = new RequestDeduplicator(4);
+        assertTrue(deduplicator.claim(9, 1, ALL_OPEN));
+        // 300 applied first (a later request that overtook the others), then 1..299 but 100, 301..
+        deduplicator.record(9, 300, 0);
+        long applied = 1;
+        for (long id = 1; applied < RequestDeduplicator.WINDOW + 1; id++)
+        {
+            if (100 != id && 300 != id)
+            {
+                deduplicator.record(9, id, 0);
+                applied++;
+            }
+        }
+        assertEquals(RequestDeduplicator.FORGOTTEN, deduplicator.resultOf(9, 300), "pushed out by later outcomes");
+        assertEquals(0, deduplicator.resultOf(9, 1), "still in the window");
+        assertEquals(RequestDeduplicator.FORGOTTEN, deduplicator.resultOf(9, 100),
+            "below the highest forgotten id and not held: may have been applied");
+        assertEquals(RequestDeduplicator.UNKNOWN, deduplicator.resultOf(9, 301), "above it: never applied");
+        assertEquals(RequestDeduplicator.UNKNOWN, deduplicator.resultOf(10, 1), "another client");
+    }
+
+    @Test
+    void shouldKeepTheForgottenMarkThroughASnapshotAndAnImport()
+    {
+        final RequestDeduplicator original = new RequestDeduplicator(4);
+        original.claim(9, 1, ALL_OPEN);
+        for (long id = 1; id <= RequestDeduplicator.WINDOW + 5; id++)
+        {
+            original.record(9, id, 0);
+        }
+        final RequestDeduplicator.ClientWindow window = original.windows().get(0);
+        assertEquals(5, window.forgottenUpTo);
+
+        final ExpandableDirectByteBuffer buffer = new ExpandableDirectByteBuffer(8192);
+        StoreSnapshot.encodeWindow(window, new SnapshotClientWindowEncoder(), new MessageHeaderEncoder(), buffer);
+        final MessageHeaderDecoder header = new MessageHeaderDecoder().wrap(buffer, 0);
+        final SnapshotClientWindowDecoder decoder = new SnapshotClientWindowDecoder().wrap(
+            buffer, MessageHeaderDecoder.ENCODED_LENGTH, header.blockLength(), header.version());
+        final RequestDeduplicator restored = new RequestDeduplicator(4);
+        StoreSnapshot.restoreWindow(decoder, restored);
+        restored.restored();
+        assertEquals(RequestDeduplicator.FORGOTTEN, restored.resultOf(9, 5));
+        assertEquals(0, restored.resultOf(9, 6));
+        assertEquals(RequestDeduplicator.UNKNOWN, restored.resultOf(9, RequestDeduplicator.WINDOW + 6));
+
+        final RequestDeduplicator target = new RequestDeduplicator(4);
+        final long[] ids = new long[RequestDeduplicator.WINDOW];
+        final int[] results = new int[RequestDeduplicator.WINDOW];
+        for (int i = 0; i < ids.length; i++)
+        {
+            ids[i] = 1000 + i;
+        }
+        target.importOutcomes(9, ids, results, ids.length, 0);
+        target.importOutcomes(9, new long[]{ 2000, 2001 }, new int[2], 2, 0);
+        assertEquals(RequestDeduplicator.FORGOTTEN, target.resultOf(9, 1001), "dropped by the merge");
+        assertEquals(0, target.resultOf(9, 1002));
     }
 
     @Test
