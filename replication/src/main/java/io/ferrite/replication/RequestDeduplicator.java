@@ -38,7 +38,10 @@ import java.util.function.LongPredicate;
  * <b>Moving partitions.</b> Each outcome also records its write's partition ({@link #ANY_PARTITION} when unknown:
  * written by the datastore path or restored from a version 1 snapshot). When a partition moves, the frozen source
  * {@link #exportPage exports} the outcomes of that partition (and the unknown ones) and the target
- * {@link #importOutcomes imports} them, so a write resent to the new owner is answered with its first outcome. An
+ * {@link #importOutcomes imports} them, so a write resent to the new owner is answered with its first outcome; each
+ * window's forgotten mark goes with them (one {@link #FORGOTTEN_MARK} entry, the window's rather than the
+ * partition's, so the target may refuse a little more than it must: a client's write to another of its partitions
+ * held back unsent below the mark), so a resend the source applied and forgot is refused by the new owner too. An
  * import merges into a window by correlation id (one client draws them from one increasing sequence for every
  * group): if the window overflows, the lowest ids go, so the target's own newer outcomes are kept over older
  * imported ones. A client new to the target takes a window like a client's first write would (recycling the least
@@ -51,6 +54,11 @@ final class RequestDeduplicator
     static final int UNKNOWN = Integer.MIN_VALUE;
     /** Result of a write whose outcome left its client's window: it may have been applied. */
     static final int FORGOTTEN = Integer.MIN_VALUE + 1;
+    /**
+     * Result of a hand-over entry that carries no outcome but its window's {@link ClientWindow#forgottenUpTo} (as the
+     * correlation id), so the target of a move refuses a resend the source may have applied and forgotten.
+     */
+    static final int FORGOTTEN_MARK = Integer.MIN_VALUE + 2;
     /** {@link ClientWindow#forgottenUpTo} of a window that dropped nothing (the SBE null value of an int64). */
     static final long NOTHING_FORGOTTEN = Long.MIN_VALUE;
     /** Owner of an id restored from a snapshot that named none: any session may claim it. */
@@ -199,7 +207,7 @@ final class RequestDeduplicator
         for (int slot = head; NONE != slot; slot = next[slot])
         {
             final ClientWindow window = windows[slot];
-            if (window.clientId >= fromClientId && window.countOf(partition) > 0)
+            if (window.clientId >= fromClientId && window.exportCountOf(partition) > 0)
             {
                 clients[n++] = window.clientId;
             }
@@ -209,7 +217,7 @@ final class RequestDeduplicator
         for (int i = 0; i < n; i++)
         {
             final ClientWindow window = windows[(int)slotByClient.get(clients[i])];
-            final int count = window.countOf(partition);
+            final int count = window.exportCountOf(partition);
             if (entries > 0 && entries + count > maxEntries)
             {
                 return clients[i];
@@ -217,6 +225,11 @@ final class RequestDeduplicator
             entries += count;
             if (null != consumer)
             {
+                if (window.hasForgotten())
+                {
+                    // the mark is the window's, not the partition's: a dropped outcome may be of this partition
+                    consumer.accept(window.clientId, window.forgottenUpTo, FORGOTTEN_MARK);
+                }
                 window.forEachOf(partition, consumer);
             }
         }
@@ -240,8 +253,10 @@ final class RequestDeduplicator
         {
             slot = allocate(clientId);
         }
-        final int imported = merge(windows[slot], correlationIds, results, count, partition);
-        if (imported > 0 || !known)
+        final ClientWindow window = windows[slot];
+        final long markBefore = window.forgottenUpTo;
+        final int imported = merge(window, correlationIds, results, count, partition);
+        if (imported > 0 || !known || window.forgottenUpTo != markBefore)
         {
             touch(slot);
         }
@@ -260,6 +275,11 @@ final class RequestDeduplicator
         int added = 0;
         for (int i = 0; i < n; i++)
         {
+            if (FORGOTTEN_MARK == newResults[i])
+            {
+                window.forgot(ids[i]);
+                continue;
+            }
             if (UNKNOWN != window.resultOf(ids[i]) || isRepeated(ids, i))
             {
                 continue;
@@ -531,6 +551,23 @@ final class RequestDeduplicator
                 n += p == partition || ANY_PARTITION == p ? 1 : 0;
             }
             return n;
+        }
+
+        /**
+         * Entries a hand-over of {@code partition} carries for this window: its outcomes of the partition, and its
+         * forgotten mark if it has one.
+         */
+        int exportCountOf(final int partition)
+        {
+            return countOf(partition) + (hasForgotten() ? 1 : 0);
+        }
+
+        /**
+         * Whether an outcome left this window (correlation ids start at 1, so a mark below that names none).
+         */
+        boolean hasForgotten()
+        {
+            return forgottenUpTo > 0;
         }
 
         void forEachOf(final int partition, final OutcomeConsumer consumer)

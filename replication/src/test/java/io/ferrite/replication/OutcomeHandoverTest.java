@@ -185,6 +185,14 @@ class OutcomeHandoverTest
             for (final Outcome outcome : all)
             {
                 final int known = target.resultOf(outcome.clientId, outcome.correlationId);
+                if (RequestDeduplicator.FORGOTTEN_MARK == outcome.result)
+                {
+                    // not an outcome: the source's forgotten mark, which the target must now honour too
+                    assertTrue(RequestDeduplicator.FORGOTTEN == known || clientsRecycled &&
+                        null == lowestKept.get(outcome.clientId),
+                        "seed " + seed + " run " + run + ": the source's mark " + outcome + " was not handed over");
+                    continue;
+                }
                 if (RequestDeduplicator.UNKNOWN == known || RequestDeduplicator.FORGOTTEN == known)
                 {
                     final Integer lowest = lowestKept.get(outcome.clientId);
@@ -296,8 +304,9 @@ class OutcomeHandoverTest
             while (i < page.size())
             {
                 final long client = page.get(i).clientId;
-                final long[] ids = new long[RequestDeduplicator.WINDOW];
-                final int[] results = new int[RequestDeduplicator.WINDOW];
+                // a client's run: its outcomes of the partition and its forgotten mark
+                final long[] ids = new long[RequestDeduplicator.WINDOW + 1];
+                final int[] results = new int[RequestDeduplicator.WINDOW + 1];
                 int n = 0;
                 for (; i < page.size() && page.get(i).clientId == client; i++)
                 {

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongPredicate;
 
@@ -172,6 +173,50 @@ class RequestDeduplicatorTest
         target.importOutcomes(9, new long[]{ 2000, 2001 }, new int[2], 2, 0);
         assertEquals(RequestDeduplicator.FORGOTTEN, target.resultOf(9, 1001), "dropped by the merge");
         assertEquals(0, target.resultOf(9, 1002));
+    }
+
+    @Test
+    void shouldHandTheForgottenMarkToTheTargetOfAMove()
+    {
+        final int partition = 7;
+        final RequestDeduplicator source = new RequestDeduplicator(4);
+        source.claim(9, 1, ALL_OPEN);
+        source.claim(10, 2, ALL_OPEN);
+        // client 9: its write 3 (partition 7) is applied, then 255 writes of another partition and one more of this
+        // one push it out
+        source.record(9, 3, 0, partition);
+        for (long id = 4; id < 4 + RequestDeduplicator.WINDOW - 1; id++)
+        {
+            source.record(9, id, 0, partition + 1);
+        }
+        source.record(9, 500, 1, partition);
+        // client 10: nothing forgotten, one outcome of the partition
+        source.record(10, 1, 0, partition);
+        assertEquals(RequestDeduplicator.FORGOTTEN, source.resultOf(9, 3));
+
+        final List<long[]> exported = new ArrayList<>();
+        assertEquals(Long.MIN_VALUE, source.exportPage(partition, Long.MIN_VALUE, 1000,
+            (clientId, correlationId, result) -> exported.add(new long[]{ clientId, correlationId, result })));
+        assertEquals(3, exported.size(), "client 9's mark and outcome, client 10's outcome: " + exported.size());
+        assertEquals(RequestDeduplicator.FORGOTTEN_MARK, exported.get(0)[2], "the mark goes first, as the oldest");
+        assertEquals(3, exported.get(0)[1]);
+
+        final RequestDeduplicator target = new RequestDeduplicator(4);
+        for (final long clientId : new long[]{ 9, 10 })
+        {
+            final List<long[]> run = exported.stream().filter((e) -> e[0] == clientId).toList();
+            final long[] ids = run.stream().mapToLong((e) -> e[1]).toArray();
+            final int[] results = run.stream().mapToInt((e) -> (int)e[2]).toArray();
+            target.importOutcomes(clientId, ids, results, ids.length, partition);
+            target.importOutcomes(clientId, ids, results, ids.length, partition);
+        }
+        // before the mark was handed over, the target found nothing for 3 and applied the resend a second time
+        assertEquals(RequestDeduplicator.FORGOTTEN, target.resultOf(9, 3),
+            "a resend of a write the source applied and forgot must be refused by the new owner");
+        assertEquals(1, target.resultOf(9, 500), "the handed-over outcome answers its resend");
+        assertEquals(RequestDeduplicator.UNKNOWN, target.resultOf(9, 501), "above the mark: never applied");
+        assertEquals(0, target.resultOf(10, 1));
+        assertEquals(RequestDeduplicator.UNKNOWN, target.resultOf(10, 0), "client 10 forgot nothing");
     }
 
     @Test
