@@ -26,6 +26,24 @@ public final class ReplicaNodeMain
 
     public static void main(final String[] args)
     {
+        try
+        {
+            run();
+        }
+        catch (final Throwable ex)
+        {
+            // a launch that failed half way can leave non-daemon threads (a started media driver's) and the shutdown
+            // barrier's signal handlers behind: without an exit the process would linger, deaf to SIGTERM
+            System.out.println("FERRITE-NODE-FAILED member=" + Integer.getInteger("ferrite.node.member", 0) +
+                " did not start: " + ex);
+            ex.printStackTrace(System.out);
+            System.out.flush();
+            System.exit(1);
+        }
+    }
+
+    private static void run()
+    {
         final int member = Integer.getInteger("ferrite.node.member", 0);
         final String descriptionFile = System.getProperty("ferrite.cluster.description");
         final ClusterDescription description = null == descriptionFile ? null :
@@ -45,20 +63,16 @@ public final class ReplicaNodeMain
             failure[0] = failed.failure();
             barrier.signal();
         };
-        ReplicaNode launched;
+        final ReplicaNode launched;
         try
         {
-            launched = ReplicaNode.launch(context(member, topology, groups, dir, description).onFailure(onFailure));
+            launched = launch(member, topology, groups, dir, description, onFailure);
         }
         catch (final RuntimeException ex)
         {
-            if (!ArchiveRepair.isTornTail(ex))
-            {
-                throw ex;
-            }
-            System.out.println("ferrite replication: " + ex.getMessage().lines().findFirst().orElse(""));
-            ArchiveRepair.truncateTornTails(new File(dir, "archive"), System.out);
-            launched = ReplicaNode.launch(context(member, topology, groups, dir, description).onFailure(onFailure));
+            // the barrier's shutdown hook waits for its close: unclosed, it would hold the exit forever
+            barrier.close();
+            throw ex;
         }
 
         Throwable closeError = null;
@@ -88,6 +102,30 @@ public final class ReplicaNodeMain
             System.exit(3);
         }
         System.out.println("FERRITE-NODE-STOPPED member=" + member);
+    }
+
+    private static ReplicaNode launch(
+        final int member,
+        final GroupTopology topology,
+        final int[] groups,
+        final File dir,
+        final ClusterDescription description,
+        final java.util.function.Consumer<ReplicaNode> onFailure)
+    {
+        try
+        {
+            return ReplicaNode.launch(context(member, topology, groups, dir, description).onFailure(onFailure));
+        }
+        catch (final RuntimeException ex)
+        {
+            if (!ArchiveRepair.isTornTail(ex))
+            {
+                throw ex;
+            }
+            System.out.println("ferrite replication: " + ex.getMessage().lines().findFirst().orElse(""));
+            ArchiveRepair.truncateTornTails(new File(dir, "archive"), System.out);
+            return ReplicaNode.launch(context(member, topology, groups, dir, description).onFailure(onFailure));
+        }
     }
 
     private static ReplicaNodeContext context(

@@ -84,6 +84,19 @@ class KillRestartTest
                 .baseDir(new File(tempDir, "elsewhere"))));
         assertTrue(refused.getMessage().contains("is in use by the running driver of process " + member.pid()),
             refused.getMessage());
+        // the same refusal in a member process: it must exit, not linger (a launch that failed half way left the
+        // shutdown barrier's hook waiting for a close that never came, and the process ignored SIGTERM)
+        final MemberProcess second = new MemberProcess(0, topology, new File(tempDir, "elsewhere-process"), 0);
+        try
+        {
+            final IllegalStateException exited =
+                assertThrows(IllegalStateException.class, () -> second.start(true, 30_000));
+            assertTrue(exited.getMessage().contains("exited with 1 before it was ready"), exited.getMessage());
+        }
+        finally
+        {
+            second.kill(); // not close(): that removes the member's driver directory, which is the first one's
+        }
         try (FerriteClient client = FerriteClient.connect(new ClientContext()
             .group(topology.ingressEndpoints(0))))
         {
