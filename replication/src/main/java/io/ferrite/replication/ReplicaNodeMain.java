@@ -1,5 +1,6 @@
 package io.ferrite.replication;
 
+import io.ferrite.replication.datastore.DataStoreConfiguration;
 import org.agrona.concurrent.ShutdownSignalBarrier;
 
 import java.io.File;
@@ -44,6 +45,7 @@ public final class ReplicaNodeMain
 
     private static void run()
     {
+        DataStoreConfiguration.refuseEmbeddedForOneMemberProcess();
         final int member = Integer.getInteger("ferrite.node.member", 0);
         final String descriptionFile = System.getProperty("ferrite.cluster.description");
         final ClusterDescription description = null == descriptionFile ? null :

@@ -5,6 +5,7 @@ import io.ferrite.client.ClientContext;
 import io.aeron.Aeron;
 import io.aeron.cluster.ClusterControl;
 import io.ferrite.replication.ClusterStatus;
+import io.ferrite.replication.datastore.DataStoreConfiguration;
 import io.ferrite.replication.datastore.DataStoreStatus;
 import io.ferrite.replication.GroupTopology;
 import io.ferrite.replication.ReplicaNode;
@@ -216,6 +217,7 @@ final class ClusterCommand implements Runnable
 
         public Integer call()
         {
+            DataStoreConfiguration.refuseEmbeddedForOneMemberProcess();
             final File base = null == dir ? new File("ferrite-data/member-" + member) : dir;
             final String[] failure = { null };
             try (ShutdownSignalBarrier barrier = new ShutdownSignalBarrier();

@@ -7,11 +7,15 @@ package io.ferrite.replication.datastore;
 public final class DataStoreConfiguration
 {
     /**
-     * JDBC URL of the backing database, the same for every member of a group. Without a database of your own,
-     * {@link EmbeddedDatabase} starts the bundled PostgreSQL and gives its URL (what {@code ./ferrite demo} does).
+     * JDBC URL of the backing database, the same for every member of a group, or {@value #EMBEDDED_JDBC_URL}: this
+     * process starts the bundled PostgreSQL once ({@link EmbeddedDatabase#shared()}, data in a temporary directory,
+     * gone with the process) and every member it hosts uses it. That suits members that all run in one process
+     * ({@code ferrite cluster start}, the demo, tests); a member process of its own would get a database of its own,
+     * so {@code ReplicaNodeMain} refuses it.
      */
     public static final String JDBC_URL_PROP_NAME = "ferrite.replication.datastore.jdbc.url";
     public static final String JDBC_URL_DEFAULT = "jdbc:postgresql://127.0.0.1:5432/test";
+    public static final String EMBEDDED_JDBC_URL = "embedded";
 
     public static final String USER_PROP_NAME = "ferrite.replication.datastore.user";
     public static final String USER_DEFAULT = "postgres";
@@ -65,6 +69,23 @@ public final class DataStoreConfiguration
 
     private DataStoreConfiguration()
     {
+    }
+
+    /**
+     * Refuse {@link #EMBEDDED_JDBC_URL} in a process that hosts one member of its groups (the others, in processes of
+     * their own, would each start another database) while a datastore policy is on.
+     *
+     * @throws IllegalArgumentException if so, saying what to do instead.
+     */
+    public static void refuseEmbeddedForOneMemberProcess()
+    {
+        if (EMBEDDED_JDBC_URL.equals(jdbcUrl()) && new DataStorePolicyContext().conclude().enabled())
+        {
+            throw new IllegalArgumentException(JDBC_URL_PROP_NAME + "=" + EMBEDDED_JDBC_URL + " starts a database " +
+                "inside this member's process, and the group's other members, in processes of their own, would each " +
+                "use another: give every member the JDBC URL of one database, or run the members in one process " +
+                "(ferrite cluster start)");
+        }
     }
 
     public static String jdbcUrl()

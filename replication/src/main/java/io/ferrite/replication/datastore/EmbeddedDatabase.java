@@ -14,6 +14,11 @@ import java.io.UncheckedIOException;
  */
 public final class EmbeddedDatabase implements AutoCloseable
 {
+    /** The database user of the embedded server (no password). */
+    public static final String USER = "postgres";
+
+    private static EmbeddedDatabase shared;
+
     private final EmbeddedPostgres postgres;
 
     private EmbeddedDatabase(final EmbeddedPostgres postgres)
@@ -41,6 +46,35 @@ public final class EmbeddedDatabase implements AutoCloseable
         catch (final IOException ex)
         {
             throw new UncheckedIOException("embedded PostgreSQL did not start: " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * The one server of this process, started on first use and stopped when the process exits: for
+     * {@link DataStoreConfiguration#EMBEDDED_JDBC_URL}, so every member the process hosts uses the same database.
+     *
+     * @throws UncheckedIOException if the server does not start.
+     */
+    public static synchronized EmbeddedDatabase shared()
+    {
+        if (null == shared)
+        {
+            final EmbeddedDatabase started = start(null);
+            Runtime.getRuntime().addShutdownHook(new Thread(started::quietClose, "ferrite-embedded-postgres-stop"));
+            shared = started;
+        }
+        return shared;
+    }
+
+    private void quietClose()
+    {
+        try
+        {
+            close();
+        }
+        catch (final RuntimeException ignore)
+        {
+            // the process is ending; the server's own hook stops it too
         }
     }
 

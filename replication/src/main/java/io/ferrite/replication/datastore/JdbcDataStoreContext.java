@@ -34,9 +34,17 @@ public final class JdbcDataStoreContext
             throw new IllegalStateException("context already concluded (a context serves one store)");
         }
         concluded = true;
+        if (DataStoreConfiguration.EMBEDDED_JDBC_URL.equals(jdbcUrl))
+        {
+            final EmbeddedDatabase shared = EmbeddedDatabase.shared();
+            jdbcUrl = shared.jdbcUrl();
+            user = EmbeddedDatabase.USER;
+            password = "";
+        }
         if (null == jdbcUrl || !jdbcUrl.startsWith("jdbc:"))
         {
-            throw new IllegalStateException("jdbcUrl must be a JDBC URL, was " + jdbcUrl + " (set " +
+            throw new IllegalStateException("jdbcUrl must be a JDBC URL or '" +
+                DataStoreConfiguration.EMBEDDED_JDBC_URL + "', was " + jdbcUrl + " (set " +
                 DataStoreConfiguration.JDBC_URL_PROP_NAME + ")");
         }
         if (null == table || !TABLE.matcher(table).matches())
