@@ -116,8 +116,9 @@ final class DataStoreDemo
                     System.out.println("The pending writes did not reach the database within 30 s");
                     return 1;
                 }
-                System.out.printf("Flushed: %,d puts became %,d database writes in %,d batches (%,d puts replaced " +
-                    "a write still pending)%n", WRITES, flushed[0], flushed[1], flushed[2]);
+                System.out.printf("Flushed: %,d puts became %,d database writes in %,d batch%s (%,d puts " +
+                    "replaced a write still pending)%n", WRITES, flushed[0], flushed[1], 1 == flushed[1] ? "" : "es",
+                    flushed[2]);
                 final List<byte[]> keys = new ArrayList<>();
                 for (int k = 0; k < KEYS; k++)
                 {
