@@ -53,7 +53,8 @@ class SessionLimitTest
         CloseHelper.quietClose(clientDriver);
         if (null != group)
         {
-            assertEquals(List.of(), List.copyOf(group.errors), "nothing may reach an error handler");
+            // Aeron WARN events (a control request racing the archive's close, an election) are not errors
+            assertEquals(List.of(), ErrorFilter.realErrors(group.errors), "nothing may reach an error handler");
         }
     }
 
