@@ -598,6 +598,7 @@ public final class FerriteStore implements AutoCloseable
     public void readImage(final long position, final MutableDirectBuffer dst, final int dstOffset, final int length)
     {
         accesses.drain();
+        counters.publish();
         image.read(position, dst, dstOffset, length);
     }
 
@@ -616,6 +617,7 @@ public final class FerriteStore implements AutoCloseable
             throw new IllegalStateException("a snapshot of this store is still open: close it first");
         }
         accesses.drain();
+        counters.publish();
         final MappedMemory reusable = null == snapshot ? null : snapshot.releasedMetaCopy();
         snapshot = new ImageSnapshot(this, scratchDir, reusable);
         return snapshot;
@@ -643,6 +645,7 @@ public final class FerriteStore implements AutoCloseable
     {
         preserveSnapshot();
         accesses.discard();
+        counters.discardPending();
         image.write(position, src, srcOffset, length);
     }
 
@@ -653,6 +656,7 @@ public final class FerriteStore implements AutoCloseable
     {
         preserveSnapshot();
         accesses.discard();
+        counters.discardPending();
         image.clear();
     }
 
@@ -681,6 +685,7 @@ public final class FerriteStore implements AutoCloseable
     public void verify()
     {
         accesses.drain();
+        counters.publish();
         new StoreVerifier(this).verify();
     }
 
@@ -703,6 +708,7 @@ public final class FerriteStore implements AutoCloseable
                 snapshot = null;
             }
             accesses.drain();
+            counters.publish();
             files.close();
         }
     }
@@ -776,20 +782,21 @@ public final class FerriteStore implements AutoCloseable
     {
         if (!Keys.isValidLength(keyLength))
         {
-            counters.increment(MISSES_COUNTER);
+            counters.miss();
             return NULL_INDEX;
         }
         final int gets = header.getInt(GET_COUNT_OFFSET) + 1;
         header.putInt(GET_COUNT_OFFSET, gets);
         if ((gets & GET_SWEEP_MASK) == 0)
         {
+            counters.publish();
             sweep(1);
         }
         final int hash = Hashing.hash(key, keyOffset, keyLength, hashSeed);
         final int entry = lookup(key, keyOffset, keyLength, hash);
         if (NULL_INDEX == entry)
         {
-            counters.increment(MISSES_COUNTER);
+            counters.miss();
             accesses.drain();
             policy.onMiss(hash);
             return NULL_INDEX;
@@ -797,11 +804,11 @@ public final class FerriteStore implements AutoCloseable
         if (foundExpired())
         {
             remove(entry, EXPIRATIONS_COUNTER);
-            counters.increment(MISSES_COUNTER);
+            counters.miss();
             policy.onMiss(hash);
             return NULL_INDEX;
         }
-        counters.increment(HITS_COUNTER);
+        counters.hit();
         accesses.record(entry);
         return entry;
     }
@@ -906,7 +913,7 @@ public final class FerriteStore implements AutoCloseable
             counters.increment(SIZE_COUNTER);
             policy.onInsert(entry);
         }
-        counters.increment(PUTS_COUNTER);
+        counters.put();
         sweep(StoreConfiguration.SWEEP_PER_PUT);
         return STORED;
     }
@@ -1024,8 +1031,12 @@ public final class FerriteStore implements AutoCloseable
         return data;
     }
 
+    /**
+     * The header page, with every counted hit, miss and put added to it.
+     */
     UnsafeBuffer header()
     {
+        counters.publish();
         return header;
     }
 

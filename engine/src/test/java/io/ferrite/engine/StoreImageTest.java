@@ -51,6 +51,36 @@ class StoreImageTest
     }
 
     @Test
+    void shouldCarryEveryCountedHitMissAndPutInTheImageAndDropTheTargetsOwn()
+    {
+        final MutableClock clock = new MutableClock(1);
+        try (FerriteStore source = open(EvictionPolicyType.LRU, clock);
+            FerriteStore target = open(EvictionPolicyType.LRU, clock))
+        {
+            // Fewer than the 64 reads after which the store adds its counts to the header by itself.
+            source.put(bytes("a"), bytes("1"));
+            source.put(bytes("b"), bytes("2"));
+            source.get(bytes("a"));
+            source.get(bytes("a"));
+            source.get(bytes("c"));
+            target.put(bytes("x"), bytes("9"));
+            target.get(bytes("x"));
+            target.get(bytes("y"));
+            copyImage(source, target);
+            final StoreStats stats = target.stats();
+            assertEquals(2, stats.puts(), "puts counted before the image was read: " + stats);
+            assertEquals(2, stats.hits(), "hits counted before the image was read: " + stats);
+            assertEquals(1, stats.misses(), "misses counted before the image was read: " + stats);
+            assertEquals(source.stats(), stats, "the target's own counts before the image must be gone");
+        }
+    }
+
+    private static byte[] bytes(final String text)
+    {
+        return text.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    @Test
     void shouldRefuseAnImageOfAnotherGeometry()
     {
         final MutableClock clock = new MutableClock(1);

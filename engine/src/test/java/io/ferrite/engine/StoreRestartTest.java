@@ -159,6 +159,25 @@ class StoreRestartTest
     }
 
     @Test
+    void shouldKeepEveryCountedHitMissAndPutAcrossCleanRestart()
+    {
+        final FerriteStore first = open(context(EvictionPolicyType.LRU));
+        first.put(bytes("a"), bytes("1"));
+        first.get(bytes("a"));
+        first.get(bytes("a"));
+        first.get(bytes("b"));
+        final StoreStats before = first.stats();
+        first.put(bytes("c"), bytes("3"));
+        first.get(bytes("c"));
+        first.close();
+
+        final StoreStats after = open(context(EvictionPolicyType.LRU)).stats();
+        assertEquals(before.puts() + 1, after.puts(), "puts, including one after the last stats(): " + after);
+        assertEquals(before.hits() + 1, after.hits(), "hits, including one after the last stats(): " + after);
+        assertEquals(1, after.misses(), "misses: " + after);
+    }
+
+    @Test
     void shouldKeepFrequencyLevelsAcrossCleanRestart()
     {
         final FerriteStore first = open(context(EvictionPolicyType.LFU).agingPeriod(50));

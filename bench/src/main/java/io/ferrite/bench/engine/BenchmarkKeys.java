@@ -1,5 +1,7 @@
 package io.ferrite.bench.engine;
 
+import org.agrona.concurrent.UnsafeBuffer;
+
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
@@ -17,6 +19,7 @@ final class BenchmarkKeys
     static final int DRAWS = 1 << 22;
     static final int DRAW_MASK = DRAWS - 1;
     static final long SEED = 0xFE22_17EL;
+    static final int CACHE_LINE = 64;
 
     private BenchmarkKeys()
     {
@@ -56,6 +59,22 @@ final class BenchmarkKeys
             value[i] = (byte)(seed + i);
         }
         return value;
+    }
+
+    /**
+     * A {@link #VALUE_LENGTH}-byte destination for gets with a cache line of unused bytes after it.
+     * <p>
+     * The JVM's copy stub writes the tail of a 100-byte copy with a masked AVX-512 store, and a later load from the
+     * same 64-byte line waits until that store has its data: one get's cache miss away. Allocated bare, the array
+     * shares its last line with whatever the benchmark allocates next; in {@code PairedComparison} that was the
+     * keys buffer, read by every get, so each get waited for the previous one's miss and the uniform gets ran at
+     * 1.5-1.7 M/s instead of 2.9-3.3 M/s (same store, same code, measured 2026-12-01; {@code -XX:UseAVX=2} also
+     * removed the difference). Ferrite's gets are measured without that accident of placement; see
+     * perf-results/engine/quiet-2/README.md.
+     */
+    static UnsafeBuffer valueDestination()
+    {
+        return new UnsafeBuffer(new byte[VALUE_LENGTH + CACHE_LINE], 0, VALUE_LENGTH);
     }
 
     /**

@@ -74,7 +74,7 @@ public class FerriteStoreBenchmark
     public EvictionPolicyType policy;
 
     private final UnsafeBuffer value = new UnsafeBuffer(BenchmarkKeys.value(7));
-    private final UnsafeBuffer dst = new UnsafeBuffer(new byte[VALUE_LENGTH]);
+    private final UnsafeBuffer dst = BenchmarkKeys.valueDestination();
     private UnsafeBuffer keys;
     private int[] draws;
     private int cursor;

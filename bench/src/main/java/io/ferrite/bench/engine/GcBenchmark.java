@@ -132,7 +132,7 @@ public final class GcBenchmark
         private final FerriteStore store;
         private final UnsafeBuffer keyBuffer;
         private final UnsafeBuffer valueBuffer = new UnsafeBuffer(new byte[VALUE_LENGTH]);
-        private final UnsafeBuffer dst = new UnsafeBuffer(new byte[VALUE_LENGTH]);
+        private final UnsafeBuffer dst = BenchmarkKeys.valueDestination();
 
         FerriteTarget(final int entries, final byte[] keys)
         {

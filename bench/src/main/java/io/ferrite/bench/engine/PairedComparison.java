@@ -78,7 +78,7 @@ public final class PairedComparison
         private final FerriteStore store;
         private final UnsafeBuffer keys;
         private final UnsafeBuffer value = new UnsafeBuffer(BenchmarkKeys.value(7));
-        private final UnsafeBuffer dst = new UnsafeBuffer(new byte[VALUE_LENGTH]);
+        private final UnsafeBuffer dst = BenchmarkKeys.valueDestination();
         private final File dir;
 
         FerriteTarget(final String name, final byte[] keyBytes, final File dir)
