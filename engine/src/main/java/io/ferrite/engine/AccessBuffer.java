@@ -18,6 +18,7 @@ final class AccessBuffer
     static final int CAPACITY = 32;
 
     private final int[] entries = new int[CAPACITY];
+    private final int[] hashes = new int[CAPACITY];
     private final EvictionPolicy policy;
     private final EntryTable table;
     private final MappedMemory meta;
@@ -32,15 +33,16 @@ final class AccessBuffer
     }
 
     /**
-     * Record a hit on {@code entry}, draining first if the buffer is full.
+     * Record a hit on {@code entry}, whose key has {@code hash}, draining first if the buffer is full.
      */
-    void record(final int entry)
+    void record(final int entry, final int hash)
     {
         if (CAPACITY == count)
         {
             drain();
         }
-        entries[count++] = entry;
+        entries[count] = entry;
+        hashes[count++] = hash;
     }
 
     boolean isEmpty()
@@ -79,13 +81,13 @@ final class AccessBuffer
                 {
                     touched += meta.getInt(table.record(next) + EntryDescriptor.PREV_OFFSET);
                 }
-                policy.prefetch(entries[i]);
+                policy.prefetch(entries[i], hashes[i]);
             }
             sink += touched;
         }
         for (int i = 0; i < n; i++)
         {
-            policy.onAccess(entries[i]);
+            policy.onAccess(entries[i], hashes[i]);
         }
     }
 

@@ -4,7 +4,7 @@ package io.ferrite.engine;
  * The contract between the store and an eviction policy. A policy keeps its state in its region of the meta
  * file and in the entries' link and policy-word fields, so it survives a clean restart with the store.
  * <p>
- * The store calls {@link #onInsert(int)} once an entry is live, {@link #onAccess(int)} on a hit or an update,
+ * The store calls {@link #onInsert(int)} once an entry is live, {@link #onAccess(int, int)} on a hit or an update,
  * {@link #onMiss(int)} when a lookup finds nothing, and {@link #onRemove(int)} before an entry stops being
  * live for any reason (delete, expiry, eviction). {@link #victim()} names the entry to evict next without
  * removing it. Policies must be deterministic: the same calls in the same order give the same victims.
@@ -77,13 +77,18 @@ abstract class EvictionPolicy
 
     abstract void onInsert(int entry);
 
-    abstract void onAccess(int entry);
+    /**
+     * A hit on, or an update of, {@code entry}, whose key has {@code hash} (the store's key hash, passed so that a
+     * policy that needs it does not read the key again).
+     */
+    abstract void onAccess(int entry, int hash);
 
     /**
-     * Load what {@link #onAccess(int)} of {@code entry} will touch beyond the entry's record and list neighbours, so
-     * that a batch of accesses has its cache misses in flight together ({@link AccessBuffer}); must change nothing.
+     * Load what {@link #onAccess(int, int)} of {@code entry} will touch beyond the entry's record and list
+     * neighbours, so that a batch of accesses has its cache misses in flight together ({@link AccessBuffer}); must
+     * change nothing.
      */
-    void prefetch(final int entry)
+    void prefetch(final int entry, final int hash)
     {
     }
 

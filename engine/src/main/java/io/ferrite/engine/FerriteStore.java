@@ -809,7 +809,7 @@ public final class FerriteStore implements AutoCloseable
             return NULL_INDEX;
         }
         counters.hit();
-        accesses.record(entry);
+        accesses.record(entry, hash);
         return entry;
     }
 
@@ -902,7 +902,7 @@ public final class FerriteStore implements AutoCloseable
             index.set(slot, hash, field);
             log.released(oldBlock, oldLength);
             counters.add(LIVE_BYTES_COUNTER, length - oldLength);
-            accesses.record(entry);
+            accesses.record(entry, hash);
         }
         else
         {

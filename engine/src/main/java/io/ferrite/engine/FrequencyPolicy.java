@@ -66,7 +66,7 @@ final class FrequencyPolicy extends EvictionPolicy
         tick();
     }
 
-    void onAccess(final int entry)
+    void onAccess(final int entry, final int hash)
     {
         final int level = level(entry);
         final long from = list(level);

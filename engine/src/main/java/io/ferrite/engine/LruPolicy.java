@@ -22,7 +22,7 @@ final class LruPolicy extends EvictionPolicy
         lists.linkFirst(region, entry);
     }
 
-    void onAccess(final int entry)
+    void onAccess(final int entry, final int hash)
     {
         lists.moveToFirst(region, entry);
     }

@@ -166,14 +166,13 @@ final class WindowTinyLfuPolicy extends EvictionPolicy
     /**
      * Load the sketch line of the entry's key, so a batch of buffered hits has those misses in flight together.
      */
-    void prefetch(final int entry)
+    void prefetch(final int entry, final int hash)
     {
-        sink += sketch.touch(lists.hash(entry));
+        sink += sketch.touch(hash);
     }
 
-    void onAccess(final int entry)
+    void onAccess(final int entry, final int hash)
     {
-        final int hash = lists.hash(entry);
         if (!repeatsLastKey(hash))
         {
             sketch.increment(hash);
