@@ -407,10 +407,39 @@ public final class FerriteStore implements AutoCloseable
      */
     public long forEach(final EntryVisitor visitor)
     {
+        final long[] visited = new long[1];
+        final EntryVisitor counting = (buffer, keyOffset, keyLength, valueOffset, valueLength, expireAt) ->
+        {
+            visitor.visit(buffer, keyOffset, keyLength, valueOffset, valueLength, expireAt);
+            visited[0]++;
+        };
+        int cursor = 0;
+        while (cursor >= 0)
+        {
+            cursor = forEach(cursor, Integer.MAX_VALUE, counting);
+        }
+        return visited[0];
+    }
+
+    /**
+     * Visit the live, unexpired entries among {@code records} entry records from record {@code cursor} on, in
+     * entry-table order, as {@link #forEach(EntryVisitor)} does for all of them: a scan of the whole store in steps
+     * (start at 0, pass back what each step returns) that lets other work run in between. An entry that stays
+     * live and keeps its key during the whole scan is visited exactly once; one written or deleted in between may be
+     * visited once, twice or not at all, so a caller that must see every key also follows the writes made meanwhile.
+     *
+     * @return the cursor for the next step, or -1 when no record is left after this step.
+     */
+    public int forEach(final int cursor, final int records, final EntryVisitor visitor)
+    {
+        if (cursor < 0 || records < 1)
+        {
+            throw new IllegalArgumentException("need cursor >= 0 and records >= 1, got " + cursor + ", " + records);
+        }
         final int hwm = entries.highWaterMark();
+        final int end = (int)Math.min(hwm, (long)cursor + records);
         final long now = expiry.clock().time();
-        long visited = 0;
-        for (int entry = 0; entry < hwm; entry++)
+        for (int entry = cursor; entry < end; entry++)
         {
             if (entries.isLive(entry))
             {
@@ -426,10 +455,18 @@ public final class FerriteStore implements AutoCloseable
                 final int keyLength = BlockDescriptor.keyLength(buffer, offset);
                 visitor.visit(buffer, keyOffset, keyLength, keyOffset + keyLength,
                     BlockDescriptor.valueLength(buffer, offset), expireAt);
-                visited++;
             }
         }
-        return visited;
+        return end >= hwm ? -1 : end;
+    }
+
+    /**
+     * Entry records a step-wise {@link #forEach(int, int, EntryVisitor)} from {@code cursor} has still to examine
+     * (0 when done): an upper bound of the entries it can still visit, for progress reports.
+     */
+    public int recordsAfter(final int cursor)
+    {
+        return cursor < 0 ? 0 : Math.max(0, entries.highWaterMark() - cursor);
     }
 
     /**

@@ -126,6 +126,68 @@ class StoreOperationsTest
     }
 
     @Test
+    void shouldVisitInStepsExactlyTheEntriesThatStayLiveThroughTheScan()
+    {
+        final long seed = Long.getLong("ferrite.test.seed", System.nanoTime());
+        System.out.println("shouldVisitInStepsExactlyTheEntriesThatStayLiveThroughTheScan seed " + seed +
+            " (-Dferrite.test.seed to replay)");
+        final Random random = new Random(seed);
+        final FerriteStore store = open();
+        for (int i = 0; i < 600; i++)
+        {
+            store.put(bytes("k" + i), bytes("v" + i), i % 7 == 0 ? 5 : 0);
+        }
+        for (int i = 0; i < 600; i += 11)
+        {
+            store.delete(bytes("k" + i));
+        }
+        clock.advance(5);
+        final Map<String, String> whole = new HashMap<>();
+        store.forEach((buffer, keyOffset, keyLength, valueOffset, valueLength, expireAt) ->
+            whole.put(buffer.getStringWithoutLengthAscii(keyOffset, keyLength),
+                buffer.getStringWithoutLengthAscii(valueOffset, valueLength)));
+
+        // untouched keys are seen once each; keys written or deleted between steps are not promised either way
+        final Map<String, Integer> counts = new HashMap<>();
+        final java.util.Set<String> touched = new java.util.HashSet<>();
+        int cursor = 0;
+        int steps = 0;
+        while (cursor >= 0)
+        {
+            assertTrue(store.recordsAfter(cursor) > 0, "records left before a step at " + cursor + ", seed " + seed);
+            cursor = store.forEach(cursor, 1 + random.nextInt(40), (buffer, keyOffset, keyLength, v, vl, e) ->
+                counts.merge(buffer.getStringWithoutLengthAscii(keyOffset, keyLength), 1, Integer::sum));
+            final String changed = "k" + random.nextInt(700);
+            touched.add(changed);
+            if (random.nextBoolean())
+            {
+                store.put(bytes(changed), bytes("new"));
+            }
+            else
+            {
+                store.delete(bytes(changed));
+            }
+            steps++;
+        }
+        assertEquals(0, store.recordsAfter(cursor), "nothing left after the last step");
+        assertTrue(steps > 10, "the scan took several steps: " + steps);
+        for (final Map.Entry<String, String> e : whole.entrySet())
+        {
+            if (!touched.contains(e.getKey()))
+            {
+                assertEquals(1, counts.getOrDefault(e.getKey(), 0), e.getKey() + " visited once, seed " + seed);
+            }
+        }
+        for (final Map.Entry<String, Integer> e : counts.entrySet())
+        {
+            assertTrue(touched.contains(e.getKey()) || whole.containsKey(e.getKey()),
+                e.getKey() + " was not live and was visited, seed " + seed);
+        }
+        assertThrows(IllegalArgumentException.class, () -> store.forEach(-1, 5, (b, ko, kl, v, vl, e) -> { }),
+            "a negative cursor is refused");
+    }
+
+    @Test
     void shouldIterateLiveUnexpiredEntriesOnly()
     {
         final FerriteStore store = open();

@@ -42,8 +42,10 @@ import java.util.Set;
  * apply a step twice or out of order; a step that does not fit the state is refused with {@code MOVE_REJECTED} and
  * changes nothing.
  * <p>
- * Deterministic: it sees only the log's bytes, the store and the cluster's time. Collecting a partition's keys (at the
- * start of a move, and to drop a partition) scans the whole store once: the engine keeps no index by partition.
+ * Deterministic: it sees only the log's bytes, the store and the cluster's time. The engine keeps no index by
+ * partition: a move's keys are collected by a scan of the store that advances a slice per step of the move
+ * ({@link PartitionKeyScan}: the start, each drain, the freeze, a snapshot), and only dropping a partition restored
+ * from a snapshot, or a target's partial copy, scans the store at once.
  * <p>
  * <b>Write outcomes.</b> The source's deduplication outcomes of a frozen partition are read page by page ({@code
  * MigrationOutcomesRequest}) and added to the incoming target's windows ({@code MigrationOutcomesIngestRequest}, in log
@@ -252,6 +254,8 @@ final class MigrationCommandHandler
                     rejectState(session, correlationId, p, state, action);
                     return;
                 }
+                // from here on nothing of the partition is written: the scan's rest is all it can still hold
+                PartitionKeyScan.finish(store, table.partitionCount(), p, table.moving(p));
                 table.state(p, PartitionTable.FROZEN);
                 count = table.moving(p).queuedCount();
                 break;
@@ -328,6 +332,8 @@ final class MigrationCommandHandler
         {
             final int maxEntries = Math.max(1, Math.min(MAX_BATCH_ENTRIES, drain.maxEntries()));
             final long maxBytes = Math.max(1, Math.min(maxResponseLength / 2, drain.maxBytes()));
+            PartitionKeyScan.advance(
+                store, table.partitionCount(), p, moving, maxEntries, PartitionKeyScan.SLICE_RECORDS);
             moving.takeBatch(sequence, maxEntries, maxBytes, this::sizeOf);
         }
         else if (sequence != moving.sequence())
@@ -342,7 +348,7 @@ final class MigrationCommandHandler
             .correlationId(correlationId)
             .partition(p)
             .sequence(sequence)
-            .remaining(moving.queuedCount())
+            .remaining(PartitionKeyScan.remaining(store, moving))
             .entriesCount(size);
         for (int i = 0; i < size; i++)
         {
@@ -611,21 +617,35 @@ final class MigrationCommandHandler
     }
 
     /**
-     * Queue every live key of partition {@code p} for copying, in the store's entry order.
+     * Start queueing every live key of partition {@code p} for copying, in the store's entry order: the first slice
+     * of the scan now, the rest with the drains.
+     *
+     * @return keys queued plus records still to scan (exactly the partition's keys on a store the first slice covers).
      */
     private long begin(final int p)
     {
         final MovingPartition moving = table.startMoving(p);
         moving.trackMembers();
-        final int partitions = table.partitionCount();
-        store.forEach((buffer, keyOffset, keyLength, valueOffset, valueLength, expireAt) ->
+        moving.startScan();
+        PartitionKeyScan.advance(
+            store, table.partitionCount(), p, moving, Integer.MAX_VALUE, PartitionKeyScan.SLICE_RECORDS);
+        return PartitionKeyScan.remaining(store, moving);
+    }
+
+    /**
+     * Finish the key scans of every partition being moved from here, so a snapshot holds their whole queues (every
+     * member takes its snapshot at the same log position, so all finish them at the same point).
+     */
+    void finishScans()
+    {
+        for (int p = 0, n = table.partitionCount(); p < n; p++)
         {
-            if (PartitionHash.partition(buffer, keyOffset, keyLength, partitions) == p)
+            final MovingPartition moving = table.moving(p);
+            if (null != moving)
             {
-                moving.queue(KeyBytes.copyOf(buffer, keyOffset, keyLength), expireAt);
+                PartitionKeyScan.finish(store, n, p, moving);
             }
-        });
-        return moving.queuedCount();
+        }
     }
 
     /**

@@ -26,6 +26,7 @@ final class MovingPartition
     private final List<KeyBytes> batchKeys = new ArrayList<>();
     private final List<Long> batchExpiry = new ArrayList<>();
     private long sequence;
+    private int scanCursor = -1;
 
     /**
      * Queue {@code key} (again) with the expiry its entry now has; keeps its place if already queued.
@@ -37,6 +38,33 @@ final class MovingPartition
         {
             members.add(key);
         }
+    }
+
+    /**
+     * Start queueing the partition's keys by a scan of the store that {@link PartitionKeyScan} advances a slice at a
+     * time, from the first entry record.
+     */
+    void startScan()
+    {
+        scanCursor = 0;
+    }
+
+    /**
+     * Where the scan of the store goes on, or -1 once it is done (or was never needed).
+     */
+    int scanCursor()
+    {
+        return scanCursor;
+    }
+
+    void scanCursor(final int cursor)
+    {
+        scanCursor = cursor;
+    }
+
+    boolean isScanning()
+    {
+        return scanCursor >= 0;
     }
 
     /**

@@ -62,6 +62,10 @@ final class PartitionService
 
     void takeSnapshot(final ExclusivePublication publication, final IdleStrategy idleStrategy)
     {
+        if (table.isPartitioned())
+        {
+            handler.finishScans();
+        }
         snapshot.take(publication, table, plan, idleStrategy);
     }
 
