@@ -2,6 +2,8 @@ package io.ferrite.codec;
 
 import org.agrona.DirectBuffer;
 
+import java.nio.ByteOrder;
+
 /**
  * The one function that maps a key to its partition, shared by clients and servers: MurmurHash3 (x86, 32-bit,
  * seed 0) of the key's bytes, then the unsigned remainder by the cluster's partition count.
@@ -53,9 +55,8 @@ public final class PartitionHash
         final int blocks = length & ~3;
         for (int i = 0; i < blocks; i += 4)
         {
-            final int k = (key.getByte(offset + i) & 0xff) | (key.getByte(offset + i + 1) & 0xff) << 8 |
-                (key.getByte(offset + i + 2) & 0xff) << 16 | (key.getByte(offset + i + 3) & 0xff) << 24;
-            h = mixH(h, mixK(k));
+            // one little-endian read is the four bytes assembled low to high, as the algorithm defines a block
+            h = mixH(h, mixK(key.getInt(offset + i, ByteOrder.LITTLE_ENDIAN)));
         }
         final int tail = length & 3;
         if (tail > 0)

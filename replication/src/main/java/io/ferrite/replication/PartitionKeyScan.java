@@ -5,7 +5,8 @@ import io.ferrite.engine.FerriteStore;
 
 /**
  * Queues the keys of a partition being moved by scanning the source's store a slice of entry records at a time,
- * so that starting a move does not stop the group for a whole-store scan (about 100 ms for 250k entries here).
+ * so that starting a move does not stop the group for a whole-store scan (250k entries: 33 ms measured alone with a
+ * warm JIT, 45-56 ms cold, more on a member sharing its cores; a slice of 16,384 records: 1.2-1.7 ms).
  * <p>
  * The scan runs on the service thread as the move's steps arrive through the log (the start, each drain, the
  * freeze, a snapshot), so every member queues the same keys in the same order. A key the scan has not reached yet
