@@ -748,6 +748,8 @@ public final class ReplicaNodeContext
         final long maxPark = maxParkNs;
         final long minPark = Math.min(maxPark, ReplicationConfiguration.minParkNs());
         final long slackNs = Long.getLong(IDLE_TIMER_SLACK_PROP_NAME, 0);
-        return () -> new LowSlackIdleStrategy(new BackoffIdleStrategy(10, 20, minPark, maxPark), slackNs);
+        final int spins = ReplicationConfiguration.spins();
+        final int yields = ReplicationConfiguration.yields();
+        return () -> new LowSlackIdleStrategy(new BackoffIdleStrategy(spins, yields, minPark, maxPark), slackNs);
     }
 }

@@ -41,6 +41,15 @@ public final class ReplicationConfiguration
     public static final String MAX_PARK_US_PROP_NAME = "ferrite.replication.idle.max.park.us";
     public static final long MAX_PARK_US_DEFAULT = 100;
 
+    /**
+     * Spins, then yields, of the backoff idle strategies before their first park: each yield is a system call, so
+     * they cost CPU on every transition to idle, and buy polling for the first microseconds of it.
+     */
+    public static final String SPINS_PROP_NAME = "ferrite.replication.idle.spins";
+    public static final int SPINS_DEFAULT = 10;
+    public static final String YIELDS_PROP_NAME = "ferrite.replication.idle.yields";
+    public static final int YIELDS_DEFAULT = 20;
+
     /** First park of the backoff idle strategies (microseconds), doubling to the longest. */
     public static final String MIN_PARK_US_PROP_NAME = "ferrite.replication.idle.min.park.us";
     public static final long MIN_PARK_US_DEFAULT = 1;
@@ -163,6 +172,25 @@ public final class ReplicationConfiguration
         }
         throw new IllegalArgumentException(
             DRIVER_THREAD_PROP_NAME + " must be 'archive' or 'own', not '" + value + "'");
+    }
+
+    public static int spins()
+    {
+        return nonNegative(SPINS_PROP_NAME, Integer.getInteger(SPINS_PROP_NAME, SPINS_DEFAULT));
+    }
+
+    public static int yields()
+    {
+        return nonNegative(YIELDS_PROP_NAME, Integer.getInteger(YIELDS_PROP_NAME, YIELDS_DEFAULT));
+    }
+
+    private static int nonNegative(final String name, final int value)
+    {
+        if (value < 0)
+        {
+            throw new IllegalArgumentException(name + " must be 0 or more, not " + value);
+        }
+        return value;
     }
 
     public static long minParkNs()
