@@ -5,12 +5,10 @@ import io.aeron.CommonContext;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import org.agrona.IoUtil;
-import org.agrona.concurrent.BackoffIdleStrategy;
 
 import java.io.File;
 import java.nio.MappedByteBuffer;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Launches the media driver a node or client embeds when no external driver is named: one shared thread that
@@ -132,8 +130,7 @@ public final class EmbeddedDriver
         final MediaDriver.Context ctx = new MediaDriver.Context()
             .aeronDirectoryName(dir)
             .threadingMode(invoker ? ThreadingMode.INVOKER : ThreadingMode.SHARED)
-            .sharedIdleStrategy(LowSlackIdleStrategy.wrap(new BackoffIdleStrategy(
-                10, 20, TimeUnit.MICROSECONDS.toNanos(1), IdleStrategies.BACKOFF_MAX_PARK_NS)))
+            .sharedIdleStrategy(LowSlackIdleStrategy.wrap(IdleStrategies.backoff()))
             .termBufferSparseFile(true)
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true)
