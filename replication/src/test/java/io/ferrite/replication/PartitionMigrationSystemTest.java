@@ -49,6 +49,11 @@ class PartitionMigrationSystemTest
     private static final int GROUPS = 2;
     private static final int WORKERS = 3;
     private static final int FILL_KEYS = 1600;
+    /**
+     * Small entries besides the fill, so each group's store holds more entry records than one step of a move's key
+     * scan examines ({@link PartitionKeyScan#SLICE_RECORDS}): the moves then find their keys over several steps.
+     */
+    private static final int BALLAST_KEYS = 2 * PartitionKeyScan.SLICE_RECORDS + 4_000;
 
     enum Fault
     {
@@ -107,6 +112,22 @@ class PartitionMigrationSystemTest
             final String value = "fill-" + i + "-" + new String(filler, StandardCharsets.US_ASCII).replace('\0', 'x');
             loader.put(bytes("fill-" + i), bytes(value), i % 4 == 0 ? Duration.ofMinutes(30) : Duration.ZERO);
             acknowledged.put("fill-" + i, value);
+        }
+
+        final List<java.util.concurrent.CompletableFuture<Boolean>> ballastPuts = new ArrayList<>();
+        for (int i = 0; i < BALLAST_KEYS; i++)
+        {
+            ballastPuts.add(loader.putAsync(bytes("ballast-" + i), bytes("b" + i)));
+            if (ballastPuts.size() == 200)
+            {
+                ballastPuts.forEach(java.util.concurrent.CompletableFuture::join);
+                ballastPuts.clear();
+            }
+        }
+        ballastPuts.forEach(java.util.concurrent.CompletableFuture::join);
+        for (int i = 0; i < BALLAST_KEYS; i++)
+        {
+            acknowledged.put("ballast-" + i, "b" + i);
         }
 
         final String[] registers = registerPerPartition();
@@ -209,9 +230,16 @@ class PartitionMigrationSystemTest
 
         final FerriteClient reader = client(endpoints, driver);
         int checked = 0;
-        for (final Map.Entry<String, String> e : acknowledged.entrySet())
+        final List<Map.Entry<String, String>> expected = new ArrayList<>(acknowledged.entrySet());
+        final List<java.util.concurrent.CompletableFuture<byte[]>> reads = new ArrayList<>();
+        for (final Map.Entry<String, String> e : expected)
         {
-            final byte[] value = reader.get(bytes(e.getKey()));
+            reads.add(reader.getAsync(bytes(e.getKey())));
+        }
+        for (int i = 0; i < expected.size(); i++)
+        {
+            final Map.Entry<String, String> e = expected.get(i);
+            final byte[] value = reads.get(i).join();
             assertTrue(null != value && e.getValue().equals(new String(value, StandardCharsets.UTF_8)),
                 "acknowledged write of " + e.getKey() + " lost after the moves (fault " + fault + ", seed " + seed +
                 "): expected " + e.getValue() + ", read " + (null == value ? null : new String(value,
