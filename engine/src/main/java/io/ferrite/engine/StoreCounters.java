@@ -27,9 +27,12 @@ final class StoreCounters
         this.header = header;
     }
 
+    /**
+     * A counter as the header holds it: hits, misses and puts only up to the last {@link #publish()} (what reads
+     * them, {@link #stats()}, publishes first).
+     */
     long get(final int counter)
     {
-        publish();
         return header.getLong(counter);
     }
 

@@ -51,10 +51,7 @@ final class PartitionKeyScan
      */
     static void finish(final FerriteStore store, final int partitions, final int p, final MovingPartition moving)
     {
-        while (moving.isScanning())
-        {
-            advance(store, partitions, p, moving, Integer.MAX_VALUE, Integer.MAX_VALUE);
-        }
+        advance(store, partitions, p, moving, Integer.MAX_VALUE, Integer.MAX_VALUE);
     }
 
     /**

@@ -508,7 +508,10 @@ public final class HopBreakdown
         return String.format(Locale.ROOT, nanos < 100_000 ? "%.1f" : "%.0f", nanos / 1000.0);
     }
 
-    private static String uptime()
+    /**
+     * The load averages from /proc/loadavg, for the record of a benchmark run.
+     */
+    static String uptime()
     {
         try
         {

@@ -69,7 +69,7 @@ public final class IpcComparison
                 }
                 run(clients[c], key, dst, roundNs / 2, null);
             }
-            System.out.printf("/proc/loadavg before: %s%n", uptime());
+            System.out.printf("/proc/loadavg before: %s%n", HopBreakdown.uptime());
             for (int r = 0; r < rounds; r++)
             {
                 for (int c = 0; c < clients.length; c++)
@@ -79,7 +79,7 @@ public final class IpcComparison
                     elapsedNs[c] += System.nanoTime() - start;
                 }
             }
-            System.out.printf("/proc/loadavg after: %s%n%n", uptime());
+            System.out.printf("/proc/loadavg after: %s%n%n", HopBreakdown.uptime());
             System.out.println("| client | blocking GETs/s | p50 | p90 | p99 | p99.9 | max |");
             System.out.println("|---|---|---|---|---|---|---|");
             for (int c = 0; c < clients.length; c++)
@@ -89,18 +89,6 @@ public final class IpcComparison
                     calls[c] * 1e9 / elapsedNs[c], h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(90) / 1e3,
                     h.getValueAtPercentile(99) / 1e3, h.getValueAtPercentile(99.9) / 1e3, h.getMaxValue() / 1e3);
             }
-        }
-    }
-
-    private static String uptime()
-    {
-        try
-        {
-            return new String(java.nio.file.Files.readAllBytes(java.nio.file.Paths.get("/proc/loadavg"))).trim();
-        }
-        catch (final java.io.IOException ex)
-        {
-            return "unknown (" + ex.getMessage() + ")";
         }
     }
 
