@@ -44,7 +44,10 @@ import java.util.function.Consumer;
  * application thread or the background poller running this as an {@link Agent} - reads the next responses and
  * completes them for everyone: a blocking caller usually reads its own answer, with no thread hand-off. Results
  * cross threads through {@link PendingRequest#state} (volatile). Futures are completed on the polling thread after
- * the poll that answered them: callbacks must not block for long.
+ * the poll that answered them, once it has let go of the lock (so a sender never waits for callbacks, and callbacks
+ * may send): callbacks must not block for long. The embedded driver and the Aeron client, when this client drives
+ * them ({@link #invokeAgents()}), run outside {@link #lock} too, under a lock of their own that a thread only tries:
+ * whoever holds it runs them, everybody else goes on, and a sender never waits behind a driver's duty cycle.
  */
 final class ClientConductor implements Agent, ResponseListener
 {
@@ -56,14 +59,26 @@ final class ClientConductor implements Agent, ResponseListener
     private static final long MAX_MIGRATING_PAUSE_NS = TimeUnit.MILLISECONDS.toNanos(20);
     private static final int REFRESH_AFTER_REDIRECTS = 3;
     private static final int POOL_CAPACITY = 1024;
+    /**
+     * An async sender runs the invoked driver itself when at most this many requests are in flight with its own: the
+     * poller is then probably parked, and the request would wait for it to wake before it left (async p50 at 10k
+     * req/s 138 -> 88-98 us). With more in flight the poller is awake and sends them in batches (a sender that ran the
+     * driver on every request halved saturation, 350k -> 190k req/s; perf-results/latency/client-lock-ab.md).
+     */
+    static final int SENDER_SENDS_MAX_IN_FLIGHT = 4;
 
     final ReentrantLock lock = new ReentrantLock();
+    /** Held by the thread running the invoked driver and Aeron client; only ever tried, never waited for. */
+    private final ReentrantLock agentsLock = new ReentrantLock();
     private final ClientContext ctx;
     private final boolean partitioned;
     private final int groupCount;
     private final ResponseAdapter responseAdapter;
     private final NanoClock clock = SystemNanoClock.INSTANCE;
     private final ManyToManyConcurrentArrayQueue<PendingRequest> pool =
+        new ManyToManyConcurrentArrayQueue<>(POOL_CAPACITY);
+    /** Async requests that reached their end, put here under the lock and completed by whoever drains it, outside. */
+    private final ManyToManyConcurrentArrayQueue<PendingRequest> completed =
         new ManyToManyConcurrentArrayQueue<>(POOL_CAPACITY);
     private AgentInvoker driverInvoker;
     private AgentInvoker aeronInvoker;
@@ -73,7 +88,6 @@ final class ClientConductor implements Agent, ResponseListener
     // guarded by lock
     private Session[] sessions = new Session[0];
     private final Long2ObjectHashMap<PendingRequest> pending = new Long2ObjectHashMap<>();
-    private final ArrayList<PendingRequest> completed = new ArrayList<>();
     private final ArrayList<PendingRequest> expired = new ArrayList<>();
     private int[] owners;
     private long nextCorrelationId;
@@ -112,16 +126,30 @@ final class ClientConductor implements Agent, ResponseListener
      */
     int invokeAgents()
     {
-        int work = 0;
-        if (null != driverInvoker)
+        if ((null == driverInvoker && null == aeronInvoker) || !agentsLock.tryLock())
         {
-            work += driverInvoker.invoke();
+            return 0;
         }
-        if (null != aeronInvoker)
+        try
         {
-            work += aeronInvoker.invoke();
+            int work = 0;
+            if (!closed)
+            {
+                if (null != driverInvoker)
+                {
+                    work += driverInvoker.invoke();
+                }
+                if (null != aeronInvoker)
+                {
+                    work += aeronInvoker.invoke();
+                }
+            }
+            return work;
         }
-        return work;
+        finally
+        {
+            agentsLock.unlock();
+        }
     }
 
     ResponseAdapter responseAdapter()
@@ -151,7 +179,15 @@ final class ClientConductor implements Agent, ResponseListener
         if (null != old)
         {
             failRoute(index, reason);
-            old.close();
+            agentsLock.lock();
+            try
+            {
+                old.close();
+            }
+            finally
+            {
+                agentsLock.unlock();
+            }
         }
         sessions[index] = session;
     }
@@ -293,9 +329,11 @@ final class ClientConductor implements Agent, ResponseListener
      * Route a request whose arguments are set, register it and send it (or leave it for the next duty cycle if its
      * session is not up or back-pressured).
      *
+     * @return how many requests are in flight, this one included.
+     *
      * @throws FerriteException if the client is closed or too many requests stay in flight until its deadline.
      */
-    void submit(final PendingRequest request)
+    int submit(final PendingRequest request)
     {
         lock.lock();
         try
@@ -304,12 +342,14 @@ final class ClientConductor implements Agent, ResponseListener
             awaitRoomLocked(request.deadlineNs, 1);
             registerLocked(request);
             trySendLocked(request, clock.nanoTime());
+            return pending.size();
         }
         finally
         {
             lock.unlock();
         }
     }
+
 
     /**
      * Split a multi-get over its keys' groups, in messages of at most the multi-get key limit, and send every part.
@@ -350,19 +390,25 @@ final class ClientConductor implements Agent, ResponseListener
         int idleCount = 0;
         while (PendingRequest.PENDING == request.state)
         {
+            int work = invokeAgents();
             if (lock.tryLock())
             {
                 try
                 {
-                    if (PendingRequest.PENDING == request.state && dutyLocked() > 0)
+                    if (PendingRequest.PENDING == request.state)
                     {
-                        idleCount = 0;
+                        work += sessionsDutyLocked();
                     }
                 }
                 finally
                 {
                     lock.unlock();
                 }
+                drainCompleted();
+            }
+            if (work > 0)
+            {
+                idleCount = 0;
             }
             if (PendingRequest.PENDING != request.state)
             {
@@ -445,12 +491,22 @@ final class ClientConductor implements Agent, ResponseListener
             }
             closed = true;
             failAllLocked("the client was closed");
-            for (final Session session : sessions)
+            // closing a publication runs the invoked driver from inside Aeron: nobody else may be running it then,
+            // and once closed is set and this lock let go, nobody runs it again (the caller closes Aeron next)
+            agentsLock.lock();
+            try
             {
-                if (null != session)
+                for (final Session session : sessions)
                 {
-                    session.close();
+                    if (null != session)
+                    {
+                        session.close();
+                    }
                 }
+            }
+            finally
+            {
+                agentsLock.unlock();
             }
         }
         finally
@@ -470,24 +526,35 @@ final class ClientConductor implements Agent, ResponseListener
 
     public int doWork()
     {
-        if (!lock.tryLock())
+        int work = invokeAgents();
+        if (lock.tryLock())
         {
-            return 0;
+            try
+            {
+                work += sessionsDutyLocked();
+            }
+            finally
+            {
+                lock.unlock();
+            }
+            work += drainCompleted();
         }
-        try
-        {
-            return dutyLocked();
-        }
-        finally
-        {
-            lock.unlock();
-        }
+        return work;
     }
 
+    /**
+     * A whole duty cycle by a thread that holds the lock: the agents, the sessions, and the completions.
+     */
     int dutyLocked()
     {
+        final int work = invokeAgents() + sessionsDutyLocked();
+        drainCompleted();
+        return work;
+    }
+
+    private int sessionsDutyLocked()
+    {
         int work = 0;
-        work += invokeAgents();
         if (closed)
         {
             return work;
@@ -509,10 +576,6 @@ final class ClientConductor implements Agent, ResponseListener
         {
             nextTimeoutCheckNs = nowNs + TIMEOUT_CHECK_INTERVAL_NS;
             work += checkTimeoutsLocked(nowNs);
-        }
-        if (!completed.isEmpty())
-        {
-            drainCompletedLocked();
         }
         return work;
     }
@@ -1188,8 +1251,11 @@ final class ClientConductor implements Agent, ResponseListener
     {
         if (null != request.future)
         {
-            completed.add(request);
             request.state = state;
+            if (!completed.offer(request))
+            {
+                complete(request);
+            }
         }
         else if (request.internal)
         {
@@ -1206,20 +1272,35 @@ final class ClientConductor implements Agent, ResponseListener
         }
     }
 
-    @SuppressWarnings("unchecked")
-    private void drainCompletedLocked()
+    /**
+     * Complete the futures of the async requests that have ended (any thread, with or without the lock).
+     *
+     * @return how many were completed.
+     */
+    int drainCompleted()
     {
-        while (!completed.isEmpty())
+        int count = 0;
+        PendingRequest request;
+        while (null != (request = completed.poll()))
         {
-            final PendingRequest request = completed.remove(completed.size() - 1);
-            final CompletableFuture<Object> future = (CompletableFuture<Object>)request.future;
-            if (PendingRequest.FAILED == request.state)
-            {
-                final RuntimeException failure = failureOf(request);
-                release(request);
-                future.completeExceptionally(failure);
-                continue;
-            }
+            complete(request);
+            count++;
+        }
+        return count;
+    }
+
+    @SuppressWarnings("unchecked")
+    private void complete(final PendingRequest request)
+    {
+        final CompletableFuture<Object> future = (CompletableFuture<Object>)request.future;
+        if (PendingRequest.FAILED == request.state)
+        {
+            final RuntimeException failure = failureOf(request);
+            release(request);
+            future.completeExceptionally(failure);
+        }
+        else
+        {
             final Object result;
             switch (request.kind)
             {
@@ -1258,10 +1339,7 @@ final class ClientConductor implements Agent, ResponseListener
             failLocked(expired.get(i), null, reason, new FerriteException(reason));
         }
         expired.clear();
-        if (!completed.isEmpty())
-        {
-            drainCompletedLocked();
-        }
+        drainCompleted();
     }
 
     /**

@@ -21,10 +21,12 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -182,6 +184,78 @@ class FerriteClientTest
         final long messages = counters.get("response messages");
         System.out.printf("pipelined: %d responses in %d messages%n", stats.requests(), messages);
         assertTrue(messages < stats.requests(), "responses were not batched: " + messages + " messages");
+    }
+
+    @Test
+    void shouldServeOtherCallersWhileAnAsyncCallbackBlocks() throws Exception
+    {
+        // a future's callback runs on the thread that completes it (here the background poller); the client's lock
+        // must not be held then, or every blocking caller of the client waits for the callback (before: submit
+        // blocked on the lock)
+        client.put("blocked", "1");
+        final Thread main = Thread.currentThread();
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        try
+        {
+            for (int attempt = 0; attempt < 100 && entered.getCount() > 0; attempt++)
+            {
+                client.getAsync(bytes("blocked")).thenRun(() ->
+                {
+                    if (Thread.currentThread() != main)
+                    {
+                        entered.countDown();
+                        awaitQuietly(release);
+                    }
+                });
+                entered.await(50, TimeUnit.MILLISECONDS);
+            }
+            assertTrue(entered.await(5, TimeUnit.SECONDS), "no callback ran on another thread than the caller's");
+
+            final ExecutorService other = Executors.newSingleThreadExecutor();
+            try
+            {
+                final Future<String> call = other.submit(() ->
+                {
+                    client.put("other", "2");
+                    return client.get("other");
+                });
+                // (async requests are completed by the poller, which this callback holds up: callbacks must be short)
+                assertEquals("2", within(call, "a blocking call on another thread"));
+            }
+            finally
+            {
+                other.shutdownNow();
+            }
+        }
+        finally
+        {
+            release.countDown();
+        }
+    }
+
+    private static <T> T within(final Future<T> future, final String what) throws Exception
+    {
+        try
+        {
+            return future.get(5, TimeUnit.SECONDS);
+        }
+        catch (final TimeoutException ex)
+        {
+            throw new AssertionError(what + " did not finish within 5 s while another request's callback was running");
+        }
+    }
+
+    private static void awaitQuietly(final CountDownLatch latch)
+    {
+        try
+        {
+            latch.await(30, TimeUnit.SECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test
