@@ -2,6 +2,7 @@ package io.ferrite.bench.latency;
 
 import io.ferrite.client.ClientContext;
 import io.ferrite.client.FerriteClient;
+import io.ferrite.codec.PartitionHash;
 import io.ferrite.replication.ClusterAdmin;
 import io.ferrite.replication.GroupTopology;
 import io.ferrite.replication.MoveStatus;
@@ -27,6 +28,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
@@ -164,13 +166,17 @@ public final class MigrationHarness
                         final double mib = Double.parseDouble(throttle.trim());
                         final String name = 0 == mib ? "move, unthrottled" : "move, " + throttle.trim() + " MiB/s";
                         final int source = from;
-                        measure(new Phase(name), true, () -> move(name, source, 1 - source, mib));
+                        final Phase measured = new Phase(name, integer("partitions"));
+                        final List<long[]> moveEvents = new ArrayList<>();
+                        final long phaseStart = System.nanoTime();
+                        measure(measured, true, () -> move(name, source, 1 - source, mib, moveEvents));
+                        attributeSlowRequests(measured, moveEvents, phaseStart);
                         from = 1 - from;
                     }
                 }
                 final int source = from;
                 measure(new Phase("idle move (no foreground)"), false,
-                    () -> move("idle move, unthrottled, no foreground", source, 1 - source, 0));
+                    () -> move("idle move, unthrottled, no foreground", source, 1 - source, 0, new ArrayList<>()));
             }
             sending = false;
             sender.join(TimeUnit.SECONDS.toMillis(30));
@@ -296,9 +302,84 @@ public final class MigrationHarness
             future.whenComplete((result, error) ->
             {
                 inFlight.decrementAndGet();
-                current.record(op, intended, error);
+                current.record(op, intended, error, key);
             });
         }
+    }
+
+    /**
+     * Where the slow requests of a move phase fall: in which move (by intended send time), in its copy or its
+     * cut-over (freeze to done), in the moving partition or not. Written to the report as a note.
+     */
+    private void attributeSlowRequests(final Phase measured, final List<long[]> moveEvents, final long phaseStartNs)
+    {
+        final int slow = Math.min(measured.slowCount.get(), Phase.SLOW_CAPACITY);
+        int inCopy = 0;
+        int inCutover = 0;
+        int inMovingPartition = 0;
+        int outside = 0;
+        final long[] sinceStartMs = new long[7];
+        final long[] bounds = { 5, 10, 20, 50, 100, 200, Long.MAX_VALUE };
+        for (int i = 0; i < slow; i++)
+        {
+            final long intended = measured.slowIntended[i];
+            long moveStart = phaseStartNs;
+            long[] move = null;
+            for (final long[] event : moveEvents)
+            {
+                if (intended <= event[0])
+                {
+                    move = event;
+                    break;
+                }
+                moveStart = event[0];
+            }
+            if (null == move)
+            {
+                outside++;
+                continue;
+            }
+            final long freeze = move[1] >= 0 ? move[0] - move[1] : move[0];
+            if (intended >= freeze)
+            {
+                inCutover++;
+            }
+            else
+            {
+                inCopy++;
+            }
+            if (measured.slowPartition[i] == (int)move[2])
+            {
+                inMovingPartition++;
+            }
+            final long ms = (intended - moveStart) / 1_000_000;
+            for (int b = 0; b < bounds.length; b++)
+            {
+                if (ms < bounds[b])
+                {
+                    sinceStartMs[b]++;
+                    break;
+                }
+            }
+        }
+        long moveNsTotal = 0;
+        long cutoverNsTotal = 0;
+        long previous = phaseStartNs;
+        for (final long[] event : moveEvents)
+        {
+            moveNsTotal += event[0] - previous;
+            cutoverNsTotal += Math.max(0, event[1]);
+            previous = event[0];
+        }
+        notes.add(String.format(Locale.ROOT, "Slow requests (over %d ms from their intended send time) of phase " +
+            "'%s', %,d of %,d (attributed by intended send time, one partition moving at a time): in a move's copy %,d, in " +
+            "its cut-over (freeze to done, %.1f%% of the moves' time) %,d, of the moving partition %,d, after the " +
+            "last move %,d; by time since their move began: <5 ms %d, 5-10 %d, 10-20 %d, 20-50 %d, 50-100 %d, " +
+            "100-200 %d, more %d (moves took %.0f ms each on average).",
+            Phase.SLOW_NS / 1_000_000, measured.name, measured.slowCount.get(), measured.sent.get(),
+            inCopy, 100.0 * cutoverNsTotal / Math.max(1, moveNsTotal), inCutover, inMovingPartition, outside,
+            sinceStartMs[0], sinceStartMs[1], sinceStartMs[2], sinceStartMs[3], sinceStartMs[4], sinceStartMs[5],
+            sinceStartMs[6], moveNsTotal / 1e6 / Math.max(1, moveEvents.size())));
     }
 
     /**
@@ -329,7 +410,10 @@ public final class MigrationHarness
             (CpuMeter.cpuSeconds(new long[]{ ProcessHandle.current().pid() }) - clientCpuBefore) / seconds));
     }
 
-    private void move(final String name, final int from, final int to, final double mib)
+    /**
+     * @param events filled with one {done time (ns), cut-over pause (ns, -1 if unknown), partition} per move.
+     */
+    private void move(final String name, final int from, final int to, final double mib, final List<long[]> events)
     {
         final PartitionMap map = admin.partitionMap();
         final List<PlannedMove> plan = new ArrayList<>();
@@ -352,6 +436,7 @@ public final class MigrationHarness
 
                 public void onDone(final MoveStatus move, final long pauseNs)
                 {
+                    events.add(new long[]{ System.nanoTime(), pauseNs, move.partition() });
                     if (pauseNs >= 0)
                     {
                         pauses.add(pauseNs);
@@ -549,22 +634,45 @@ public final class MigrationHarness
         final String name;
         final Recorder get = new Recorder(3);
         final Recorder put = new Recorder(3);
+        static final long SLOW_NS = TimeUnit.MILLISECONDS.toNanos(10);
+        static final int SLOW_CAPACITY = 100_000;
+
         final AtomicLong sent = new AtomicLong();
         final AtomicLong errors = new AtomicLong();
+        final AtomicInteger slowCount = new AtomicInteger();
+        final long[] slowIntended = new long[SLOW_CAPACITY];
+        final int[] slowPartition = new int[SLOW_CAPACITY];
+        private final int partitions;
 
         Phase(final String name)
         {
-            this.name = name;
+            this(name, 0);
         }
 
-        void record(final int op, final long intendedNs, final Throwable error)
+        Phase(final String name, final int partitions)
+        {
+            this.name = name;
+            this.partitions = partitions;
+        }
+
+        void record(final int op, final long intendedNs, final Throwable error, final byte[] key)
         {
             if (null != error)
             {
                 errors.incrementAndGet();
                 return;
             }
-            (LoadTarget.GET == op ? get : put).recordValue(Math.max(0, System.nanoTime() - intendedNs));
+            final long latencyNs = Math.max(0, System.nanoTime() - intendedNs);
+            (LoadTarget.GET == op ? get : put).recordValue(latencyNs);
+            if (latencyNs > SLOW_NS)
+            {
+                final int i = slowCount.getAndIncrement();
+                if (i < SLOW_CAPACITY)
+                {
+                    slowIntended[i] = intendedNs;
+                    slowPartition[i] = partitions > 0 ? PartitionHash.partition(key, partitions) : -1;
+                }
+            }
         }
     }
 
