@@ -372,7 +372,8 @@ public final class MigrationHarness
             previous = event[0];
         }
         notes.add(String.format(Locale.ROOT, "Slow requests (over %d ms from their intended send time) of phase " +
-            "'%s', %,d of %,d (attributed by intended send time, one partition moving at a time): in a move's copy %,d, in " +
+            "'%s', %,d of %,d (attributed by intended send time, one partition moving at a time): in a move's copy " +
+            "%,d, in " +
             "its cut-over (freeze to done, %.1f%% of the moves' time) %,d, of the moving partition %,d, after the " +
             "last move %,d; by time since their move began: <5 ms %d, 5-10 %d, 10-20 %d, 20-50 %d, 50-100 %d, " +
             "100-200 %d, more %d (moves took %.0f ms each on average).",
