@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # GC benchmark: 5M entries, 90% get / 10% put at a fixed rate for 60 s, G1 defaults, one JVM per store.
-# Usage: perf-results/engine/gc/run.sh [entries] [seconds] [ops per second]   (from the repository root)
+# Usage: perf-results/engine/gc/run.sh [entries] [seconds] [ops per second] [output directory]
+#        (from the repository root; the output directory defaults to perf-results/engine/gc)
 set -euo pipefail
 ENTRIES=${1:-5000000}
 SECONDS_=${2:-60}
 RATE=${3:-200000}
-OUT=perf-results/engine/gc
+OUT=${4:-perf-results/engine/gc}
+mkdir -p "$OUT"
 JAR=bench/target/ferrite-benchmarks.jar
 FLAGS="--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED -Dagrona.disable.bounds.checks=true -XX:+UseG1GC"
 { date -u; uptime; nproc; java -version 2>&1 | head -1; } > $OUT/machine.txt
