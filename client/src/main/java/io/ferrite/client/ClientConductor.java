@@ -350,7 +350,6 @@ final class ClientConductor implements Agent, ResponseListener
         }
     }
 
-
     /**
      * Split a multi-get over its keys' groups, in messages of at most the multi-get key limit, and send every part.
      */
