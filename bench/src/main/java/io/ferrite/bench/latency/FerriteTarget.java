@@ -47,11 +47,13 @@ final class FerriteTarget implements LoadTarget
         final ClientContext ctx = null == client ? null : client.context();
         return "Ferrite single node in a child JVM (" + String.join(" ", childFlags) + "), UDP on 127.0.0.1:" + port +
             ". Node: store thread idle strategy `" + System.getProperty("ferrite.node.idle.strategy", "backoff") +
-            "` (spin 10, yield 20, park 1 us doubling to 100 us), embedded media driver SHARED with the same " +
-            "backoff. " +
-            "Client: embedded media driver SHARED backoff (park <= 100 us), conductor thread idle strategy `" +
-            (null == ctx ? "?" : ctx.idleStrategy().getClass().getSimpleName()) + "` (completes async requests), " +
-            "blocking callers poll their own answers (spin 20, yield 20, park 1 us doubling to 100 us).";
+            "` (spin 10, yield 20, park 1 us doubling to 100 us), which also runs the embedded media driver " +
+            "(SHARED, invoked). " +
+            "Client: embedded media driver SHARED and Aeron client, both invoked by whichever thread drives the " +
+            "client (the background poller, idle strategy `" +
+            (null == ctx ? "?" : ctx.idleStrategy().getClass().getSimpleName()) + "`, parks <= 100 us, completes " +
+            "async requests; a sender with at most 4 in flight; a blocking caller, which polls its own answer: " +
+            "spin 20, yield 20, park 1 us doubling to 100 us).";
     }
 
     public long[] serverPids()

@@ -58,8 +58,9 @@ final class ReplicatedTarget implements LoadTarget
             "one media driver + archive (both SHARED threading), a consensus module and a clustered service; all " +
             "BackoffIdleStrategy(spin 10, yield 20, park 1 us up to " +
             TimeUnit.NANOSECONDS.toMicros(ReplicationConfiguration.maxParkNs()) + " us); archive and cluster files " +
-            "under " + dataDir + "; UDP on 127.0.0.1, ports from " + portBase + ". Client: FerriteClient (group " +
-            "seed) with an embedded media driver and the Aeron client driven by the client's own duty cycle; " +
+            "in a temporary directory (deleted at the end); UDP on 127.0.0.1, ports from " + portBase + ". Client: " +
+            "FerriteClient (group seed) with an embedded media driver (SHARED, backoff park <= 100 us) and the " +
+            "Aeron client on their own threads; " +
             "blocking calls poll on the caller's thread (backoff park <= 100 us), async requests are completed by " +
             "the client's background poller (backoff park <= 100 us). PUT = write through the Raft log (majority " +
             "ack), GET = linearizable read through the log.";
