@@ -60,10 +60,12 @@ final class ClientConductor implements Agent, ResponseListener
     private static final int REFRESH_AFTER_REDIRECTS = 3;
     private static final int POOL_CAPACITY = 1024;
     /**
-     * An async sender runs the invoked driver itself when at most this many requests are in flight with its own: the
-     * poller is then probably parked, and the request would wait for it to wake before it left (async p50 at 10k
-     * req/s 138 -> 88-98 us). With more in flight the poller is awake and sends them in batches (a sender that ran the
-     * driver on every request halved saturation, 350k -> 190k req/s; perf-results/latency/client-lock-ab.md).
+     * An async sender runs the invoked driver itself when at most this many requests are in flight with its own
+     * ({@link #submitAsync(PendingRequest)}; {@code AgentInvoker} reports a failing agent to its error handler, so this
+     * never throws after the request is registered): the poller is then probably parked, and the request would wait
+     * for it to wake before it left (async p50 at 10k req/s 138 -> 88-98 us). With more in flight the poller is awake
+     * and sends them in batches (a sender that ran the driver on every request halved saturation, 350k -> 190k req/s;
+     * perf-results/latency/client-lock-ab.md).
      */
     static final int SENDER_SENDS_MAX_IN_FLIGHT = 4;
 
@@ -351,6 +353,18 @@ final class ClientConductor implements Agent, ResponseListener
     }
 
     /**
+     * {@link #submit(PendingRequest)} for a request whose future the caller returns: with few requests in flight the
+     * poller is probably parked, so this thread runs the invoked driver once and the request leaves now.
+     */
+    void submitAsync(final PendingRequest request)
+    {
+        if (submit(request) <= SENDER_SENDS_MAX_IN_FLIGHT)
+        {
+            invokeAgents();
+        }
+    }
+
+    /**
      * Split a multi-get over its keys' groups, in messages of at most the multi-get key limit, and send every part.
      */
     void submitMultiGet(final PendingRequest parent, final List<byte[]> keys)
@@ -389,23 +403,7 @@ final class ClientConductor implements Agent, ResponseListener
         int idleCount = 0;
         while (PendingRequest.PENDING == request.state)
         {
-            int work = invokeAgents();
-            if (lock.tryLock())
-            {
-                try
-                {
-                    if (PendingRequest.PENDING == request.state)
-                    {
-                        work += sessionsDutyLocked();
-                    }
-                }
-                finally
-                {
-                    lock.unlock();
-                }
-                drainCompleted();
-            }
-            if (work > 0)
+            if (duty(request) > 0)
             {
                 idleCount = 0;
             }
@@ -525,12 +523,26 @@ final class ClientConductor implements Agent, ResponseListener
 
     public int doWork()
     {
+        return duty(null);
+    }
+
+    /**
+     * A duty cycle by a thread that does not hold the lock: the agents if nobody runs them, then, if the lock is
+     * free, the sessions (unless {@code awaited} has ended meanwhile) and, after letting go of it, the completions.
+     *
+     * @return work done, completions included.
+     */
+    private int duty(final PendingRequest awaited)
+    {
         int work = invokeAgents();
         if (lock.tryLock())
         {
             try
             {
-                work += sessionsDutyLocked();
+                if (null == awaited || PendingRequest.PENDING == awaited.state)
+                {
+                    work += sessionsDutyLocked();
+                }
             }
             finally
             {

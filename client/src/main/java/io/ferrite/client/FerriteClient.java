@@ -939,21 +939,14 @@ public final class FerriteClient implements AutoCloseable
     private <T> CompletableFuture<T> submitAsync(final PendingRequest request, final CompletableFuture<T> future)
     {
         request.future = future;
-        final int inFlight;
         try
         {
-            inFlight = conductor.submit(request);
+            conductor.submitAsync(request);
         }
         catch (final RuntimeException ex)
         {
             conductor.release(request);
             future.completeExceptionally(ex);
-            return future;
-        }
-        // an invoked driver sends what was just offered now, on this thread, instead of when the poller next wakes
-        if (inFlight <= ClientConductor.SENDER_SENDS_MAX_IN_FLIGHT)
-        {
-            conductor.invokeAgents();
         }
         return future;
     }
